@@ -1,0 +1,1 @@
+"""The reference server: the whole contract in spec/, as a raw ASGI application."""
