@@ -1,24 +1,218 @@
-"""`arouter-conformance`: the command-line front door."""
+"""`arouter-conformance`: the command-line front door.
+
+`run` judges a target and exits 0 (every MUST requirement of the claimed profiles
+passed), 1 (at least one failed) or 2 (the run could not be carried out: bad flags, bad
+manifest, unreachable target), always with a one-line reason and never a traceback.
+It runs the same pytest suites as `pytest --target-url`, in-process, so the two front
+doors cannot disagree. `serve` starts the reference server.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
 
 from arouter_conformance import __version__
+from arouter_conformance.client import Budget, Credentials, Target, TargetError
+from arouter_conformance.config import ConfigError, RunConfig, resolve_config
+from arouter_conformance.plugin import SUITES, result_of
+from arouter_conformance.results import EXIT_ERROR, RunResult
 from arouter_conformance.spec import SpecError, load_spec
+
+__all__ = ["main"]
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arouter-conformance",
+        description="Conformance kit for ARouter / OpenRouter-style model gateways.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run = commands.add_parser(
+        "run",
+        help="judge a target (default: the embedded reference server)",
+        description="Judge a target, requirement by requirement.",
+    )
+    target = run.add_argument_group("target")
+    target.add_argument(
+        "--target-url", help="API root with its version prefix, e.g. https://host/api/v1"
+    )
+    target.add_argument(
+        "--api-key", help="API key (default: $AROUTER_API_KEY or the manifest's api_key_env)"
+    )
+    target.add_argument("--manifest", type=Path, help="YAML file with the target's claims")
+    target.add_argument(
+        "--profile",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a profile the target claims (repeatable; default: the manifest's, else all)",
+    )
+    reports = run.add_argument_group("reports")
+    reports.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report here")
+    reports.add_argument("--html", type=Path, metavar="FILE", help="write the HTML report here")
+    reports.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML here")
+    budget = run.add_argument_group("budget and speed")
+    budget.add_argument("--request-budget", type=int, metavar="N", help="most requests in all")
+    budget.add_argument(
+        "--chat-budget", type=int, metavar="N", help="most chat requests (default 30)"
+    )
+    budget.add_argument("--no-chat", action="store_true", help="send no chat requests at all")
+    budget.add_argument(
+        "--examples", type=int, metavar="N", help="Hypothesis examples per property"
+    )
+    budget.add_argument(
+        "--seed", type=int, help="explore other examples, reproducibly, with this seed"
+    )
+    budget.add_argument(
+        "--timeout", type=float, metavar="SECONDS", help="wait per answer (default 15)"
+    )
+    run.add_argument("-v", "--verbose", action="store_true", help="show pytest's full output")
+
+    serve = commands.add_parser("serve", help="start the reference server")
+    from reference_server.cli import add_serve_arguments
+
+    add_serve_arguments(serve)
+    return parser
+
+
+def _pytest_args(args: argparse.Namespace) -> list[str]:
+    forwarded = {
+        "--target-url": args.target_url,
+        "--api-key": args.api_key,
+        "--manifest": args.manifest,
+        "--report-json": args.json,
+        "--report-html": args.html,
+        "--report-junit": args.junit,
+        "--request-budget": args.request_budget,
+        "--chat-budget": args.chat_budget,
+        "--examples": args.examples,
+        "--conformance-seed": args.seed,
+        "--request-timeout": args.timeout,
+    }
+    argv = [
+        str(SUITES),
+        "-c",
+        str(SUITES / "conformance.ini"),
+        "--rootdir",
+        str(SUITES),
+        "-p",
+        "no:cacheprovider",
+    ]
+    argv += ["-v"] if args.verbose else ["-q", "--tb=line", "--no-header"]
+    for flag, value in forwarded.items():
+        if value is not None:
+            argv += [flag, str(value)]
+    for profile in args.profile:
+        argv += ["--profile", profile]
+    if args.no_chat:
+        argv.append("--no-chat")
+    return argv
+
+
+def _announce(config: RunConfig) -> None:
+    host = urlsplit(config.target_url or "").hostname
+    if config.embedded:
+        print("arouter-conformance: judging the embedded reference server", flush=True)
+    elif host not in LOOPBACK and "chat" in config.profiles:
+        print(
+            f"arouter-conformance: {config.target_url} is not on this machine; "
+            f"this run sends at most {config.chat_budget} chat requests "
+            f"(--chat-budget N to change, --no-chat for none)",
+            flush=True,
+        )
+
+
+def _reachable(config: RunConfig) -> None:
+    """One cheap request before the suites start, so an unreachable target is one line."""
+    if config.embedded:
+        return
+    assert config.target_url is not None
+    target = Target(
+        config.target_url,
+        Credentials(config.api_key),
+        budget=Budget("preflight", 1),
+        chat_budget=Budget("chat", 0),
+        timeout=min(config.timeout, 10.0),
+        retries=0,
+    )
+    try:
+        target.get("/models")
+    finally:
+        target.close()
+
+
+class _Receiver:
+    """Collects the run's result from the plugin when pytest is done."""
+
+    result: RunResult | None = None
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.result = result_of(session.config)
+
+
+def _summary(result: RunResult) -> str:
+    rows = [f"{'profile':<16} {'verdict':<7} passed failed error skipped"]
+    for p in result.profiles:
+        c = {s.value: n for s, n in p.counts.items()}
+        rows.append(
+            f"{p.name:<16} {p.verdict:<7} {c['passed']:>6} {c['failed']:>6} "
+            f"{c['error']:>5} {c['skipped']:>7}"
+        )
+    meta = result.meta
+    rows.append(
+        f"requests sent: {meta.get('requests_sent')} (chat: {meta.get('chat_requests_sent')}); "
+        f"exit code {result.exit_code}"
+    )
+    return "\n".join(rows)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    spec = load_spec()
+    config = resolve_config(
+        spec,
+        target_url=args.target_url,
+        api_key=args.api_key,
+        manifest_path=args.manifest,
+        profiles=args.profile,
+        no_chat=args.no_chat,
+        request_budget=args.request_budget,
+        chat_budget=args.chat_budget,
+        examples=args.examples,
+        seed=args.seed,
+        timeout=args.timeout,
+    )
+    _announce(config)
+    _reachable(config)
+    receiver = _Receiver()
+    code = pytest.main(_pytest_args(args), plugins=[receiver])
+    if receiver.result is None:
+        print("arouter-conformance: the run could not be carried out", file=sys.stderr)
+        return EXIT_ERROR
+    print(_summary(receiver.result))
+    return receiver.result.exit_code if code in (0, 1) else EXIT_ERROR
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="arouter-conformance")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the conformance suites against a target")
-    args, _ = parser.parse_known_args(argv)
+    args = _parser().parse_args(argv)
     try:
-        spec = load_spec()
-    except SpecError as exc:
+        if args.command == "serve":
+            from reference_server.cli import serve
+
+            return serve(args)
+        return run_command(args)
+    except (ConfigError, SpecError) as exc:
         print(f"arouter-conformance: {exc}", file=sys.stderr)
-        return 2
-    print(f"spec {spec.version}: {len(spec.requirements)} requirements ({args.command})")
-    return 0
+    except TargetError as exc:
+        print(f"arouter-conformance: target unreachable: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("arouter-conformance: interrupted", file=sys.stderr)
+    return EXIT_ERROR

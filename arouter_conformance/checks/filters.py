@@ -1,0 +1,183 @@
+"""output_modalities and supported_parameters (rulings R8-R10), judged against the baseline.
+
+Exactness is checked on the set of ids only: ordering is the sort profile's business and
+no default order is required.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from arouter_conformance.checks.common import compare_ids, listed_models
+from arouter_conformance.checks.http import no_server_error
+from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import Finding
+from arouter_conformance.oracle import (
+    Baseline,
+    ModalitySelection,
+    ParameterRule,
+    id_of,
+    select_by_parameters,
+)
+
+__all__ = [
+    "ParameterObservation",
+    "modality_answer",
+    "parameter_answer",
+    "parameter_rule_consistency",
+    "spaced_modalities",
+    "unknown_modality_answer",
+    "unknown_parameter_answer",
+]
+
+Model = Mapping[str, Any]
+RULES: tuple[ParameterRule, ...] = ("all", "any")
+
+
+def modality_answer(
+    requirement: str, exchange: Exchange, selection: ModalitySelection, baseline: Baseline
+) -> list[Finding]:
+    """Exactly the models of the all list that output one of the selected modalities."""
+    models, findings = listed_models(requirement, exchange)
+    if models is None:
+        return findings
+    what = f"output_modalities={selection.raw}" if selection.raw is not None else "no filter"
+    return compare_ids(requirement, exchange, models, baseline.select(selection), what)
+
+
+def spaced_modalities(
+    exchange: Exchange, compact: Exchange, selection: ModalitySelection
+) -> list[Finding]:
+    """MODELS-FILTER-005 (SHOULD): spaces around commas change nothing."""
+    models, findings = listed_models("MODELS-FILTER-005", exchange)
+    if models is None:
+        return findings
+    reference, _ = listed_models("MODELS-FILTER-005", compact)
+    return compare_ids(
+        "MODELS-FILTER-005",
+        exchange,
+        models,
+        reference or [],
+        f"{selection.raw!r} differs from {compact.path_and_query}",
+    )
+
+
+def unknown_modality_answer(
+    exchange: Exchange, selection: ModalitySelection, baseline: Baseline
+) -> list[Finding]:
+    """MODELS-FILTER-006 (MUST) and -007 (SHOULD) for a value naming unknown modalities or none.
+
+    A 4xx is right. A 200 is tolerated when it holds only what the known names select; for
+    an empty value, the default (text) list and an empty list are both tolerated.
+    """
+    findings = no_server_error("MODELS-FILTER-006", exchange)
+    if exchange.status != 400:
+        findings.append(
+            Finding(
+                "MODELS-FILTER-007",
+                f"{exchange.describe()}: an unknown or empty output_modalities was not refused",
+                expected="400",
+                observed=str(exchange.status),
+                exchange=exchange,
+            )
+        )
+    if exchange.status != 200:
+        return findings
+    models, problems = listed_models("MODELS-FILTER-006", exchange)
+    if models is None:
+        return findings + problems
+    known = selection.tokens & baseline.known_modalities
+    if selection.empty:
+        allowed = [set(), {id_of(m) for m in baseline.text_models()}]
+        got = {id_of(m) for m in models}
+        if got not in allowed:
+            findings += compare_ids(
+                "MODELS-FILTER-006", exchange, models, [], "an empty value selected models"
+            )
+        return findings
+    expected = baseline.select(ModalitySelection(selection.raw, known))
+    return findings + compare_ids(
+        "MODELS-FILTER-006",
+        exchange,
+        models,
+        expected,
+        f"unknown names in {selection.raw!r} must select nothing",
+    )
+
+
+@dataclass(frozen=True)
+class ParameterObservation:
+    """One supported_parameters answer and which several-value rules it agrees with."""
+
+    exchange: Exchange
+    parameters: tuple[str, ...]
+    matches: frozenset[ParameterRule]
+
+
+def parameter_answer(
+    requirement: str,
+    exchange: Exchange,
+    scope: Sequence[Model],
+    parameters: Sequence[str],
+    rules: Collection[ParameterRule],
+) -> tuple[ParameterObservation | None, list[Finding]]:
+    """The answer equals the scope filtered by `parameters` under one of `rules`."""
+    models, findings = listed_models(requirement, exchange)
+    if models is None:
+        return None, findings
+    got = {id_of(m) for m in models}
+    matches = frozenset(
+        rule
+        for rule in RULES
+        if got == {id_of(m) for m in select_by_parameters(scope, parameters, rule)}
+    )
+    observation = ParameterObservation(exchange, tuple(parameters), matches)
+    if matches & set(rules):
+        return observation, []
+    rule = next(iter(rules))
+    expected = select_by_parameters(scope, parameters, rule)
+    label = "all-of" if rule == "all" else "any-of"
+    what = f"supported_parameters={','.join(parameters)} under the {label} rule"
+    return observation, compare_ids(requirement, exchange, models, expected, what)
+
+
+def parameter_rule_consistency(
+    observations: Sequence[ParameterObservation], declared: ParameterRule | None
+) -> list[Finding]:
+    """MODELS-PARAM-002: one rule explains every several-value answer (the declared one)."""
+    candidates = {declared} if declared else set(RULES)
+    for observation in observations:
+        candidates &= observation.matches
+        if candidates:
+            continue
+        explained = {
+            o.exchange.path_and_query: [str(rule) for rule in sorted(o.matches)] or ["neither"]
+            for o in observations
+        }
+        return [
+            Finding(
+                "MODELS-PARAM-002",
+                "no single rule (all-of or any-of) explains every several-value answer"
+                + (f"; declared rule: {declared}" if declared else ""),
+                expected=f"every answer follows {declared or 'one rule'}",
+                observed="; ".join(f"{q} -> {', '.join(r)}" for q, r in explained.items()),
+                exchange=observation.exchange,
+            )
+        ]
+    return []
+
+
+def unknown_parameter_answer(
+    exchange: Exchange,
+    scope: Sequence[Model],
+    parameters: Sequence[str],
+    rules: Collection[ParameterRule],
+) -> list[Finding]:
+    """MODELS-PARAM-003: no 5xx; a 200 is what the rule gives when nothing supports a name."""
+    findings = no_server_error("MODELS-PARAM-003", exchange)
+    if exchange.status != 200:
+        return findings
+    _, problems = parameter_answer("MODELS-PARAM-003", exchange, scope, parameters, rules)
+    return findings + problems

@@ -1,0 +1,98 @@
+"""Checks that apply to any answer: status, JSON-ness, the error shape (ruling R3)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arouter_conformance.checks.shape import schema_findings
+from arouter_conformance.exchange import Exchange, NotJson
+from arouter_conformance.findings import Finding
+
+__all__ = ["error_body", "json_answer", "no_server_error"]
+
+
+def json_answer(
+    requirement: str, exchange: Exchange, status: int = 200
+) -> tuple[Any, list[Finding]]:
+    """The parsed body of an answer that must have `status` and be JSON, or findings."""
+    if exchange.status != status:
+        return None, [
+            Finding(
+                requirement,
+                f"{exchange.describe()}, expected {status}",
+                expected=str(status),
+                observed=f"{exchange.status}: {exchange.text(300)}",
+                exchange=exchange,
+            )
+        ]
+    try:
+        return exchange.json(), []
+    except NotJson as exc:
+        return None, [
+            Finding(
+                requirement,
+                f"{exchange.describe()}: {exc}",
+                expected="a JSON body",
+                observed=exchange.text(300),
+                exchange=exchange,
+            )
+        ]
+
+
+def no_server_error(requirement: str, exchange: Exchange) -> list[Finding]:
+    if exchange.status < 500:
+        return []
+    return [
+        Finding(
+            requirement,
+            f"{exchange.describe()}: bad input got a server error",
+            expected="a 4xx refusal or a 200 answer",
+            observed=f"{exchange.status}: {exchange.text(300)}",
+            exchange=exchange,
+        )
+    ]
+
+
+def error_body(requirement: str, exchange: Exchange) -> list[Finding]:
+    """A 4xx/5xx answer is application/json {"error": {"code": <status>, "message": str}}."""
+    if exchange.status < 400:
+        return []
+    findings = []
+    if exchange.media_type != "application/json":
+        findings.append(
+            Finding(
+                requirement,
+                f"{exchange.describe()}: error answer is not application/json",
+                expected="Content-Type: application/json",
+                observed=f"Content-Type: {exchange.header('content-type')}",
+                exchange=exchange,
+            )
+        )
+    try:
+        body = exchange.json()
+    except NotJson as exc:
+        return [
+            *findings,
+            Finding(
+                requirement,
+                f"{exchange.describe()}: error body {exc}",
+                expected='{"error": {"code": <status>, "message": "..."}}',
+                observed=exchange.text(300),
+                exchange=exchange,
+            ),
+        ]
+    findings += schema_findings("Error.json", body, exchange=exchange, attribute_to=requirement)
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    if isinstance(code, int) and not isinstance(code, bool) and code != exchange.status:
+        findings.append(
+            Finding(
+                requirement,
+                f"{exchange.describe()}: error.code {code} is not the HTTP status",
+                expected=str(exchange.status),
+                observed=str(code),
+                exchange=exchange,
+                pointer="/error/code",
+            )
+        )
+    return findings

@@ -1,0 +1,109 @@
+"""The list answer and the Model objects in it (profile models, rulings R4-R7)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from arouter_conformance.checks.common import listed_models, preview
+from arouter_conformance.checks.shape import schema_findings
+from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import Finding
+from arouter_conformance.oracle import id_of, split_variant
+
+__all__ = ["context_lengths", "free_variants", "list_envelope", "model_objects", "unique_ids"]
+
+Model = Mapping[str, Any]
+
+
+def list_envelope(exchange: Exchange) -> tuple[list[Model] | None, list[Finding]]:
+    """MODELS-LIST-001: 200, JSON, an object with a data array (the models are judged apart)."""
+    models, findings = listed_models("MODELS-LIST-001", exchange)
+    if findings:
+        return None, findings
+    body = exchange.json()
+    # Each model is judged by its own requirements; here only the envelope counts.
+    envelope = {**body, "data": []}
+    findings = schema_findings(
+        "ModelList.json", envelope, exchange=exchange, requirements=["MODELS-LIST-001"]
+    )
+    return models, findings
+
+
+def model_objects(
+    models: Sequence[Model], exchange: Exchange, file: str = "Model.json"
+) -> list[Finding]:
+    """Every model against the Model schema; errors go to the requirement owning the field."""
+    findings = []
+    for index, model in enumerate(models):
+        findings += schema_findings(file, model, exchange=exchange, pointer=f"/data/{index}")
+    return findings
+
+
+def context_lengths(models: Sequence[Model], exchange: Exchange) -> list[Finding]:
+    """MODELS-MODEL-002 (SHOULD): context_length is known."""
+    unknown = [str(id_of(m)) for m in models if m.get("context_length", 0) is None]
+    if not unknown:
+        return []
+    return [
+        Finding(
+            "MODELS-MODEL-002",
+            f"{len(unknown)} models have a null context_length: {preview(unknown)}",
+            expected="an integer",
+            observed="null",
+            exchange=exchange,
+        )
+    ]
+
+
+def unique_ids(models: Sequence[Model], exchange: Exchange) -> list[Finding]:
+    """MODELS-ID-001: no id twice in one answer."""
+    counts = Counter(i for i in map(id_of, models) if i is not None)
+    repeated = sorted(i for i, n in counts.items() if n > 1)
+    if not repeated:
+        return []
+    return [
+        Finding(
+            "MODELS-ID-001",
+            f"{exchange.describe()}: {len(repeated)} ids appear more than once: "
+            f"{preview(repeated)}",
+            expected="each id once",
+            observed=", ".join(f"{i} x{counts[i]}" for i in repeated[:8]),
+            exchange=exchange,
+        )
+    ]
+
+
+def free_variants(models: Sequence[Model], exchange: Exchange) -> list[Finding]:
+    """MODELS-PRICING-002: :free ids price prompt and completion at zero, as decimals."""
+    findings = []
+    for index, model in enumerate(models):
+        model_id = id_of(model)
+        if model_id is None or split_variant(model_id)[1] != "free":
+            continue
+        pricing = model.get("pricing")
+        for key in ("prompt", "completion"):
+            value = pricing.get(key) if isinstance(pricing, Mapping) else None
+            if not _is_zero(value):
+                findings.append(
+                    Finding(
+                        "MODELS-PRICING-002",
+                        f"{model_id} is a :free variant but its {key} price is not zero",
+                        expected='"0"',
+                        observed=repr(value),
+                        exchange=exchange,
+                        pointer=f"/data/{index}/pricing/{key}",
+                    )
+                )
+    return findings
+
+
+def _is_zero(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        return Decimal(value) == 0
+    except InvalidOperation:
+        return False

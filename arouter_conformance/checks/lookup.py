@@ -1,0 +1,133 @@
+"""GET /model/{author}/{slug} (ruling R13): listed ids, variants, aliases and unknown ids."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+from arouter_conformance.checks.http import error_body, json_answer
+from arouter_conformance.checks.shape import schema_findings
+from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import Finding
+from arouter_conformance.oracle import id_of
+
+__all__ = ["alias_redirect", "looked_up", "matches_listing", "not_found", "redirect_target"]
+
+Model = Mapping[str, Any]
+
+
+def looked_up(requirement: str, exchange: Exchange) -> tuple[Model | None, list[Finding]]:
+    """The model of a lookup answer: 200 with {"data": Model}, valid as in the list."""
+    body, findings = json_answer(requirement, exchange)
+    if findings:
+        return None, findings
+    findings = schema_findings(
+        "ModelLookup.json", body, exchange=exchange, attribute_to=requirement
+    )
+    if findings:
+        return None, findings
+    return body["data"], []
+
+
+def matches_listing(
+    requirement: str, exchange: Exchange, model: Model, listed: Model
+) -> list[Finding]:
+    """Every key of the list entry, at the same value (the lookup may add keys)."""
+    findings = []
+    if id_of(model) != id_of(listed):
+        findings.append(
+            Finding(
+                requirement,
+                f"{exchange.describe()} answers with id {id_of(model)!r}",
+                expected=repr(id_of(listed)),
+                observed=repr(id_of(model)),
+                exchange=exchange,
+                pointer="/data/id",
+            )
+        )
+    differing = [k for k, v in listed.items() if k != "id" and model.get(k, _ABSENT) != v]
+    for key in differing[:5]:
+        findings.append(
+            Finding(
+                requirement,
+                f"{exchange.describe()}: {key} differs from the list entry of {id_of(listed)}",
+                expected=_excerpt(listed[key]),
+                observed=_excerpt(model.get(key, _ABSENT)),
+                exchange=exchange,
+                pointer=f"/data/{key}",
+            )
+        )
+    return findings
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "(absent)"
+
+
+_ABSENT: Any = _Absent()
+
+
+def _excerpt(value: Any) -> str:
+    if value is _ABSENT:
+        return "(absent)"
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def not_found(requirement: str, exchange: Exchange) -> list[Finding]:
+    """404 with the error body."""
+    if exchange.status != 404:
+        return [
+            Finding(
+                requirement,
+                f"{exchange.describe()}, expected 404 for an id neither listed nor an alias",
+                expected="404",
+                observed=f"{exchange.status}: {exchange.text(200)}",
+                exchange=exchange,
+            )
+        ]
+    return error_body(requirement, exchange)
+
+
+def redirect_target(exchange: Exchange) -> str | None:
+    location = exchange.header("location")
+    return urljoin(exchange.url, location) if location else None
+
+
+def alias_redirect(
+    exchange: Exchange, canonical: str, expected_url: str, redirect_statuses: frozenset[int]
+) -> list[Finding]:
+    """LOOKUP-ALIAS-001, first hop: 200 or a redirect to the canonical lookup path."""
+    if exchange.status == 200:
+        return []
+    if exchange.status not in redirect_statuses:
+        return [
+            Finding(
+                "LOOKUP-ALIAS-001",
+                f"{exchange.describe()}: a declared alias of {canonical} was neither answered "
+                "nor redirected",
+                expected="200, or 301/302/307/308 to the canonical lookup path",
+                observed=f"{exchange.status}: {exchange.text(200)}",
+                exchange=exchange,
+            )
+        ]
+    target = redirect_target(exchange)
+    if target is None or _path(target) != _path(expected_url):
+        return [
+            Finding(
+                "LOOKUP-ALIAS-001",
+                f"{exchange.describe()} redirects elsewhere than the lookup of {canonical}",
+                expected=expected_url,
+                observed=str(exchange.header("location")),
+                exchange=exchange,
+            )
+        ]
+    return []
+
+
+def _path(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.netloc, unquote(parts.path)

@@ -1,0 +1,224 @@
+"""The sort parameter (ruling R11): the set never changes; orders are judged where the
+Model object carries the data, and only as far as the ruling requires (ties in any order,
+pricing as a partial order of dominance, models without data last).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from arouter_conformance.checks.common import compare_ids
+from arouter_conformance.checks.http import no_server_error
+from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import Finding
+from arouter_conformance.oracle import id_of, price_vector, router_priced, strictly_dominates
+from arouter_conformance.spec import Contract
+
+__all__ = [
+    "context_order",
+    "newest_order",
+    "price_order",
+    "same_order",
+    "same_set",
+    "unknown_sort_answer",
+]
+
+Model = Mapping[str, Any]
+MAX_SHOWN = 5
+
+
+def same_set(
+    requirement: str,
+    exchange: Exchange,
+    sorted_models: Sequence[Model],
+    unsorted_models: Sequence[Model],
+    sort: str,
+) -> list[Finding]:
+    """Sorting returns exactly the unsorted answer's models, each once."""
+    findings = compare_ids(
+        requirement, exchange, sorted_models, unsorted_models, f"sort={sort} changed the set"
+    )
+    if len(sorted_models) != len({id_of(m) for m in sorted_models}):
+        findings.append(
+            Finding(
+                requirement,
+                f"{exchange.describe()}: sort={sort} repeats models",
+                expected=f"{len(unsorted_models)} distinct models",
+                observed=f"{len(sorted_models)} entries",
+                exchange=exchange,
+            )
+        )
+    return findings
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _descending(
+    requirement: str,
+    exchange: Exchange,
+    models: Sequence[Model],
+    key: str,
+    nulls_last: bool,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    previous: tuple[int, Model] | None = None
+    seen_null: Model | None = None
+    for index, model in enumerate(models):
+        value = _int_or_none(model.get(key))
+        if value is None:
+            seen_null = seen_null or model
+            continue
+        if nulls_last and seen_null is not None:
+            findings.append(
+                _misplaced(requirement, exchange, index, model, seen_null, f"null {key} last")
+            )
+        elif previous is not None and value > previous[0]:
+            findings.append(
+                _misplaced(
+                    requirement,
+                    exchange,
+                    index,
+                    model,
+                    previous[1],
+                    f"{key} {value} after {previous[0]}",
+                )
+            )
+        previous = (value, model)
+        if len(findings) >= MAX_SHOWN:
+            break
+    return findings
+
+
+def _misplaced(
+    requirement: str, exchange: Exchange, index: int, model: Model, before: Model, rule: str
+) -> Finding:
+    return Finding(
+        requirement,
+        f"{exchange.describe()}: {id_of(model)} comes after {id_of(before)} ({rule})",
+        expected=rule,
+        observed=f"position {index}: {id_of(model)}",
+        exchange=exchange,
+        pointer=f"/data/{index}",
+    )
+
+
+def context_order(exchange: Exchange, models: Sequence[Model]) -> list[Finding]:
+    """SORT-CONTEXT-001: context_length never increases; null context last."""
+    return _descending("SORT-CONTEXT-001", exchange, models, "context_length", nulls_last=True)
+
+
+def newest_order(exchange: Exchange, models: Sequence[Model]) -> list[Finding]:
+    """SORT-NEWEST-001: created never increases."""
+    return _descending("SORT-NEWEST-001", exchange, models, "created", nulls_last=False)
+
+
+def price_order(
+    requirement: str,
+    exchange: Exchange,
+    models: Sequence[Model],
+    contract: Contract,
+    descending: bool,
+) -> list[Finding]:
+    """SORT-PRICE-001/002: no model on the wrong side of one it strictly dominates; "-1" last.
+
+    Models whose prices cannot be read are left out of the comparison: their prices are
+    MODELS-PRICING-001's finding, not a sorting one.
+    """
+    findings: list[Finding] = []
+    first_router: tuple[int, Model] | None = None
+    placed: list[tuple[int, Model, tuple[Decimal, ...]]] = []
+    wrong_side: Callable[[tuple[Decimal, ...], tuple[Decimal, ...]], bool] = (
+        (lambda earlier, later: strictly_dominates(earlier, later))
+        if descending
+        else (lambda earlier, later: strictly_dominates(later, earlier))
+    )
+    for index, model in enumerate(models):
+        if router_priced(model, contract):
+            first_router = first_router or (index, model)
+            continue
+        vector = price_vector(model, contract)
+        if vector is None:
+            continue
+        if first_router is not None:
+            findings.append(
+                _misplaced(requirement, exchange, index, model, first_router[1], '"-1" last')
+            )
+        culprit = next((p for p in placed if wrong_side(p[2], vector)), None)
+        if culprit is not None:
+            relation = "is dearer than" if descending else "is cheaper than"
+            findings.append(
+                Finding(
+                    requirement,
+                    f"{exchange.describe()}: {id_of(model)} {relation} {id_of(culprit[1])} "
+                    f"on every priced item but comes after it",
+                    expected=("dearer first" if descending else "cheaper first")
+                    + " where one price dominates another",
+                    observed=f"position {index} ({_prices(vector)}) after position "
+                    f"{culprit[0]} ({_prices(culprit[2])})",
+                    exchange=exchange,
+                    pointer=f"/data/{index}/pricing",
+                )
+            )
+        placed.append((index, model, vector))
+        if len(findings) >= MAX_SHOWN:
+            break
+    return findings
+
+
+def _prices(vector: tuple[Decimal, ...]) -> str:
+    return "/".join(format(p, "f") for p in vector)
+
+
+def same_order(
+    requirement: str,
+    exchange: Exchange,
+    models: Sequence[Model],
+    reference: Sequence[Model],
+    reference_exchange: Exchange,
+) -> list[Finding]:
+    """SORT-POPULAR-001 (SHOULD): exactly the order of another answer."""
+    got = [id_of(m) for m in models]
+    want = [id_of(m) for m in reference]
+    if got == want:
+        return []
+    index = next(
+        (i for i, (a, b) in enumerate(zip(got, want, strict=False)) if a != b),
+        min(len(got), len(want)),
+    )
+    return [
+        Finding(
+            requirement,
+            f"{exchange.describe()} orders differently from {reference_exchange.path_and_query}, "
+            f"first at position {index}",
+            expected=str(want[index] if index < len(want) else "(end of list)"),
+            observed=str(got[index] if index < len(got) else "(end of list)"),
+            exchange=exchange,
+            pointer=f"/data/{index}",
+        )
+    ]
+
+
+def unknown_sort_answer(
+    exchange: Exchange, models: Sequence[Model] | None, unsorted_models: Sequence[Model]
+) -> list[Finding]:
+    """SORT-UNKNOWN-001 (MUST): no 5xx, a 200 keeps the set; SORT-UNKNOWN-002 (SHOULD): 400."""
+    findings = no_server_error("SORT-UNKNOWN-001", exchange)
+    if exchange.status != 400:
+        findings.append(
+            Finding(
+                "SORT-UNKNOWN-002",
+                f"{exchange.describe()}: an unknown sort value was not refused",
+                expected="400",
+                observed=str(exchange.status),
+                exchange=exchange,
+            )
+        )
+    if exchange.status == 200 and models is not None:
+        findings += compare_ids(
+            "SORT-UNKNOWN-001", exchange, models, unsorted_models, "an unknown sort changed the set"
+        )
+    return findings

@@ -1,0 +1,248 @@
+"""The kit's HTTP side: one httpx client per run, spending from a request budget.
+
+Operators point the kit at live deployments where requests cost money and rate limits
+apply, so every request is counted against a budget (chat requests against their own,
+smaller one), a 429 is retried only as the target's Retry-After asks, identical GETs are
+answered from memory, and bodies are read only up to a cap. Network trouble becomes a
+one-line `TargetError` that never contains a key.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+
+from arouter_conformance import __version__
+from arouter_conformance.exchange import Exchange
+
+__all__ = [
+    "WRONG_KEY",
+    "Budget",
+    "BudgetExhausted",
+    "Credentials",
+    "Query",
+    "Target",
+    "TargetError",
+    "encode_query",
+    "normalize_base_url",
+]
+
+# Sent where the contract says a wrong key must be refused. Shaped like a real key so
+# that a gateway cannot tell it apart by format alone.
+WRONG_KEY = "lr_live_conformance_kit_wrong_key_0000000000"
+MAX_BODY = 8 * 1024 * 1024
+Query = Mapping[str, str | None] | Sequence[tuple[str, str]] | None
+
+
+class TargetError(Exception):
+    """The target could not be asked: refused connection, timeout, broken protocol."""
+
+
+class BudgetExhausted(Exception):
+    """The run has spent the requests it was allowed; further checks cannot be made."""
+
+
+class Budget:
+    def __init__(self, name: str, limit: int | None) -> None:
+        self.name = name
+        self.limit = limit
+        self.spent = 0
+
+    def spend(self) -> None:
+        if self.limit is not None and self.spent >= self.limit:
+            raise BudgetExhausted(f"the {self.name} budget of {self.limit} requests is spent")
+        self.spent += 1
+
+
+@dataclass(frozen=True)
+class Credentials:
+    key: str | None = None
+    restricted: str | None = None
+
+    def for_role(self, role: str) -> str | None:
+        return {"key": self.key, "restricted": self.restricted, "wrong": WRONG_KEY}.get(role)
+
+    @property
+    def secrets(self) -> tuple[str | None, ...]:
+        return (self.key, self.restricted)
+
+
+def normalize_base_url(url: str) -> str:
+    """Ruling R1: the API root with its version prefix; a trailing slash is dropped."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    if parts.username or parts.password:
+        raise ValueError("the target URL must not carry credentials; pass the key separately")
+    if parts.query or parts.fragment:
+        raise ValueError("the target URL must not have a query or fragment")
+    return url.strip().rstrip("/")
+
+
+def encode_query(query: Query) -> str:
+    """Commas stay literal, as the seeds write them (`output_modalities=text,image`)."""
+    if not query:
+        return ""
+    pairs = query.items() if isinstance(query, Mapping) else query
+    return "&".join(
+        f"{quote(name, safe='')}={quote(value, safe=',')}"
+        for name, value in pairs
+        if value is not None
+    )
+
+
+class Target:
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        *,
+        budget: Budget,
+        chat_budget: Budget,
+        timeout: float = 15.0,
+        retries: int = 3,
+        max_retry_wait: float = 30.0,
+        max_body: int = MAX_BODY,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = normalize_base_url(base_url)
+        self.credentials = credentials
+        self.budget = budget
+        self.chat_budget = chat_budget
+        self.timeout = timeout
+        self._retries = retries
+        self._max_retry_wait = max_retry_wait
+        self._max_body = max_body
+        self._sleep = sleep
+        self._cache: dict[tuple[str, str], Exchange] = {}
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            follow_redirects=False,
+            headers={"User-Agent": f"arouter-conformance/{__version__}"},
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def url(self, path: str, query: Query = None) -> str:
+        encoded = encode_query(query)
+        return f"{self.base_url}{path}" + (f"?{encoded}" if encoded else "")
+
+    def get(self, path: str, query: Query = None, *, auth: str = "key") -> Exchange:
+        """GET relative to the API root; the same URL with the same credential is asked once."""
+        return self.get_url(self.url(path, query), auth=auth)
+
+    def get_url(self, url: str, *, auth: str = "key") -> Exchange:
+        if urlsplit(url).netloc != urlsplit(self.base_url).netloc:
+            raise TargetError(f"refusing to send a key to another origin: {url}")
+        cached = self._cache.get((url, auth))
+        if cached is None:
+            cached = self._send("GET", url, auth=auth, budget=self.budget)
+            self._cache[(url, auth)] = cached
+        return cached
+
+    def post(
+        self,
+        path: str,
+        *,
+        json_body: Any = None,
+        content: bytes | None = None,
+        auth: str = "key",
+        chat: bool = True,
+    ) -> Exchange:
+        """POST a JSON body (or raw bytes). Chat requests spend the chat budget as well."""
+        if chat:
+            self.chat_budget.spend()
+        return self._send(
+            "POST",
+            self.url(path),
+            auth=auth,
+            budget=self.budget,
+            json_body=json_body,
+            content=content,
+        )
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        auth: str,
+        budget: Budget,
+        json_body: Any = None,
+        content: bytes | None = None,
+    ) -> Exchange:
+        headers = {"Accept": "application/json"}
+        secret = self.credentials.for_role(auth)
+        if secret:
+            headers["Authorization"] = f"Bearer {secret}"
+        request = self._client.build_request(
+            method, url, headers=headers, json=json_body, content=content
+        )
+        for attempt in range(self._retries + 1):
+            budget.spend()
+            exchange = self._exchange(request, auth)
+            wait = _retry_after(exchange) if exchange.status == 429 else None
+            if wait is None or attempt == self._retries or wait > self._max_retry_wait:
+                return exchange
+            self._sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _exchange(self, request: httpx.Request, auth: str) -> Exchange:
+        started = time.monotonic()
+        deadline = started + 4 * self.timeout
+        what = f"{request.method} {request.url.raw_path.decode('ascii', 'replace')}"
+        body = bytearray()
+        truncated = False
+        try:
+            response = self._client.send(request, stream=True)
+            try:
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > self._max_body or time.monotonic() > deadline:
+                        truncated = True
+                        break
+            finally:
+                response.close()
+        except httpx.TimeoutException:
+            raise TargetError(f"{what}: no answer within {self.timeout:g} s") from None
+        except httpx.TransportError as exc:
+            reason = str(exc).splitlines()[0][:200] or type(exc).__name__
+            raise TargetError(f"{what}: {reason}") from None
+        return Exchange(
+            method=request.method,
+            url=str(request.url),
+            auth=auth,
+            status=response.status_code,
+            headers=tuple(response.headers.multi_items()),
+            body=bytes(body[: self._max_body]),
+            request_headers=tuple(
+                (k, v) for k, v in request.headers.multi_items() if k.lower() != "authorization"
+            ),
+            request_body=request.content or None,
+            truncated=truncated,
+            elapsed=time.monotonic() - started,
+        )
+
+
+def _retry_after(exchange: Exchange) -> float | None:
+    """Seconds to wait as the target asked (delta-seconds or an HTTP date), or None."""
+    value = exchange.header("retry-after")
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())

@@ -1,0 +1,139 @@
+"""What a run is asked to do, from flags, environment and manifest, in that precedence.
+
+The CLI and the pytest plugin both build a `RunConfig` here, so they cannot disagree on
+what a flag means, and both refuse a bad configuration with the same one-line message.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from arouter_conformance.client import normalize_base_url
+from arouter_conformance.manifest import Manifest, ManifestError, Restricted, load_manifest
+from arouter_conformance.spec import Spec
+
+__all__ = [
+    "DEFAULT_CHAT_BUDGET",
+    "DEFAULT_EXAMPLES",
+    "DEFAULT_REQUEST_BUDGET",
+    "ConfigError",
+    "RunConfig",
+    "resolve_config",
+]
+
+DEFAULT_REQUEST_BUDGET = 1000
+DEFAULT_CHAT_BUDGET = 30
+DEFAULT_EXAMPLES = 20
+KEY_ENV = "AROUTER_API_KEY"
+
+
+class ConfigError(ValueError):
+    """The run cannot start: a bad flag, manifest or environment. The message says which."""
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    target_url: str | None  # None: the embedded reference server
+    api_key: str | None = None
+    restricted_key: str | None = None
+    manifest: Manifest = field(default_factory=Manifest)
+    profiles: tuple[str, ...] = ()
+    request_budget: int = DEFAULT_REQUEST_BUDGET
+    chat_budget: int = DEFAULT_CHAT_BUDGET
+    examples: int = DEFAULT_EXAMPLES
+    seed: int | None = None
+    timeout: float = 15.0
+    report_json: Path | None = None
+    report_html: Path | None = None
+    report_junit: Path | None = None
+
+    @property
+    def embedded(self) -> bool:
+        return self.target_url is None
+
+    @property
+    def secrets(self) -> tuple[str | None, ...]:
+        return (self.api_key, self.restricted_key)
+
+
+def _env_key(name: str | None, env: Mapping[str, str], what: str) -> str | None:
+    if name is None:
+        return None
+    value = env.get(name)
+    if not value:
+        raise ConfigError(f"manifest key '{what}' names {name}, which is not set")
+    return value
+
+
+def resolve_config(
+    spec: Spec,
+    *,
+    target_url: str | None = None,
+    api_key: str | None = None,
+    manifest_path: Path | None = None,
+    profiles: Sequence[str] = (),
+    no_chat: bool = False,
+    request_budget: int | None = None,
+    chat_budget: int | None = None,
+    examples: int | None = None,
+    seed: int | None = None,
+    timeout: float | None = None,
+    report_json: Path | None = None,
+    report_html: Path | None = None,
+    report_junit: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> RunConfig:
+    env = os.environ if env is None else env
+    try:
+        manifest = load_manifest(manifest_path, list(spec.profiles)) if manifest_path else None
+    except ManifestError as exc:
+        raise ConfigError(str(exc)) from None
+    url = target_url or (manifest.target_url if manifest else None)
+    if url is not None:
+        try:
+            url = normalize_base_url(url)
+        except ValueError as exc:
+            raise ConfigError(f"--target-url: {exc}") from None
+    unknown = [p for p in profiles if p not in spec.profiles]
+    if unknown:
+        raise ConfigError(
+            f"--profile: unknown profile {unknown[0]!r} (known: {', '.join(spec.profiles)})"
+        )
+    claimed = tuple(profiles) or (manifest.profiles if manifest and manifest.profiles else ())
+    claimed = claimed or tuple(spec.profiles)
+    if no_chat:
+        claimed = tuple(p for p in claimed if p != "chat")
+    for name, value in (
+        ("--request-budget", request_budget),
+        ("--chat-budget", chat_budget),
+        ("--examples", examples),
+    ):
+        if value is not None and value < 0:
+            raise ConfigError(f"{name} must not be negative")
+    if timeout is not None and timeout <= 0:
+        raise ConfigError("--timeout must be positive")
+    key = api_key or env.get(KEY_ENV) or None
+    if key is None and manifest is not None:
+        key = _env_key(manifest.api_key_env, env, "api_key_env")
+    restricted: Restricted | None = manifest.restricted if manifest else None
+    restricted_key = (
+        _env_key(restricted.api_key_env, env, "restricted.api_key_env") if restricted else None
+    )
+    return RunConfig(
+        target_url=url,
+        api_key=key,
+        restricted_key=restricted_key,
+        manifest=replace(manifest, target_url=url) if manifest else Manifest(target_url=url),
+        profiles=claimed,
+        request_budget=DEFAULT_REQUEST_BUDGET if request_budget is None else request_budget,
+        chat_budget=0 if no_chat else (DEFAULT_CHAT_BUDGET if chat_budget is None else chat_budget),
+        examples=DEFAULT_EXAMPLES if examples is None else examples,
+        seed=seed,
+        timeout=15.0 if timeout is None else timeout,
+        report_json=report_json,
+        report_html=report_html,
+        report_junit=report_junit,
+    )

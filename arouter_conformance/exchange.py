@@ -1,0 +1,99 @@
+"""One request to the target and what came back: the unit of evidence.
+
+Everything a target sends is untrusted. The body is kept as bytes, capped in size, and
+parsed only on demand, with failures turned into `NotJson` rather than surfacing as a
+crash of the kit. The request is stored without its Authorization header: which key was
+used is recorded as a role (`auth`), so a key can never leak through evidence.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["AUTH_ROLES", "Exchange", "NotJson"]
+
+# Which credential a request carried: the main key, the restricted key, none, or a
+# deliberately wrong one.
+AUTH_ROLES = ("key", "restricted", "none", "wrong")
+
+
+class NotJson(ValueError):
+    """The body is not the JSON it should be; the message says why, briefly."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"non-standard JSON constant {name}")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    method: str
+    url: str
+    auth: str
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    request_headers: tuple[tuple[str, str], ...] = ()
+    request_body: bytes | None = None
+    truncated: bool = False
+    elapsed: float = 0.0
+    _json: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((v for k, v in self.headers if k.lower() == wanted), None)
+
+    @property
+    def media_type(self) -> str:
+        return (self.header("content-type") or "").split(";")[0].strip().lower()
+
+    @property
+    def path_and_query(self) -> str:
+        """The URL without scheme and host: short enough for one-line messages."""
+        rest = self.url.split("://", 1)[-1]
+        return "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+
+    def json(self) -> Any:
+        """The parsed body. Raises NotJson for anything but one complete JSON document."""
+        if "value" not in self._json:
+            self._json["value"] = _parse(self.body, self.truncated)
+        value = self._json["value"]
+        if isinstance(value, NotJson):
+            raise value
+        return value
+
+    def json_object(self) -> Mapping[str, Any]:
+        value = self.json()
+        if not isinstance(value, dict):
+            raise NotJson(f"expected a JSON object, got {type(value).__name__}")
+        return value
+
+    def text(self, limit: int = 2000) -> str:
+        """The body as text for humans, cut at `limit` characters."""
+        text = self.body.decode("utf-8", errors="replace")
+        return text if len(text) <= limit else text[:limit] + f"… [{len(text) - limit} more]"
+
+    def describe(self) -> str:
+        return f"{self.method} {self.path_and_query} -> {self.status}"
+
+
+@functools.lru_cache(maxsize=1)
+def _decoder() -> json.JSONDecoder:
+    return json.JSONDecoder(parse_constant=_refuse_constant)
+
+
+def _parse(body: bytes, truncated: bool) -> Any:
+    if truncated:
+        return NotJson("the body was cut at the kit's size cap, so it cannot be judged as JSON")
+    try:
+        return _decoder().decode(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        return NotJson("the body is not valid UTF-8")
+    except RecursionError:
+        return NotJson("the body nests too deeply to parse")
+    except ValueError as exc:
+        return NotJson(f"the body is not JSON ({str(exc)[:120]})")

@@ -1,0 +1,242 @@
+"""The expected answers, computed from the baseline list (`output_modalities=all`).
+
+Pure functions over JSON values: no I/O, no pytest, no HTTP. Every filtered, sorted,
+counted or looked-up answer the target gives is judged against what these functions
+derive from the one list the target gave when asked for everything, so the kit needs no
+knowledge of the target's catalog beyond what the target itself says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+from arouter_conformance.spec import Contract
+
+__all__ = [
+    "Baseline",
+    "ChatModels",
+    "ModalitySelection",
+    "ParameterRule",
+    "author_of",
+    "chat_models",
+    "cheapest",
+    "id_of",
+    "output_modalities",
+    "parse_list",
+    "parse_modalities",
+    "price_vector",
+    "router_priced",
+    "select_by_parameters",
+    "split_variant",
+    "strictly_dominates",
+    "supported_parameters",
+]
+
+Model = Mapping[str, Any]
+ParameterRule = Literal["all", "any"]
+
+
+def id_of(model: Any) -> str | None:
+    value = model.get("id") if isinstance(model, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
+def author_of(model_id: str) -> str:
+    """The provider a model belongs to: the id before the slash, without a leading ~."""
+    return model_id.split("/", 1)[0].removeprefix("~")
+
+
+def split_variant(model_id: str) -> tuple[str, str | None]:
+    """`author/slug:variant` -> (`author/slug`, `variant`)."""
+    author, _, slug = model_id.partition("/")
+    base, colon, variant = slug.partition(":")
+    return f"{author}/{base}", (variant if colon else None)
+
+
+def _strings(value: Any) -> frozenset[str]:
+    if not isinstance(value, list):
+        return frozenset()
+    return frozenset(item for item in value if isinstance(item, str))
+
+
+def output_modalities(model: Model) -> frozenset[str]:
+    architecture = model.get("architecture")
+    if not isinstance(architecture, Mapping):
+        return frozenset()
+    return _strings(architecture.get("output_modalities"))
+
+
+def supported_parameters(model: Model) -> frozenset[str]:
+    return _strings(model.get("supported_parameters"))
+
+
+def parse_list(raw: str) -> tuple[str, ...]:
+    """A comma-separated query value, tokens trimmed, empty tokens dropped."""
+    return tuple(token.strip() for token in raw.split(",") if token.strip())
+
+
+@dataclass(frozen=True)
+class ModalitySelection:
+    """What an output_modalities value asks for, read as ruling R8 reads it."""
+
+    raw: str | None
+    tokens: frozenset[str]
+    everything: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not self.everything and not self.tokens
+
+    @property
+    def spaced(self) -> bool:
+        return self.raw is not None and self.raw != ",".join(parse_list(self.raw))
+
+
+def parse_modalities(raw: str | None, contract: Contract) -> ModalitySelection:
+    if raw is None:
+        return ModalitySelection(raw, frozenset({contract.default_output_modality}))
+    tokens = frozenset(parse_list(raw))
+    if tokens == {contract.all_output_modalities}:
+        return ModalitySelection(raw, frozenset(), everything=True)
+    return ModalitySelection(raw, tokens)
+
+
+def select_by_parameters(
+    models: Iterable[Model], parameters: Iterable[str], rule: ParameterRule
+) -> list[Model]:
+    wanted = frozenset(parameters)
+    if rule == "all":
+        return [m for m in models if wanted <= supported_parameters(m)]
+    return [m for m in models if wanted & supported_parameters(m)]
+
+
+def router_priced(model: Model, contract: Contract) -> bool:
+    """Priced with the router sentinel: no fixed price, so no pricing data to sort on."""
+    pricing = model.get("pricing")
+    return isinstance(pricing, Mapping) and contract.router_price_sentinel in (
+        pricing.get("prompt"),
+        pricing.get("completion"),
+    )
+
+
+def price_vector(model: Model, contract: Contract) -> tuple[Decimal, ...] | None:
+    """The prices pricing sorts compare (absent reads as 0), or None when there is no data.
+
+    Decimal, never float: "0.000001" and "0.0000010" are the same price and 1e-7 steps
+    must not vanish in rounding.
+    """
+    pricing = model.get("pricing")
+    if not isinstance(pricing, Mapping) or router_priced(model, contract):
+        return None
+    vector = []
+    for key in contract.pricing_sort_keys:
+        value = pricing.get(key, "0")
+        if not isinstance(value, str):
+            return None
+        try:
+            price = Decimal(value)
+        except InvalidOperation:
+            return None
+        if not price.is_finite():
+            return None
+        vector.append(price)
+    return tuple(vector)
+
+
+def strictly_dominates(a: Sequence[Decimal], b: Sequence[Decimal]) -> bool:
+    """A is cheaper than B on one priced item and dearer on none."""
+    return all(x <= y for x, y in zip(a, b, strict=True)) and any(
+        x < y for x, y in zip(a, b, strict=True)
+    )
+
+
+class Baseline:
+    """The target's complete list (output_modalities=all), indexed for the oracle."""
+
+    def __init__(self, models: Iterable[Any], contract: Contract) -> None:
+        self.contract = contract
+        self.models: tuple[Model, ...] = tuple(m for m in models if id_of(m) is not None)
+        self.by_id: dict[str, Model] = {}
+        for model in self.models:
+            self.by_id.setdefault(str(id_of(model)), model)
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(self.by_id)
+
+    @property
+    def known_modalities(self) -> frozenset[str]:
+        """Names the target evidently knows: the documented ones and every one it lists."""
+        listed = {name for m in self.models for name in output_modalities(m)}
+        return frozenset(self.contract.documented_output_modalities) | listed
+
+    @property
+    def listed_parameters(self) -> tuple[str, ...]:
+        return tuple(sorted({p for m in self.models for p in supported_parameters(m)}))
+
+    def select(self, selection: ModalitySelection) -> list[Model]:
+        """The models an output_modalities value selects; unknown names select nothing."""
+        if selection.everything:
+            return list(self.models)
+        return [m for m in self.models if output_modalities(m) & selection.tokens]
+
+    def text_models(self) -> list[Model]:
+        return [m for m in self.models if "text" in output_modalities(m)]
+
+
+@dataclass(frozen=True)
+class ChatModels:
+    """The models the chat suite talks to, chosen to spend as little as possible.
+
+    `cheap` serves the shape, usage and streaming checks: a listed :free id when there is
+    one, else the cheapest plain model. The others are the cheapest of their kind, or
+    None when the target lists none (the check is then not applicable).
+    """
+
+    cheap: str | None
+    base: str | None
+    free: str | None
+    without_free: str | None
+    thinking: str | None
+    without_reasoning: str | None
+    non_text: str | None
+
+
+def _cost(model: Model, contract: Contract) -> tuple[bool, Decimal, str]:
+    vector = price_vector(model, contract)
+    prefers_max_tokens = "max_tokens" not in supported_parameters(model)
+    return (
+        prefers_max_tokens,
+        sum(vector, Decimal(0)) if vector else Decimal("Infinity"),
+        str(id_of(model)),
+    )
+
+
+def cheapest(models: Iterable[Model], contract: Contract) -> str | None:
+    """The id of the cheapest priced model, preferring those that take max_tokens."""
+    priced = [m for m in models if price_vector(m, contract) is not None]
+    return id_of(min(priced, key=lambda m: _cost(m, contract))) if priced else None
+
+
+def chat_models(baseline: Baseline) -> ChatModels:
+    def cheapest_of(models: Iterable[Model]) -> str | None:
+        return cheapest(models, baseline.contract)
+
+    texts = [m for m in baseline.text_models() if not str(id_of(m)).startswith("~")]
+    plain = [m for m in texts if split_variant(str(id_of(m)))[1] is None]
+    listed = baseline.ids
+    free = cheapest_of(m for m in texts if split_variant(str(id_of(m)))[1] == "free")
+    return ChatModels(
+        cheap=free or cheapest_of(plain),
+        base=cheapest_of(plain),
+        free=free,
+        without_free=cheapest_of(m for m in plain if f"{id_of(m)}:free" not in listed),
+        thinking=cheapest_of(m for m in texts if split_variant(str(id_of(m)))[1] == "thinking"),
+        without_reasoning=cheapest_of(
+            m for m in plain if "reasoning" not in supported_parameters(m)
+        ),
+        non_text=cheapest_of(m for m in baseline.models if "text" not in output_modalities(m)),
+    )

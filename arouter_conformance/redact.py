@@ -1,0 +1,58 @@
+"""The one place every output passes through before anyone can read it.
+
+Keys are removed by value (every key the run used, from flags, environment or manifest,
+also in URL-encoded form) and by pattern (bearer tokens and the common key shapes), so
+that a target echoing the Authorization header into bodies, headers or error messages
+cannot make a report, a log line or an exception carry a key.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+__all__ = ["MASK", "Redactor"]
+
+MASK = "[REDACTED]"
+_PATTERNS = (
+    re.compile(r"(?i)(bearer)\s+[^\s\"',;]+"),
+    re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}"),
+    re.compile(r"\blr_live_[A-Za-z0-9_\-]+"),
+)
+T = TypeVar("T")
+
+
+class Redactor:
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        values: set[str] = set()
+        for secret in secrets:
+            if secret and len(secret) >= 4:
+                values.update({secret, quote(secret, safe="")})
+        # Longest first, so a key that contains another key is masked whole.
+        self._values = sorted(values, key=len, reverse=True)
+
+    def with_secrets(self, *secrets: str | None) -> Redactor:
+        return Redactor([*self._values, *secrets])
+
+    def text(self, text: str) -> str:
+        for value in self._values:
+            text = text.replace(value, MASK)
+        text = _PATTERNS[0].sub(lambda m: f"{m.group(1)} {MASK}", text)
+        for pattern in _PATTERNS[1:]:
+            text = pattern.sub(MASK, text)
+        return text
+
+    def value(self, value: T) -> T:
+        """Redact every string inside a JSON-like value (dict keys included)."""
+        return self._walk(value)  # type: ignore[no-any-return]
+
+    def _walk(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {self._walk(k): self._walk(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._walk(v) for v in value)
+        return value

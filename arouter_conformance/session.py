@@ -1,0 +1,187 @@
+"""One conformance run: the target, its claims, the baseline, and the knobs every suite
+shares (request budgets, Hypothesis settings). Suites receive it as the `run` fixture.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import quote
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from arouter_conformance.checks.common import listed_models
+from arouter_conformance.client import Budget, Credentials, Query, Target, TargetError
+from arouter_conformance.config import RunConfig
+from arouter_conformance.exchange import Exchange
+from arouter_conformance.manifest import Manifest
+from arouter_conformance.oracle import Baseline, ChatModels, ParameterRule, chat_models
+from arouter_conformance.redact import Redactor
+from arouter_conformance.spec import Contract, Spec
+
+__all__ = ["BaselineUnavailable", "Run", "RunError", "open_run"]
+
+T = TypeVar("T")
+MAX_TOKENS = 16
+PROMPT = ({"role": "user", "content": "Reply with one short word."},)
+Model = Mapping[str, Any]
+
+
+class RunError(Exception):
+    """The run cannot be carried out (target unreachable); one line, no key."""
+
+
+class BaselineUnavailable(Exception):
+    """The all list could not be read, so nothing can be judged against it."""
+
+
+@dataclass
+class Run:
+    spec: Spec
+    config: RunConfig
+    manifest: Manifest
+    target: Target
+    redactor: Redactor
+    _memo: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def claimed(self) -> frozenset[str]:
+        return frozenset(self.config.profiles)
+
+    @property
+    def contract(self) -> Contract:
+        return self.spec.contract
+
+    # ------------------------------------------------------------------ answers
+    def models(
+        self, query: Query = None, *, auth: str = "key"
+    ) -> tuple[Exchange, list[Model] | None]:
+        """GET /models and the models in it (None when the answer has no usable list)."""
+        exchange = self.target.get("/models", query, auth=auth)
+        models, _ = listed_models("MODELS-LIST-001", exchange)
+        return exchange, models
+
+    def lookup_url(self, model_id: str) -> str:
+        """Where a model is looked up; `~` and `:` stay as they are, as seed 002 writes them."""
+        return self.target.url("/model/" + quote(model_id, safe="/~:@"))
+
+    def lookup(self, model_id: str, *, auth: str = "key") -> Exchange:
+        return self.target.get_url(self.lookup_url(model_id), auth=auth)
+
+    def baseline_exchange(self) -> Exchange:
+        return self.target.get(
+            "/models", {"output_modalities": self.spec.contract.all_output_modalities}
+        )
+
+    def baseline(self) -> Baseline:
+        exchange = self.baseline_exchange()
+        models, findings = listed_models("MODELS-LIST-001", exchange)
+        if models is None:
+            raise BaselineUnavailable(
+                "the list of all models (output_modalities=all) could not be read: "
+                + findings[0].message
+            )
+        return Baseline(models, self.spec.contract)
+
+    # ------------------------------------------------------------------ chat
+    def chat_models(self) -> ChatModels:
+        return self.memo("chat-models", lambda: chat_models(self.baseline()))
+
+    def chat_body(self, model: str, **extra: Any) -> dict[str, Any]:
+        """A short prompt and a small max_tokens: every chat request may cost money."""
+        return {
+            "model": model,
+            "messages": [dict(m) for m in PROMPT],
+            "max_tokens": MAX_TOKENS,
+            **extra,
+        }
+
+    def chat(self, body: Any = None, *, raw: bytes | None = None, auth: str = "key") -> Exchange:
+        if raw is not None:
+            return self.target.post("/chat/completions", content=raw, auth=auth)
+        return self.target.post("/chat/completions", json_body=body, auth=auth)
+
+    def memo(self, key: str, make: Callable[[], T]) -> T:
+        """One answer shared by the tests that judge it, so it is paid for once."""
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]  # type: ignore[no-any-return]
+
+    # ------------------------------------------------------------------ claims
+    @property
+    def parameter_rules(self) -> tuple[ParameterRule, ...]:
+        declared = self.manifest.supported_parameters_match
+        return (declared,) if declared else ("all", "any")
+
+    @property
+    def restricted_providers(self) -> tuple[str, ...] | None:
+        restricted = self.manifest.restricted
+        return restricted.providers if restricted else None
+
+    @property
+    def auto_model(self) -> str:
+        return self.manifest.auto_model or self.spec.contract.auto_model
+
+    # ------------------------------------------------------------------ hypothesis
+    def property(
+        self, strategy: st.SearchStrategy[T], *, examples: int | None = None
+    ) -> Callable[[Callable[[T], None]], Callable[[], None]]:
+        """`@given(strategy)` with the run's settings: reproducible by default, budgeted.
+
+        Derandomized unless a seed is given, so a CI gate sees the same examples every
+        run; no example database, so the kit writes nothing into the user's directory.
+        """
+        chosen = settings(
+            max_examples=max(1, self.config.examples if examples is None else examples),
+            derandomize=self.config.seed is None,
+            database=None,
+            deadline=None,
+            report_multiple_bugs=False,
+            print_blob=False,
+            phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
+            suppress_health_check=list(HealthCheck),
+        )
+
+        def decorate(test: Callable[[T], None]) -> Callable[[], None]:
+            wrapped = chosen(given(strategy)(test))
+            if self.config.seed is not None:
+                wrapped = hypothesis_seed(self.config.seed)(wrapped)
+            return wrapped
+
+        return decorate
+
+    def close(self) -> None:
+        self.target.close()
+
+
+def _credentials(config: RunConfig) -> Credentials:
+    return Credentials(key=config.api_key, restricted=config.restricted_key)
+
+
+@contextlib.contextmanager
+def open_run(spec: Spec, config: RunConfig) -> Iterator[Run]:
+    """The run, with the embedded reference server up for its lifetime when no URL is given."""
+    with contextlib.ExitStack() as stack:
+        if config.embedded:
+            from arouter_conformance.embedded import embedded_target
+
+            config = stack.enter_context(embedded_target(config))
+        assert config.target_url is not None
+        target = Target(
+            config.target_url,
+            _credentials(config),
+            budget=Budget("request", config.request_budget),
+            chat_budget=Budget("chat", config.chat_budget),
+            timeout=config.timeout,
+        )
+        stack.callback(target.close)
+        run = Run(spec, config, config.manifest, target, Redactor(config.secrets))
+        try:
+            run.baseline_exchange()
+        except TargetError as exc:
+            raise RunError(f"target unreachable: {run.redactor.text(str(exc))}") from None
+        yield run

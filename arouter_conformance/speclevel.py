@@ -1,0 +1,128 @@
+"""Spec-level checks driven by schemathesis: requests generated from openapi.yaml itself.
+
+schemathesis generates the cases (valid ones, and ones that break the parameter
+schemas) and judges the answers with its own checks; the kit sends the requests through
+its budgeted client, so a live target is never asked more than the budget allows, and
+turns schemathesis failures into findings of MODELS-SPEC-001/002/003.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import schemathesis
+from schemathesis import GenerationMode
+from schemathesis.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.core.failures import Failure, FailureGroup
+
+from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import Finding
+from arouter_conformance.spec import Spec
+
+__all__ = [
+    "CHECKS",
+    "GenerationMode",
+    "judge",
+    "listing_operations",
+    "negatable",
+    "query_pairs",
+]
+
+# Which schemathesis checks decide which requirement.
+CHECKS: tuple[tuple[str, Sequence[Callable[..., Any]]], ...] = (
+    ("MODELS-SPEC-002", (not_a_server_error,)),
+    (
+        "MODELS-SPEC-001",
+        (status_code_conformance, content_type_conformance, response_schema_conformance),
+    ),
+    ("MODELS-SPEC-003", (negative_data_rejection,)),
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _schema(spec: Spec) -> Any:
+    return schemathesis.openapi.from_dict(spec.bundled_openapi())
+
+
+def listing_operations(spec: Spec) -> list[Any]:
+    """The GET operations (list, count, lookup): chat costs money and has its own suite."""
+    operations = []
+    for result in _schema(spec).get_all_operations():
+        operation = result.ok()
+        if operation.method.upper() == "GET":
+            operations.append(operation)
+    return operations
+
+
+def negatable(spec: Spec, operation: Any) -> bool:
+    """Whether the document constrains a parameter of `operation` (an enum, a pattern, a
+    type other than string), so that schemathesis can build a request that breaks it."""
+    document = spec.bundled_openapi()
+    parameters = document["paths"][operation.path][operation.method.lower()].get("parameters", [])
+    for parameter in parameters:
+        if "$ref" in parameter:
+            parameter = document["components"]["parameters"][parameter["$ref"].split("/")[-1]]
+        schema = parameter.get("schema", {})
+        if "enum" in schema or "pattern" in schema or schema.get("type", "string") != "string":
+            return True
+    return False
+
+
+def query_pairs(query: Any) -> list[tuple[str, str]]:
+    """A generated query as name/value pairs; lists repeat the name, as HTTP allows."""
+    pairs: list[tuple[str, str]] = []
+    for name, value in (query or {}).items():
+        values = value if isinstance(value, list) else [value]
+        pairs += [(str(name), "" if v is None else str(v)) for v in values]
+    return pairs
+
+
+# The kit's client already decoded the body; these would make httpx decode it again.
+_TRANSFER_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
+
+
+def _response(exchange: Exchange) -> httpx.Response:
+    response = httpx.Response(
+        exchange.status,
+        headers=[(k, v) for k, v in exchange.headers if k.lower() not in _TRANSFER_HEADERS],
+        content=exchange.body,
+        request=httpx.Request(exchange.method, exchange.url),
+    )
+    response.elapsed = timedelta(seconds=exchange.elapsed)
+    return response
+
+
+def judge(case: Any, exchange: Exchange, mode: str) -> list[Finding]:
+    """Run the schemathesis checks on one answer; each failure becomes a finding."""
+    findings = []
+    response = _response(exchange)
+    for requirement, checks in CHECKS:
+        if requirement == "MODELS-SPEC-003" and mode != GenerationMode.NEGATIVE:
+            continue
+        try:
+            case.validate_response(response, checks=list(checks))
+        except (FailureGroup, Failure) as raised:
+            failures = raised.exceptions if isinstance(raised, FailureGroup) else (raised,)
+            for failure in failures:
+                title = failure.title
+                message = str(failure.message or "").strip()
+                findings.append(
+                    Finding(
+                        requirement,
+                        f"{exchange.describe()}: {title}",
+                        expected=f"an answer openapi.yaml allows for {case.operation.label}",
+                        observed=message[:1000] or exchange.text(300),
+                        exchange=exchange,
+                    )
+                )
+    return findings

@@ -1,0 +1,1 @@
+"""The conformance suites: thin pytest modules, each test marked with its requirement ids."""

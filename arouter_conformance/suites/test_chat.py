@@ -1,0 +1,186 @@
+"""Profile chat: refusals, the completion, automatic routing, variants, usage, streaming.
+
+Every request here may cost money on a live target, so each answer is fetched once
+(`run.memo`) and judged by every test that needs it, models are the cheapest eligible
+ones, prompts are short and max_tokens is small.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from arouter_conformance.checks import chat, stream
+from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import Finding, require
+from arouter_conformance.interop import openai_chat
+from arouter_conformance.session import MAX_TOKENS, Run
+
+requirement = pytest.mark.requirement
+
+
+def _model(run: Run, attribute: str, what: str) -> str:
+    model = getattr(run.chat_models(), attribute)
+    if model is None:
+        pytest.skip(f"not applicable: the target lists no {what}")
+    return str(model)
+
+
+def plain_completion(run: Run) -> Exchange:
+    """The one whole completion the shape, usage and routing checks share."""
+    model = _model(run, "cheap", "text model with a price")
+    return run.memo("chat-plain", lambda: run.chat(run.chat_body(model)))
+
+
+def streamed_completion(run: Run) -> tuple[Exchange, stream.Stream]:
+    model = _model(run, "cheap", "text model with a price")
+
+    def fetch() -> tuple[Exchange, stream.Stream]:
+        exchange = run.chat(
+            run.chat_body(model, stream=True, stream_options={"include_usage": True})
+        )
+        return exchange, stream.parse_stream(exchange.body)
+
+    return run.memo("chat-stream", fetch)
+
+
+@requirement(
+    "CHAT-AUTH-001",
+    "CHAT-REJECT-001",
+    "CHAT-REJECT-002",
+    "CHAT-REJECT-003",
+    "CHAT-REJECT-004",
+    "CHAT-ERROR-001",
+)
+def test_bad_requests_are_refused(run: Run) -> None:
+    model = _model(run, "cheap", "text model with a price")
+    good = run.chat_body(model)
+    cases: list[tuple[str, Exchange, set[int]]] = [
+        ("CHAT-AUTH-001", run.chat(good, auth="none"), {401}),
+        ("CHAT-AUTH-001", run.chat(good, auth="wrong"), {401}),
+        ("CHAT-REJECT-001", run.chat(raw=b'{"model": "x", "messages": [ '), {400}),
+        ("CHAT-REJECT-002", run.chat({k: v for k, v in good.items() if k != "messages"}), {400}),
+        ("CHAT-REJECT-002", run.chat({**good, "messages": []}), {400}),
+        ("CHAT-REJECT-002", run.chat({**good, "messages": "hello"}), {400}),
+        ("CHAT-REJECT-003", run.chat({**good, "max_tokens": -5}), {400}),
+        ("CHAT-REJECT-003", run.chat({**good, "max_tokens": 2.5}), {400}),
+        (
+            "CHAT-REJECT-004",
+            run.chat({**good, "model": "zz-unknown-author/zz-unknown-model"}),
+            {400, 404},
+        ),
+    ]
+    findings: list[Finding] = []
+    for requirement_id, exchange, statuses in cases:
+        findings += chat.refused(requirement_id, exchange, statuses)
+        findings += chat.error_shape(exchange)
+    require(findings)
+
+
+@requirement("CHAT-RESP-001", "CHAT-RESP-002", "CHAT-USAGE-001", "CHAT-USAGE-002")
+def test_a_completion_has_its_shape_and_usage(run: Run) -> None:
+    exchange = plain_completion(run)
+    body, findings = chat.completion(exchange)
+    require(findings)
+    assert body is not None
+    requested = json.loads(exchange.request_body or b"{}")["model"]
+    require(
+        [
+            *chat.served_by(
+                "CHAT-RESP-002", exchange, body, chat.served_names(run.baseline(), requested)
+            ),
+            *chat.usage_adds_up("CHAT-USAGE-001", exchange, body.get("usage"), "/usage"),
+            *chat.max_tokens_respected(exchange, body, MAX_TOKENS),
+        ]
+    )
+
+
+@requirement("CHAT-AUTO-001")
+def test_auto_names_the_model_that_served(run: Run) -> None:
+    exchange = run.chat(run.chat_body(run.auto_model))
+    body, findings = chat.served("CHAT-AUTO-001", exchange)
+    require(findings)
+    assert body is not None
+    require(chat.concrete_model(exchange, body, run.baseline(), run.auto_model))
+
+
+def _variant(run: Run, requirement_id: str, model: str) -> tuple[Exchange, Mapping[str, Any]]:
+    exchange = run.chat(run.chat_body(model))
+    body, findings = chat.served(requirement_id, exchange)
+    require(findings)
+    assert body is not None
+    require(
+        chat.served_by(requirement_id, exchange, body, chat.served_names(run.baseline(), model))
+    )
+    return exchange, body
+
+
+@requirement("CHAT-VARIANT-001")
+def test_nitro_is_served_by_the_model(run: Run) -> None:
+    _variant(run, "CHAT-VARIANT-001", _model(run, "base", "plain text model") + ":nitro")
+
+
+@requirement("CHAT-VARIANT-002")
+def test_floor_is_served_by_the_model(run: Run) -> None:
+    _variant(run, "CHAT-VARIANT-002", _model(run, "base", "plain text model") + ":floor")
+
+
+@requirement("CHAT-VARIANT-003")
+def test_a_listed_free_id_is_served(run: Run) -> None:
+    _variant(run, "CHAT-VARIANT-003", _model(run, "free", ":free text model"))
+
+
+@requirement("CHAT-VARIANT-004")
+def test_free_without_a_free_variant_is_refused(run: Run) -> None:
+    model = _model(run, "without_free", "text model without a :free variant") + ":free"
+    require(chat.refused_4xx("CHAT-VARIANT-004", run.chat(run.chat_body(model))))
+
+
+@requirement("CHAT-VARIANT-005")
+def test_thinking_without_reasoning_is_refused(run: Run) -> None:
+    model = _model(run, "without_reasoning", "text model without reasoning") + ":thinking"
+    require(chat.refused_4xx("CHAT-VARIANT-005", run.chat(run.chat_body(model))))
+
+
+@requirement("CHAT-VARIANT-006")
+def test_a_listed_thinking_id_is_served(run: Run) -> None:
+    _variant(run, "CHAT-VARIANT-006", _model(run, "thinking", ":thinking text model"))
+
+
+@requirement("CHAT-MODALITY-001")
+def test_a_model_without_text_output_is_refused(run: Run) -> None:
+    model = _model(run, "non_text", "model without text output")
+    require(chat.refused_4xx("CHAT-MODALITY-001", run.chat(run.chat_body(model))))
+
+
+@requirement("CHAT-STREAM-001", "CHAT-STREAM-002", "CHAT-STREAM-005")
+def test_stream_framing(run: Run) -> None:
+    exchange, events = streamed_completion(run)
+    require(stream.stream_framing(exchange, events))
+
+
+@requirement("CHAT-STREAM-003")
+def test_stream_content(run: Run) -> None:
+    exchange, events = streamed_completion(run)
+    if exchange.status != 200:
+        pytest.skip("not applicable: the stream was refused (see CHAT-STREAM-001)")
+    require(stream.stream_content(exchange, events, run.contract))
+
+
+@requirement("CHAT-STREAM-004")
+def test_stream_usage(run: Run) -> None:
+    exchange, events = streamed_completion(run)
+    if exchange.status != 200:
+        pytest.skip("not applicable: the stream was refused (see CHAT-STREAM-001)")
+    require(stream.stream_usage(exchange, events))
+
+
+@requirement("CHAT-SDK-001")
+def test_openai_sdk_reads_completions(run: Run) -> None:
+    body = run.chat_body(_model(run, "cheap", "text model with a price"))
+    require(
+        openai_chat(run.target, body, stream=False) + openai_chat(run.target, body, stream=True)
+    )

@@ -1,0 +1,290 @@
+"""Profile models: the list, the Model object, the two filters, listing auth, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+from hypothesis import strategies as st
+
+from arouter_conformance import strategies
+from arouter_conformance.checks import auth, filters, listing
+from arouter_conformance.checks.http import error_body
+from arouter_conformance.findings import Finding, require
+from arouter_conformance.oracle import (
+    Baseline,
+    ModalitySelection,
+    ParameterRule,
+    parse_modalities,
+    select_by_parameters,
+)
+from arouter_conformance.session import Run
+
+requirement = pytest.mark.requirement
+# With one parameter, all-of and any-of select the same models.
+SINGLE: tuple[ParameterRule, ...] = ("all",)
+
+
+@requirement("MODELS-LIST-001")
+def test_list_is_an_object_with_a_data_array(run: Run) -> None:
+    for query in (None, {"output_modalities": run.contract.all_output_modalities}):
+        _, findings = listing.list_envelope(run.target.get("/models", query))
+        require(findings)
+
+
+@requirement(
+    "MODELS-MODEL-001",
+    "MODELS-MODEL-003",
+    "MODELS-ARCH-001",
+    "MODELS-PRICING-001",
+    "MODELS-TOPPROV-001",
+    "MODELS-BENCH-001",
+    "MODELS-ID-002",
+)
+def test_every_model_has_the_documented_shape(run: Run) -> None:
+    exchange, models = run.models({"output_modalities": run.contract.all_output_modalities})
+    run.baseline()  # an unreadable list is an error of the run, not of these requirements
+    require(listing.model_objects(models or [], exchange))
+
+
+@requirement("MODELS-MODEL-002")
+def test_context_length_is_known(run: Run) -> None:
+    baseline = run.baseline()
+    require(listing.context_lengths(baseline.models, run.baseline_exchange()))
+
+
+@requirement("MODELS-PRICING-002")
+def test_free_variants_cost_nothing(run: Run) -> None:
+    baseline = run.baseline()
+    if not any(i.endswith(":free") for i in baseline.ids):
+        pytest.skip("not applicable: the target lists no :free ids")
+    require(listing.free_variants(baseline.models, run.baseline_exchange()))
+
+
+@requirement("MODELS-ID-001")
+def test_ids_are_unique(run: Run) -> None:
+    for query in (None, {"output_modalities": run.contract.all_output_modalities}):
+        exchange, models = run.models(query)
+        require(listing.unique_ids(models or [], exchange))
+
+
+@requirement("MODELS-FILTER-001")
+def test_without_a_filter_the_list_holds_the_text_models(run: Run) -> None:
+    baseline = run.baseline()
+    exchange = run.target.get("/models")
+    selection = parse_modalities(None, run.contract)
+    require(filters.modality_answer("MODELS-FILTER-001", exchange, selection, baseline))
+
+
+@requirement("MODELS-FILTER-002")
+def test_one_modality_selects_its_models(run: Run) -> None:
+    baseline = run.baseline()
+    findings: list[Finding] = []
+    for name in sorted(baseline.known_modalities):
+        exchange = run.target.get("/models", {"output_modalities": name})
+        selection = parse_modalities(name, run.contract)
+        findings += filters.modality_answer("MODELS-FILTER-002", exchange, selection, baseline)
+    require(findings)
+
+
+@requirement("MODELS-FILTER-003")
+def test_a_comma_list_selects_the_union(run: Run) -> None:
+    baseline = run.baseline()
+
+    @run.property(strategies.comma_list(strategies.modality_names(baseline), min_size=2))
+    def union(drawn: tuple[tuple[str, ...], str]) -> None:
+        _, value = drawn
+        exchange = run.target.get("/models", {"output_modalities": value})
+        selection = parse_modalities(value, run.contract)
+        require(filters.modality_answer("MODELS-FILTER-003", exchange, selection, baseline))
+
+    union()
+
+
+@requirement("MODELS-FILTER-004")
+def test_all_is_every_modality_at_once(run: Run) -> None:
+    baseline = run.baseline()
+    every = ",".join(sorted(baseline.known_modalities))
+    exchange = run.target.get("/models", {"output_modalities": every})
+    selection = ModalitySelection(every, frozenset(), everything=True)
+    require(filters.modality_answer("MODELS-FILTER-004", exchange, selection, baseline))
+
+
+@requirement("MODELS-FILTER-005")
+def test_spaces_around_commas_are_tolerated(run: Run) -> None:
+    baseline = run.baseline()
+
+    @run.property(
+        strategies.comma_list(strategies.modality_names(baseline), min_size=2, spaced=True),
+        examples=max(1, run.config.examples // 4),
+    )
+    def spaced(drawn: tuple[tuple[str, ...], str]) -> None:
+        names, value = drawn
+        exchange = run.target.get("/models", {"output_modalities": value})
+        compact = run.target.get("/models", {"output_modalities": ",".join(names)})
+        selection = parse_modalities(value, run.contract)
+        require(filters.spaced_modalities(exchange, compact, selection))
+
+    spaced()
+
+
+@requirement("MODELS-FILTER-006", "MODELS-FILTER-007")
+def test_unknown_or_empty_modalities_are_refused_without_a_server_error(run: Run) -> None:
+    baseline = run.baseline()
+    names = strategies.modality_names(baseline) | strategies.unknown_names()
+
+    @run.property(
+        strategies.comma_list(names).filter(
+            lambda drawn: not set(drawn[0]) <= baseline.known_modalities
+        ),
+        examples=max(1, run.config.examples // 2),
+    )
+    def unknown(drawn: tuple[tuple[str, ...], str]) -> None:
+        _, value = drawn
+        exchange = run.target.get("/models", {"output_modalities": value})
+        selection = parse_modalities(value, run.contract)
+        require(filters.unknown_modality_answer(exchange, selection, baseline))
+
+    unknown()
+    for empty in ("", ","):
+        exchange = run.target.get("/models", {"output_modalities": empty})
+        selection = parse_modalities(empty, run.contract)
+        require(filters.unknown_modality_answer(exchange, selection, baseline))
+
+
+@requirement("MODELS-PARAM-001")
+def test_one_parameter_selects_the_models_that_support_it(run: Run) -> None:
+    baseline = run.baseline()
+    scopes = (None, run.contract.all_output_modalities)
+
+    @run.property(st.tuples(strategies.parameter_names(baseline), st.sampled_from(scopes)))
+    def single(drawn: tuple[str, str | None]) -> None:
+        name, scope_value = drawn
+        exchange = run.target.get(
+            "/models", {"supported_parameters": name, "output_modalities": scope_value}
+        )
+        scope = baseline.select(parse_modalities(scope_value, run.contract))
+        _, findings = filters.parameter_answer("MODELS-PARAM-001", exchange, scope, [name], SINGLE)
+        require(findings)
+
+    single()
+
+
+@requirement("MODELS-PARAM-002")
+def test_several_parameters_follow_one_rule(run: Run) -> None:
+    baseline = run.baseline()
+    scope = baseline.select(parse_modalities(run.contract.all_output_modalities, run.contract))
+    observations = []
+    for names in _discriminating_pairs(baseline, scope):
+        exchange = run.target.get(
+            "/models",
+            {
+                "supported_parameters": ",".join(names),
+                "output_modalities": run.contract.all_output_modalities,
+            },
+        )
+        observation, findings = filters.parameter_answer(
+            "MODELS-PARAM-002", exchange, scope, names, run.parameter_rules
+        )
+        require(findings)
+        if observation:
+            observations.append(observation)
+    if not observations:
+        pytest.skip("not applicable: no two listed parameters tell all-of from any-of")
+    declared = run.manifest.supported_parameters_match
+    require(filters.parameter_rule_consistency(observations, declared))
+
+
+def _discriminating_pairs(
+    baseline: Baseline, scope: Sequence[Mapping[str, Any]], limit: int = 4
+) -> list[tuple[str, str]]:
+    """Parameter pairs for which all-of and any-of select different sets, most telling first."""
+    names = baseline.listed_parameters
+    pairs = []
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            both = len(select_by_parameters(scope, (first, second), "all"))
+            either = len(select_by_parameters(scope, (first, second), "any"))
+            if both != either:
+                pairs.append((either - both, (first, second)))
+    pairs.sort(key=lambda item: (-item[0], item[1]))
+    return [pair for _, pair in pairs[:limit]]
+
+
+@requirement("MODELS-PARAM-003")
+def test_unknown_parameters_get_no_server_error(run: Run) -> None:
+    baseline = run.baseline()
+    scope = baseline.select(parse_modalities(None, run.contract))
+    known = baseline.listed_parameters[:1]
+    for names in (("zz-unknown-parameter",), (*known, "zz-unknown-parameter")):
+        exchange = run.target.get("/models", {"supported_parameters": ",".join(names)})
+        require(filters.unknown_parameter_answer(exchange, scope, names, run.parameter_rules))
+
+
+@requirement("MODELS-COMPOSE-001")
+def test_filters_compose(run: Run) -> None:
+    baseline = run.baseline()
+
+    @run.property(
+        st.tuples(
+            strategies.comma_list(strategies.modality_names(baseline), max_size=2),
+            strategies.comma_list(strategies.parameter_names(baseline), max_size=2),
+        )
+    )
+    def composed(drawn: tuple[tuple[tuple[str, ...], str], tuple[tuple[str, ...], str]]) -> None:
+        (_, modalities), (names, parameters) = drawn
+        exchange = run.target.get(
+            "/models", {"output_modalities": modalities, "supported_parameters": parameters}
+        )
+        scope = baseline.select(parse_modalities(modalities, run.contract))
+        _, findings = filters.parameter_answer(
+            "MODELS-COMPOSE-001", exchange, scope, names, run.parameter_rules
+        )
+        require(findings)
+
+    composed()
+
+
+@requirement("MODELS-AUTH-001")
+def test_listing_refuses_missing_and_wrong_keys(run: Run) -> None:
+    if run.manifest.listing_requires_auth is not True:
+        pytest.skip("not applicable: the target does not declare that listing needs a key")
+    paths = ["/models"]
+    if "count" in run.claimed:
+        paths.append("/models/count")
+    if "lookup" in run.claimed:
+        baseline = run.baseline()
+        if baseline.models:
+            paths.append(f"/model/{sorted(baseline.ids)[0]}")
+    findings: list[Finding] = []
+    for path in paths:
+        for role in ("none", "wrong"):
+            exchange = run.target.get(path, auth=role)
+            findings += auth.refused("MODELS-AUTH-001", exchange)
+    require(findings)
+
+
+@requirement("MODELS-AUTH-002")
+def test_listing_works_without_a_key_when_declared(run: Run) -> None:
+    if run.manifest.listing_requires_auth is not False:
+        pytest.skip("not applicable: the target does not declare that listing needs no key")
+    require(auth.accepted("MODELS-AUTH-002", run.target.get("/models", auth="none")))
+
+
+@requirement("MODELS-ERROR-001")
+def test_error_answers_have_the_error_shape(run: Run) -> None:
+    probes = [
+        run.target.get("/model/zz-unknown-author/zz-unknown-model"),
+        run.target.get("/models", {"output_modalities": "zz-unknown-modality"}),
+        run.target.get("/models", {"sort": "zz-unknown-order"}),
+    ]
+    if run.manifest.listing_requires_auth:
+        probes.append(run.target.get("/models", auth="none"))
+    errors = [e for e in probes if e.status >= 400]
+    if not errors:
+        pytest.skip("not applicable: no probe drew an error answer")
+    findings: list[Finding] = []
+    for exchange in errors:
+        findings += error_body("MODELS-ERROR-001", exchange)
+    require(findings)

@@ -1,0 +1,40 @@
+"""Profile models, spec level: schemathesis-generated requests to list, count and lookup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from arouter_conformance import speclevel
+from arouter_conformance.findings import require
+from arouter_conformance.session import Run
+
+requirement = pytest.mark.requirement
+
+
+def _probe(run: Run, mode: str) -> None:
+    examples = max(1, run.config.examples // 3)
+    for operation in speclevel.listing_operations(run.spec):
+        if mode == speclevel.GenerationMode.NEGATIVE and not speclevel.negatable(
+            run.spec, operation
+        ):
+            continue
+
+        @run.property(operation.as_strategy(generation_mode=mode), examples=examples)
+        def case_of(case: Any) -> None:
+            path = case.formatted_path
+            exchange = run.target.get(path, speclevel.query_pairs(case.query))
+            require(speclevel.judge(case, exchange, mode))
+
+        case_of()
+
+
+@requirement("MODELS-SPEC-001", "MODELS-SPEC-002")
+def test_valid_requests_get_documented_answers(run: Run) -> None:
+    _probe(run, speclevel.GenerationMode.POSITIVE)
+
+
+@requirement("MODELS-SPEC-002", "MODELS-SPEC-003")
+def test_invalid_requests_are_refused_without_a_server_error(run: Run) -> None:
+    _probe(run, speclevel.GenerationMode.NEGATIVE)

@@ -1,0 +1,162 @@
+"""Chat and stream checks, on hand-made completions and event streams."""
+
+from __future__ import annotations
+
+import json
+
+from arouter_conformance.checks import chat, stream
+from arouter_conformance.oracle import Baseline
+from arouter_conformance.spec import Spec
+from tests.factories import exchange, model
+
+COMPLETION = {
+    "id": "gen-1",
+    "object": "chat.completion",
+    "created": 1,
+    "model": "a/b",
+    "choices": [
+        {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}
+    ],
+    "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
+}
+
+
+def chunk(**fields: object) -> dict:  # type: ignore[type-arg]
+    return {
+        "id": "gen-1",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "a/b",
+        **fields,
+    }
+
+
+def sse(*events: object, comment: bool = True) -> bytes:
+    lines = [": keep-alive\n\n"] if comment else []
+    for event in events:
+        lines.append(f"data: {event if isinstance(event, str) else json.dumps(event)}\n\n")
+    return "".join(lines).encode()
+
+
+GOOD_STREAM = sse(
+    chunk(choices=[{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}]),
+    chunk(choices=[{"index": 0, "delta": {"content": "h"}, "finish_reason": None}]),
+    chunk(choices=[{"index": 0, "delta": {"content": "i"}, "finish_reason": None}]),
+    chunk(choices=[{"index": 0, "delta": {}, "finish_reason": "stop"}]),
+    chunk(choices=[], usage={"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}),
+    "[DONE]",
+)
+
+
+def streamed(body: bytes, content_type: str = "text/event-stream") -> object:
+    return exchange(
+        raw=body, headers={"content-type": content_type}, method="POST", path="/chat/completions"
+    )
+
+
+def test_completion_shape_usage_and_max_tokens() -> None:
+    ok = exchange(COMPLETION, method="POST", path="/chat/completions")
+    body, found = chat.completion(ok)
+    assert found == []
+    assert body is not None
+    assert chat.usage_adds_up("CHAT-USAGE-001", ok, body["usage"], "/usage") == []
+    assert chat.max_tokens_respected(ok, body, 16) == []
+    off = {**COMPLETION, "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 5}}
+    assert chat.usage_adds_up("CHAT-USAGE-001", ok, off["usage"], "/usage")
+    assert chat.max_tokens_respected(ok, {"usage": {"completion_tokens": 17}}, 16)
+    bad = {
+        **COMPLETION,
+        "object": "text_completion",
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", "content": "x"}, "finish_reason": "done"}
+        ],
+    }
+    assert {f.requirement for f in chat.completion(exchange(bad))[1]} == {"CHAT-RESP-001"}
+
+
+def test_served_names_allow_canonical_slugs_and_variant_bases(spec: Spec) -> None:
+    baseline = Baseline([model("a/b", canonical_slug="a/b-2026"), model("a/b:free")], spec.contract)
+    assert chat.served_names(baseline, "a/b") == {"a/b", "a/b-2026"}
+    assert chat.served_names(baseline, "a/b:nitro") == {"a/b:nitro", "a/b", "a/b-2026"}
+    ok = exchange(COMPLETION)
+    assert chat.served_by("CHAT-RESP-002", ok, COMPLETION, {"a/b"}) == []
+    assert chat.served_by("CHAT-RESP-002", ok, {**COMPLETION, "model": "auto"}, {"a/b"})
+
+
+def test_auto_must_name_a_concrete_listed_model(spec: Spec) -> None:
+    baseline = Baseline(
+        [model("a/b"), model("r/auto", pricing={"prompt": "-1", "completion": "-1"})], spec.contract
+    )
+    ok = exchange(COMPLETION)
+    assert chat.concrete_model(ok, COMPLETION, baseline, "auto") == []
+    for name in ("auto", "r/auto", "x/not-listed"):
+        assert chat.concrete_model(ok, {**COMPLETION, "model": name}, baseline, "auto")
+
+
+def test_refusals() -> None:
+    assert (
+        chat.refused(
+            "CHAT-REJECT-001", exchange({"error": {"code": 400, "message": "x"}}, status=400), {400}
+        )
+        == []
+    )
+    assert chat.refused("CHAT-REJECT-001", exchange(COMPLETION), {400})
+    assert chat.refused("CHAT-REJECT-001", exchange({}, status=500), {400})[0].message.endswith(
+        "server error"
+    )
+    assert chat.refused_4xx("CHAT-VARIANT-004", exchange({}, status=403)) == []
+
+
+def test_a_good_stream_passes_every_stream_check(spec: Spec) -> None:
+    ex = streamed(GOOD_STREAM)
+    parsed = stream.parse_stream(ex.body)  # type: ignore[attr-defined]
+    assert stream.stream_framing(ex, parsed) == []  # type: ignore[arg-type]
+    assert stream.stream_content(ex, parsed, spec.contract) == []  # type: ignore[arg-type]
+    assert stream.stream_usage(ex, parsed) == []  # type: ignore[arg-type]
+
+
+def test_crlf_and_multiline_data_are_tolerated(spec: Spec) -> None:
+    body = GOOD_STREAM.replace(b"\n", b"\r\n")
+    ex = streamed(body)
+    parsed = stream.parse_stream(body)
+    assert stream.stream_framing(ex, parsed) == []  # type: ignore[arg-type]
+
+
+def findings_of(body: bytes, spec: Spec, content_type: str = "text/event-stream") -> set[str]:
+    ex = streamed(body, content_type)
+    parsed = stream.parse_stream(body)
+    found = stream.stream_framing(ex, parsed)  # type: ignore[arg-type]
+    if ex.status == 200 and content_type == "text/event-stream":  # type: ignore[attr-defined]
+        found += stream.stream_content(ex, parsed, spec.contract)  # type: ignore[arg-type]
+        found += stream.stream_usage(ex, parsed)  # type: ignore[arg-type]
+    return {f.requirement for f in found}
+
+
+def test_broken_streams_are_caught(spec: Spec) -> None:
+    assert findings_of(GOOD_STREAM.replace(b"data: [DONE]\n\n", b""), spec) == {"CHAT-STREAM-005"}
+    assert findings_of(GOOD_STREAM.replace(b"chat.completion.chunk", b"chat.completion"), spec) == {
+        "CHAT-STREAM-002"
+    }
+    assert findings_of(GOOD_STREAM, spec, "application/json") == {"CHAT-STREAM-001"}
+    no_usage = GOOD_STREAM.replace(
+        b', "usage": {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}', b""
+    )
+    assert findings_of(no_usage, spec) == {"CHAT-STREAM-004"}
+    no_finish = GOOD_STREAM.replace(b'"finish_reason": "stop"', b'"finish_reason": null')
+    assert "CHAT-STREAM-003" in findings_of(no_finish, spec)
+    after_done = GOOD_STREAM + b'data: {"late": true}\n\n'
+    assert "CHAT-STREAM-005" in findings_of(after_done, spec)
+
+
+def test_a_mid_stream_error_is_reported_not_crashed_on(spec: Spec) -> None:
+    body = sse(
+        chunk(choices=[{"index": 0, "delta": {"content": "h"}, "finish_reason": None}]),
+        {
+            **chunk(choices=[{"index": 0, "delta": {}, "finish_reason": "error"}]),
+            "error": {"code": 502, "message": "upstream died"},
+        },
+        "[DONE]",
+    )
+    ex = streamed(body)
+    found = stream.stream_content(ex, stream.parse_stream(body), spec.contract)  # type: ignore[arg-type]
+    assert any("upstream died" in f.message for f in found)

@@ -1,0 +1,69 @@
+"""Count and lookup checks."""
+
+from __future__ import annotations
+
+from arouter_conformance.checks import count, lookup
+from tests.factories import exchange, model
+
+
+def test_count_shape_and_match() -> None:
+    assert count.count_value(
+        "COUNT-SHAPE-001", exchange({"data": {"count": 3}}, path="/models/count")
+    ) == (3, [])
+    number, found = count.count_value("COUNT-SHAPE-001", exchange({"count": 3}))
+    assert number is None
+    assert found
+    assert count.count_value("COUNT-SHAPE-001", exchange({"data": {"count": "3"}}))[1]
+    ex = exchange({"data": {"count": 4}})
+    assert count.count_matches("COUNT-MATCH-001", ex, 4, ex, 4) == []
+    assert count.count_matches("COUNT-MATCH-001", ex, 5, ex, 4)[0].observed == "5"
+
+
+def test_unknown_count_follows_the_list() -> None:
+    refused = exchange({"error": {"code": 400, "message": "x"}}, status=400)
+    assert count.unknown_count_answer(refused, refused, None) == []
+    counted = exchange({"data": {"count": 0}})
+    assert count.unknown_count_answer(counted, exchange({"data": []}), 0) == []
+    assert count.unknown_count_answer(counted, refused, None)
+    crashed = exchange({}, status=500)
+    assert count.unknown_count_answer(crashed, refused, None)[0].requirement == "COUNT-UNKNOWN-001"
+
+
+def test_lookup_matches_the_list_entry_and_may_add_keys() -> None:
+    listed = model("a/b")
+    answer = exchange({"data": {**listed, "extra": 1}}, path="/model/a/b")
+    found, problems = lookup.looked_up("LOOKUP-SHAPE-001", answer)
+    assert problems == []
+    assert found is not None
+    assert lookup.matches_listing("LOOKUP-MATCH-001", answer, found, listed) == []
+    changed = {**listed, "pricing": {"prompt": "1", "completion": "1"}}
+    assert (
+        lookup.matches_listing("LOOKUP-MATCH-001", answer, changed, listed)[0].pointer
+        == "/data/pricing"
+    )
+    assert lookup.looked_up("LOOKUP-SHAPE-001", exchange(listed))[1]
+
+
+def test_aliases_may_redirect_to_the_canonical_lookup() -> None:
+    url = "http://gateway.test/v1/model/a/b.1"
+    statuses = frozenset({301, 302, 307, 308})
+    assert lookup.alias_redirect(exchange({}, status=200), "a/b.1", url, statuses) == []
+    moved = exchange({}, status=308, headers={"location": "/v1/model/a/b.1"})
+    assert lookup.alias_redirect(moved, "a/b.1", url, statuses) == []
+    elsewhere = exchange({}, status=302, headers={"location": "/v1/model/x/y"})
+    assert lookup.alias_redirect(elsewhere, "a/b.1", url, statuses)
+    missing = exchange({"error": {"code": 404, "message": "x"}}, status=404)
+    assert lookup.alias_redirect(missing, "a/b.1", url, statuses)
+
+
+def test_not_found_needs_404_and_the_error_body() -> None:
+    assert (
+        lookup.not_found(
+            "LOOKUP-404-001", exchange({"error": {"code": 404, "message": "x"}}, status=404)
+        )
+        == []
+    )
+    assert lookup.not_found("LOOKUP-404-001", exchange({"data": model("a/b")}))
+    assert lookup.not_found(
+        "LOOKUP-404-001", exchange(raw=b"nope", status=404, headers={"content-type": "text/plain"})
+    )

@@ -1,0 +1,97 @@
+"""Filter checks: exact sets for output_modalities and supported_parameters, fair edge cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from arouter_conformance.checks import filters
+from arouter_conformance.oracle import Baseline, parse_modalities
+from arouter_conformance.spec import Spec
+from tests.factories import exchange, listing, model
+
+IMAGE = {
+    "input_modalities": ["text"],
+    "output_modalities": ["image"],
+    "tokenizer": "x",
+    "instruct_type": None,
+}
+
+
+@pytest.fixture
+def baseline(spec: Spec) -> Baseline:
+    return Baseline(
+        [
+            model("a/t1", supported_parameters=["tools", "seed"]),
+            model("a/t2", supported_parameters=["seed"]),
+            model("b/i1", architecture=IMAGE, supported_parameters=[]),
+        ],
+        spec.contract,
+    )
+
+
+def test_exact_set_passes_and_one_missing_model_fails(spec: Spec, baseline: Baseline) -> None:
+    selection = parse_modalities(None, spec.contract)
+    right = listing(baseline.by_id["a/t2"], baseline.by_id["a/t1"])  # another order is fine
+    assert filters.modality_answer("MODELS-FILTER-001", right, selection, baseline) == []
+    short = listing(baseline.by_id["a/t1"])
+    found = filters.modality_answer("MODELS-FILTER-001", short, selection, baseline)
+    assert "missing 1: a/t2" in found[0].message
+
+
+def test_unknown_values_may_be_refused_or_select_nothing(spec: Spec, baseline: Baseline) -> None:
+    unknown = parse_modalities("zz-unknown", spec.contract)
+    refused = exchange({"error": {"code": 400, "message": "bad"}}, status=400)
+    assert filters.unknown_modality_answer(refused, unknown, baseline) == []
+    empty = listing()
+    assert [f.requirement for f in filters.unknown_modality_answer(empty, unknown, baseline)] == [
+        "MODELS-FILTER-007"
+    ]
+    everything = listing(*baseline.models)
+    owners = {f.requirement for f in filters.unknown_modality_answer(everything, unknown, baseline)}
+    assert owners == {"MODELS-FILTER-006", "MODELS-FILTER-007"}
+    crashed = exchange({"error": {"code": 500, "message": "x"}}, status=500)
+    owners = {f.requirement for f in filters.unknown_modality_answer(crashed, unknown, baseline)}
+    assert "MODELS-FILTER-006" in owners
+
+
+def test_an_empty_value_may_mean_the_default(spec: Spec, baseline: Baseline) -> None:
+    empty = parse_modalities("", spec.contract)
+    default = listing(baseline.by_id["a/t1"], baseline.by_id["a/t2"])
+    owners = {f.requirement for f in filters.unknown_modality_answer(default, empty, baseline)}
+    assert owners == {"MODELS-FILTER-007"}
+
+
+def test_several_parameters_either_rule_but_one_rule(baseline: Baseline) -> None:
+    scope = baseline.models
+    both = listing(baseline.by_id["a/t1"])
+    either = listing(baseline.by_id["a/t1"], baseline.by_id["a/t2"])
+    names = ("tools", "seed")
+    first, found = filters.parameter_answer("MODELS-PARAM-002", both, scope, names, ("all", "any"))
+    assert found == []
+    second, found = filters.parameter_answer(
+        "MODELS-PARAM-002", either, scope, names, ("all", "any")
+    )
+    assert found == []
+    assert first is not None
+    assert second is not None
+    assert filters.parameter_rule_consistency([first], None) == []
+    assert (
+        filters.parameter_rule_consistency([first, second], None)[0].requirement
+        == "MODELS-PARAM-002"
+    )
+    assert filters.parameter_rule_consistency([second], "all")
+
+
+def test_a_parameter_filter_that_drops_a_model_fails(baseline: Baseline) -> None:
+    _, found = filters.parameter_answer(
+        "MODELS-PARAM-001", listing(), baseline.models, ["seed"], ("all",)
+    )
+    assert "missing 2" in found[0].message
+
+
+def test_spaces_around_commas(spec: Spec, baseline: Baseline) -> None:
+    spaced = parse_modalities("text , image", spec.contract)
+    compact = listing(*baseline.models)
+    assert filters.spaced_modalities(listing(*baseline.models), compact, spaced) == []
+    refused = exchange({"error": {"code": 400, "message": "x"}}, status=400)
+    assert filters.spaced_modalities(refused, compact, spaced)[0].requirement == "MODELS-FILTER-005"

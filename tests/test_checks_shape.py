@@ -1,0 +1,125 @@
+"""Schema checks attribute each error to the requirement that owns the field."""
+
+from __future__ import annotations
+
+import pytest
+
+from arouter_conformance.checks.http import error_body, json_answer, no_server_error
+from arouter_conformance.checks.listing import (
+    context_lengths,
+    free_variants,
+    list_envelope,
+    model_objects,
+    unique_ids,
+)
+from arouter_conformance.checks.shape import schema_findings
+from tests.factories import exchange, listing, model
+
+
+def owners(findings: list) -> set[str]:  # type: ignore[type-arg]
+    return {f.requirement for f in findings}
+
+
+def test_a_valid_model_has_no_findings() -> None:
+    assert model_objects([model("a/b")], listing(model("a/b"))) == []
+
+
+@pytest.mark.parametrize(
+    ("broken", "owner"),
+    [
+        (model("a/b", created="yesterday"), "MODELS-MODEL-001"),
+        ({k: v for k, v in model("a/b").items() if k != "canonical_slug"}, "MODELS-MODEL-001"),
+        ({k: v for k, v in model("a/b").items() if k != "expiration_date"}, "MODELS-MODEL-003"),
+        (model("a/b", expiration_date="31/12/2026"), "MODELS-MODEL-003"),
+        (model("a/b", pricing={"prompt": 0.000001, "completion": "0.1"}), "MODELS-PRICING-001"),
+        (model("a/b", pricing={"prompt": "1e-6", "completion": "0.1"}), "MODELS-PRICING-001"),
+        (
+            model("a/b", pricing={"prompt": "0.1", "completion": "0.1", "request": "-1"}),
+            "MODELS-PRICING-001",
+        ),
+        (model("a/b", pricing={"completion": "0.1"}), "MODELS-PRICING-001"),
+        (
+            model(
+                "a/b",
+                architecture={
+                    "input_modalities": ["text"],
+                    "output_modalities": [],
+                    "tokenizer": "x",
+                    "instruct_type": None,
+                },
+            ),
+            "MODELS-ARCH-001",
+        ),
+        (model("a/b", top_provider={"context_length": 1}), "MODELS-TOPPROV-001"),
+        (model("a/b", benchmarks={"design_arena": [{"arena": "x"}]}), "MODELS-BENCH-001"),
+        (model("a b/c"), "MODELS-ID-002"),
+    ],
+)
+def test_errors_go_to_the_requirement_owning_the_field(broken: dict, owner: str) -> None:  # type: ignore[type-arg]
+    assert owners(model_objects([broken], listing(broken))) == {owner}
+
+
+def test_extra_keys_and_unknown_names_are_allowed() -> None:
+    generous = model(
+        "a/b:batch",
+        extra={"x": 1},
+        supported_parameters=["future_param"],
+        architecture={
+            "input_modalities": ["smell"],
+            "output_modalities": ["video"],
+            "tokenizer": "x",
+            "instruct_type": None,
+            "modality": "x",
+        },
+        pricing={"prompt": "-1", "completion": "-1", "discount": 0.5, "overrides": []},
+    )
+    assert model_objects([generous], listing(generous)) == []
+
+
+def test_envelope_needs_a_data_array() -> None:
+    assert list_envelope(listing(model("a/b")))[1] == []
+    assert owners(list_envelope(exchange({"models": []}))[1]) == {"MODELS-LIST-001"}
+    assert owners(
+        list_envelope(exchange(raw=b"<html>", headers={"content-type": "text/html"}))[1]
+    ) == {"MODELS-LIST-001"}
+    assert owners(list_envelope(exchange({"data": []}, status=500))[1]) == {"MODELS-LIST-001"}
+
+
+def test_ids_context_and_free_prices() -> None:
+    twice = [model("a/b"), model("a/b")]
+    assert owners(unique_ids(twice, listing(*twice))) == {"MODELS-ID-001"}
+    unknown = [model("a/b", context_length=None)]
+    assert owners(context_lengths(unknown, listing(*unknown))) == {"MODELS-MODEL-002"}
+    priced = [model("a/b:free", pricing={"prompt": "0.0", "completion": "0.000001"})]
+    found = free_variants(priced, listing(*priced))
+    assert [f.pointer for f in found] == ["/data/0/pricing/completion"]
+    free = [model("a/b:free", pricing={"prompt": "0", "completion": "0.000"})]
+    assert free_variants(free, listing(*free)) == []
+
+
+def test_error_bodies() -> None:
+    good = exchange({"error": {"code": 404, "message": "no"}}, status=404)
+    assert error_body("MODELS-ERROR-001", good) == []
+    wrong_code = exchange({"error": {"code": 400, "message": "no"}}, status=404)
+    assert [f.pointer for f in error_body("MODELS-ERROR-001", wrong_code)] == ["/error/code"]
+    text = exchange(raw=b"not found", status=404, headers={"content-type": "text/plain"})
+    assert len(error_body("MODELS-ERROR-001", text)) == 2
+    flat = exchange({"error": "not found"}, status=404)
+    assert owners(error_body("MODELS-ERROR-001", flat)) == {"MODELS-ERROR-001"}
+    assert error_body("MODELS-ERROR-001", exchange({"data": []})) == []
+
+
+def test_json_answer_and_server_errors() -> None:
+    assert json_answer("X", exchange({"a": 1}))[0] == {"a": 1}
+    assert json_answer("X", exchange(raw=b'{"a": NaN}'))[1]
+    assert json_answer("X", exchange(raw=b"\xff\xfe"))[1]
+    assert json_answer("X", exchange(raw=b"[" * 100000))[1]
+    assert no_server_error("X", exchange({}, status=503))
+    assert not no_server_error("X", exchange({}, status=400))
+
+
+def test_requirements_argument_limits_attribution() -> None:
+    found = schema_findings("Error.json", {"error": {}}, requirements=["CHAT-ERROR-001"])
+    assert owners(found) == {"CHAT-ERROR-001"}
+    with pytest.raises(ValueError, match="no requirement is bound"):
+        schema_findings("Error.json", {}, requirements=["MODELS-LIST-001"])

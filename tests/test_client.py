@@ -1,0 +1,164 @@
+"""The budgeted client: budgets, Retry-After, caching, body caps, one-line errors, no leaks."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import respx
+
+from arouter_conformance.client import (
+    WRONG_KEY,
+    Budget,
+    BudgetExhausted,
+    Credentials,
+    Target,
+    TargetError,
+    encode_query,
+    normalize_base_url,
+)
+
+ROOT = "http://gateway.test/api/v1"
+KEY = "sk-test-secret-key-123456"
+
+
+def make_target(**kwargs: object) -> tuple[Target, list[float]]:
+    slept: list[float] = []
+    options: dict[str, object] = {
+        "budget": Budget("request", 10),
+        "chat_budget": Budget("chat", 2),
+        "sleep": slept.append,
+        "timeout": 2.0,
+    }
+    options.update(kwargs)
+    return Target(ROOT, Credentials(KEY, "sk-restricted-key-000000"), **options), slept  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("given", "normal"),
+    [(ROOT, ROOT), (ROOT + "/", ROOT), ("  http://h:1/v1//  ", "http://h:1/v1")],
+)
+def test_trailing_slashes_are_dropped(given: str, normal: str) -> None:
+    assert normalize_base_url(given) == normal
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("ftp://h/v1", "not an http"),
+        ("http:///v1", "not an http"),
+        ("https://user:pw@h/v1", "credentials"),
+        ("https://h/v1?x=1", "query"),
+    ],
+)
+def test_bad_target_urls_are_refused(url: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        normalize_base_url(url)
+
+
+def test_query_keeps_commas_and_encodes_spaces() -> None:
+    assert encode_query({"output_modalities": "text, image", "sort": None}) == (
+        "output_modalities=text,%20image"
+    )
+    assert encode_query([("a", "1"), ("a", "2")]) == "a=1&a=2"
+
+
+@respx.mock
+def test_keys_travel_as_bearer_tokens_by_role() -> None:
+    route = respx.get(f"{ROOT}/models").respond(200, json={"data": []})
+    target, _ = make_target()
+    target.get("/models")
+    target.get("/models", auth="none")
+    target.get("/models", auth="wrong")
+    sent = [call.request.headers.get("authorization") for call in route.calls]
+    assert sent == [f"Bearer {KEY}", None, f"Bearer {WRONG_KEY}"]
+
+
+@respx.mock
+def test_exchanges_keep_no_authorization_header() -> None:
+    respx.get(f"{ROOT}/models").respond(200, json={"data": []})
+    target, _ = make_target()
+    exchange = target.get("/models")
+    assert all(name.lower() != "authorization" for name, _ in exchange.request_headers)
+    assert KEY not in repr(exchange)
+
+
+@respx.mock
+def test_identical_gets_are_asked_once() -> None:
+    route = respx.get(f"{ROOT}/models").respond(200, json={"data": []})
+    target, _ = make_target()
+    first = target.get("/models", {"sort": "newest"})
+    second = target.get("/models", {"sort": "newest"})
+    assert first is second
+    assert route.call_count == 1
+    assert target.budget.spent == 1
+
+
+@respx.mock
+def test_budget_stops_the_run() -> None:
+    respx.get(url__startswith=f"{ROOT}/models").respond(200, json={"data": []})
+    target, _ = make_target(budget=Budget("request", 2))
+    target.get("/models", {"a": "1"})
+    target.get("/models", {"a": "2"})
+    with pytest.raises(BudgetExhausted, match="request budget of 2"):
+        target.get("/models", {"a": "3"})
+
+
+@respx.mock
+def test_chat_requests_spend_both_budgets() -> None:
+    respx.post(f"{ROOT}/chat/completions").respond(200, json={})
+    target, _ = make_target(chat_budget=Budget("chat", 1))
+    target.post("/chat/completions", json_body={"model": "a/b"})
+    assert (target.budget.spent, target.chat_budget.spent) == (1, 1)
+    with pytest.raises(BudgetExhausted, match="chat budget"):
+        target.post("/chat/completions", json_body={"model": "a/b"})
+
+
+@respx.mock
+def test_429_is_retried_after_the_delay_the_target_asks_for() -> None:
+    route = respx.get(f"{ROOT}/models")
+    route.side_effect = [
+        httpx.Response(429, headers={"Retry-After": "3"}),
+        httpx.Response(200, json={"data": []}),
+    ]
+    target, slept = make_target()
+    assert target.get("/models").status == 200
+    assert slept == [3.0]
+    assert target.budget.spent == 2
+
+
+@respx.mock
+def test_429_without_retry_after_or_asking_too_long_is_returned() -> None:
+    respx.get(f"{ROOT}/models").respond(429)
+    respx.get(f"{ROOT}/models/count").respond(429, headers={"Retry-After": "3600"})
+    target, slept = make_target()
+    assert target.get("/models").status == 429
+    assert target.get("/models/count").status == 429
+    assert slept == []
+
+
+@respx.mock
+def test_bodies_are_capped() -> None:
+    respx.get(f"{ROOT}/models").respond(200, content=b"x" * 5000)
+    target, _ = make_target(max_body=1000)
+    exchange = target.get("/models")
+    assert exchange.truncated
+    assert len(exchange.body) == 1000
+
+
+@respx.mock
+def test_network_trouble_is_one_line_without_the_key() -> None:
+    respx.get(f"{ROOT}/models").mock(side_effect=httpx.ConnectError("connection refused"))
+    respx.get(f"{ROOT}/models/count").mock(side_effect=httpx.ReadTimeout("slow"))
+    target, _ = make_target()
+    with pytest.raises(TargetError) as refused:
+        target.get("/models")
+    with pytest.raises(TargetError, match="no answer within 2 s"):
+        target.get("/models/count")
+    assert "\n" not in str(refused.value)
+    assert KEY not in str(refused.value)
+
+
+def test_keys_are_never_sent_to_another_origin() -> None:
+    target, _ = make_target()
+    with pytest.raises(TargetError, match="another origin"):
+        target.get_url("http://elsewhere.test/api/v1/model/a/b")

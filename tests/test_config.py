@@ -1,0 +1,77 @@
+"""Run configuration: flags over environment over manifest, refused with one-line reasons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from arouter_conformance.config import ConfigError, resolve_config
+from arouter_conformance.spec import Spec
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "manifest.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_no_url_means_the_embedded_server_and_every_profile(spec: Spec) -> None:
+    config = resolve_config(spec, env={})
+    assert config.embedded
+    assert config.profiles == tuple(spec.profiles)
+
+
+def test_flags_win_over_environment_and_manifest(spec: Spec, tmp_path: Path) -> None:
+    path = write(tmp_path, "target_url: http://m/v1\napi_key_env: MINE\nprofiles: [sort]\n")
+    env = {"AROUTER_API_KEY": "from-env", "MINE": "from-manifest"}
+    config = resolve_config(spec, manifest_path=path, env=env)
+    assert (config.target_url, config.api_key, config.profiles) == (
+        "http://m/v1",
+        "from-env",
+        ("sort",),
+    )
+    config = resolve_config(
+        spec,
+        target_url="http://f/v1/",
+        api_key="flag",
+        profiles=["count"],
+        manifest_path=path,
+        env=env,
+    )
+    assert (config.target_url, config.api_key, config.profiles) == (
+        "http://f/v1",
+        "flag",
+        ("count",),
+    )
+    config = resolve_config(spec, manifest_path=path, env={"MINE": "from-manifest"})
+    assert config.api_key == "from-manifest"
+
+
+def test_no_chat_drops_the_profile_and_the_budget(spec: Spec) -> None:
+    config = resolve_config(spec, no_chat=True, env={})
+    assert "chat" not in config.profiles
+    assert config.chat_budget == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"target_url": "not a url"}, "--target-url"),
+        ({"profiles": ["nope"]}, "--profile: unknown profile 'nope'"),
+        ({"request_budget": -1}, "--request-budget must not be negative"),
+        ({"timeout": 0}, "--timeout must be positive"),
+    ],
+)
+def test_bad_flags_are_refused(spec: Spec, kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        resolve_config(spec, env={}, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_key_variable_that_is_not_set_is_named(spec: Spec, tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "target_url: http://m/v1\nrestricted: {api_key_env: RESTRICTED, providers: [openai]}\n",
+    )
+    with pytest.raises(ConfigError, match=r"restricted\.api_key_env' names RESTRICTED"):
+        resolve_config(spec, manifest_path=path, env={})

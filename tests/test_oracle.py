@@ -1,0 +1,127 @@
+"""The oracle: expected answers computed from the baseline, as the rulings read them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from arouter_conformance.oracle import (
+    Baseline,
+    author_of,
+    chat_models,
+    parse_list,
+    parse_modalities,
+    price_vector,
+    select_by_parameters,
+    split_variant,
+    strictly_dominates,
+)
+from arouter_conformance.spec import Spec
+from tests.factories import model
+
+
+def arch(*outputs: str) -> dict[str, object]:
+    return {
+        "input_modalities": ["text"],
+        "output_modalities": list(outputs),
+        "tokenizer": "Other",
+        "instruct_type": None,
+    }
+
+
+@pytest.fixture
+def baseline(spec: Spec) -> Baseline:
+    return Baseline(
+        [
+            model("a/text", supported_parameters=["tools", "seed"]),
+            model("a/text:free", pricing={"prompt": "0", "completion": "0"}),
+            model("b/image", architecture=arch("image")),
+            model("b/both", architecture=arch("text", "image"), supported_parameters=["seed"]),
+            model("c/embed", architecture=arch("embeddings"), supported_parameters=[]),
+            model("~c/latest"),
+            model("r/router", pricing={"prompt": "-1", "completion": "-1"}),
+            {"no": "id"},
+        ],
+        spec.contract,
+    )
+
+
+def test_ids_and_variants() -> None:
+    assert author_of("~x-ai/grok-latest") == "x-ai"
+    assert split_variant("a/b:free") == ("a/b", "free")
+    assert split_variant("a/b") == ("a/b", None)
+    assert split_variant("a/b:c:d") == ("a/b", "c:d")
+
+
+def test_comma_lists_are_trimmed() -> None:
+    assert parse_list(" text , image,,") == ("text", "image")
+
+
+def test_modalities_default_to_text_and_all_means_everything(
+    spec: Spec, baseline: Baseline
+) -> None:
+    assert parse_modalities(None, spec.contract).tokens == {"text"}
+    assert parse_modalities("all", spec.contract).everything
+    assert parse_modalities(" all ", spec.contract).everything
+    assert parse_modalities("", spec.contract).empty
+    assert parse_modalities("text , image", spec.contract).spaced
+    assert not parse_modalities("text,image", spec.contract).spaced
+    ids = lambda raw: {m["id"] for m in baseline.select(parse_modalities(raw, spec.contract))}  # noqa: E731
+    assert ids(None) == {"a/text", "a/text:free", "b/both", "~c/latest", "r/router"}
+    assert ids("image") == {"b/image", "b/both"}
+    assert ids("image,embeddings") == {"b/image", "b/both", "c/embed"}
+    assert ids("zz-unknown") == set()
+    assert len(ids("all")) == 7
+
+
+def test_known_modalities_include_the_documented_and_the_listed(baseline: Baseline) -> None:
+    assert {"text", "image", "audio", "embeddings"} <= baseline.known_modalities
+
+
+def test_parameter_rules(baseline: Baseline) -> None:
+    models = baseline.models
+    assert {m["id"] for m in select_by_parameters(models, ["tools", "seed"], "all")} == {"a/text"}
+    assert {m["id"] for m in select_by_parameters(models, ["tools", "seed"], "any")} >= {
+        "a/text",
+        "b/both",
+    }
+
+
+def test_prices_are_decimals_with_absent_as_zero(spec: Spec) -> None:
+    priced = model("a/b", pricing={"prompt": "0.1", "completion": "0.2", "web_search": "0.01"})
+    assert price_vector(priced, spec.contract) == (
+        Decimal("0.1"),
+        Decimal("0.2"),
+        Decimal("0"),
+        Decimal("0.01"),
+    )
+    assert (
+        price_vector(model("r/r", pricing={"prompt": "-1", "completion": "-1"}), spec.contract)
+        is None
+    )
+    assert (
+        price_vector(model("x/y", pricing={"prompt": 0.1, "completion": "1"}), spec.contract)
+        is None
+    )
+    assert (
+        price_vector(model("x/y", pricing={"prompt": "NaN", "completion": "1"}), spec.contract)
+        is None
+    )
+
+
+def test_dominance_is_strict_and_partial() -> None:
+    one, two = Decimal(1), Decimal(2)
+    assert strictly_dominates((one, one), (one, two))
+    assert not strictly_dominates((one, one), (one, one))
+    assert not strictly_dominates((one, two), (two, one))
+
+
+def test_chat_models_prefer_free_and_skip_routers_and_moving_rows(baseline: Baseline) -> None:
+    picks = chat_models(baseline)
+    assert picks.cheap == "a/text:free"
+    assert picks.free == "a/text:free"
+    assert picks.base in {"a/text", "b/both"}
+    assert picks.without_free == "b/both"
+    assert picks.thinking is None
+    assert picks.non_text in {"b/image", "c/embed"}
