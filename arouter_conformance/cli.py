@@ -55,6 +55,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="a profile the target claims (repeatable; default: the manifest's, else all)",
     )
+    target.add_argument(
+        "--requirement",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="check only this requirement (repeatable), e.g. to re-run one failure",
+    )
     reports = run.add_argument_group("reports")
     reports.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report here")
     reports.add_argument("--html", type=Path, metavar="FILE", help="write the HTML report here")
@@ -112,6 +119,8 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
             argv += [flag, str(value)]
     for profile in args.profile:
         argv += ["--profile", profile]
+    for requirement in args.requirement:
+        argv += ["--requirement", requirement]
     if args.no_chat:
         argv.append("--no-chat")
     return argv

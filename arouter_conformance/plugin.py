@@ -79,6 +79,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--profile", action="append", help="profile the target claims (repeatable; default all)"
     )
+    group.addoption(
+        "--requirement",
+        action="append",
+        metavar="ID",
+        help="run only the tests that check this requirement (repeatable)",
+    )
     group.addoption("--no-chat", action="store_true", help="send no chat requests")
     group.addoption("--request-budget", type=int, help="most requests to send in all")
     group.addoption("--chat-budget", type=int, help="most chat requests to send")
@@ -103,6 +109,10 @@ def pytest_configure(config: pytest.Config) -> None:
             state.config()
         except ConfigError as exc:
             raise pytest.UsageError(str(exc)) from None
+        # Judging a target means running the suites, wherever pytest was started, unless
+        # the command line names what to collect.
+        if config.args_source is not pytest.Config.ArgsSource.ARGS:
+            config.args = [str(SUITES)]
 
 
 def _is_suite(item: pytest.Item) -> bool:
@@ -117,12 +127,21 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     state = config.stash[STATE]
+    wanted = set(config.getoption("requirement") or ())
+    unknown = sorted(wanted - set(state.spec.requirements))
+    if unknown:
+        raise pytest.UsageError(f"--requirement: no requirement {unknown[0]!r} in the catalog")
+    keep = [
+        item
+        for item in items
+        if (_is_suite(item) or not config.getoption("target_url"))
+        and (not wanted or wanted & set(requirement_ids(item)))
+    ]
+    if len(keep) != len(items):
+        kept = set(keep)
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = keep
     suites = [item for item in items if _is_suite(item)]
-    if config.getoption("target_url"):
-        deselected = [item for item in items if not _is_suite(item)]
-        if deselected:
-            config.hook.pytest_deselected(items=deselected)
-            items[:] = suites
     state.suite_items, state.other_items = len(suites), len(items) - len(suites)
     if not suites:
         return

@@ -1,0 +1,124 @@
+"""Live targets for end-to-end tests: an ASGI app on a free 127.0.0.1 port, described by a
+manifest, judged through the kit's real front doors (the CLI or pytest --target-url)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+import reference_server
+from arouter_conformance.cli import main as cli_main
+
+KEY_ENV = "BATTERY_GATEWAY_KEY"
+RESTRICTED_ENV = "BATTERY_RESTRICTED_KEY"
+
+
+@dataclass(frozen=True)
+class LiveTarget:
+    url: str
+    manifest: Path
+    env: dict[str, str]
+
+
+def write_manifest(path: Path, url: str, **overrides: Any) -> Path:
+    catalog = reference_server.Catalog.default()
+    document: dict[str, Any] = {
+        "target_url": url,
+        "api_key_env": KEY_ENV,
+        "listing_requires_auth": True,
+        "aliases": dict(catalog.aliases),
+        "supported_parameters_match": "all",
+        "auto_model": "auto",
+        "restricted": {
+            "api_key_env": RESTRICTED_ENV,
+            "providers": list(reference_server.RESTRICTED_PROVIDERS),
+        },
+    }
+    document.update(overrides)
+    document = {k: v for k, v in document.items() if v is not None}
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+@contextlib.contextmanager
+def live(app: Any, tmp_path: Path, prefix: str = "/v1", **manifest: Any) -> Iterator[LiveTarget]:
+    with reference_server.serve_in_thread(app) as origin:
+        url = origin + prefix
+        path = write_manifest(tmp_path / "manifest.yaml", url, **manifest)
+        yield LiveTarget(
+            url,
+            path,
+            {KEY_ENV: reference_server.DEMO_KEY, RESTRICTED_ENV: reference_server.RESTRICTED_KEY},
+        )
+
+
+def run_cli(
+    target: LiveTarget,
+    tmp_path: Path,
+    *args: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> tuple[int, dict[str, Any]]:
+    """`arouter-conformance run` in-process against `target`; the exit code and JSON report."""
+    report = tmp_path / "report.json"
+    for name, value in target.env.items():
+        monkeypatch.setenv(name, value)
+    code = cli_main(["run", "--manifest", str(target.manifest), "--json", str(report), *args])
+    data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+    return code, data
+
+
+def statuses(report: dict[str, Any]) -> dict[str, str]:
+    return {r["id"]: r["status"] for r in report.get("requirements", [])}
+
+
+def run_subprocess(
+    args: Sequence[str], env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "arouter_conformance", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def run_pytest(target: LiveTarget, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
+    """`pytest --target-url` in a fresh process against `target`; exit code and JSON report."""
+    report = tmp_path / "pytest-report.json"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--target-url",
+            target.url,
+            "--manifest",
+            str(target.manifest),
+            "--report-json",
+            str(report),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **target.env},
+        timeout=300,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
+    return done.returncode, data

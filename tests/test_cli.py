@@ -1,0 +1,146 @@
+"""The CLI: exit codes 0/1/2, one-line reasons, no tracebacks, complete JSON reports."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import reference_server
+from tests.targets import live, run_cli, run_pytest, run_subprocess, statuses
+
+
+def test_default_run_passes_against_the_embedded_reference_server(tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    done = run_subprocess(["run", "--json", str(report)])
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "Traceback" not in done.stderr
+    data = json.loads(report.read_text())
+    assert {r["status"] for r in data["requirements"]} <= {"passed", "skipped"}
+    skipped = [r["id"] for r in data["requirements"] if r["status"] == "skipped"]
+    assert skipped == ["MODELS-AUTH-002"]  # the reference server requires a key to list
+    for entry in data["requirements"]:
+        assert {"id", "level", "profile", "status", "statement", "source"} <= set(entry)
+    assert data["run"]["requests_sent"] <= 400
+    assert 0 < data["run"]["chat_requests_sent"] <= 30
+    assert reference_server.DEMO_KEY not in report.read_text()
+    assert data["exit_code"] == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--examples", "many"], "invalid int value"),
+        (["run", "--profile", "nope"], "unknown profile 'nope'"),
+        (["run", "--target-url", "ftp://x/v1"], "--target-url"),
+        (["run", "--manifest", "/nonexistent/m.yaml"], "cannot read manifest"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_no_traceback(args: list[str], message: str) -> None:
+    done = run_subprocess(args, timeout=60)
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_a_bad_manifest_names_the_key(tmp_path: Path) -> None:
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text("target_url: http://127.0.0.1:1/v1\nlisting_requires_auth: maybe\n")
+    done = run_subprocess(["run", "--manifest", str(manifest)], timeout=60)
+    assert done.returncode == 2
+    assert "'listing_requires_auth'" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_an_unreachable_target_exits_2() -> None:
+    done = run_subprocess(
+        ["run", "--target-url", f"http://127.0.0.1:{_closed_port()}/v1"], timeout=60
+    )
+    assert done.returncode == 2
+    assert "target unreachable" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """Accepts connections and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield int(listener.getsockname()[1])
+    stop.set()
+    thread.join()
+    for conn in held:
+        conn.close()
+    listener.close()
+
+
+def test_a_silent_target_times_out_with_one_line(silent_server: int) -> None:
+    done = run_subprocess(
+        ["run", "--target-url", f"http://127.0.0.1:{silent_server}/v1", "--timeout", "0.5"],
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "no answer within 0.5 s" in done.stderr
+
+
+async def html_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """A 'gateway' that answers everything with an HTML page."""
+    if scope["type"] != "http":
+        return
+    await send(
+        {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]}
+    )
+    await send({"type": "http.response.body", "body": b"<html><script>alert(1)</script></html>"})
+
+
+def test_a_target_that_is_not_json_fails_without_crashing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with live(html_app, tmp_path) as target:
+        code, report = run_cli(
+            target, tmp_path, "--no-chat", "--examples", "2", monkeypatch=monkeypatch
+        )
+    assert code == 1
+    assert statuses(report)["MODELS-LIST-001"] == "failed"
+
+
+def test_cli_and_pytest_give_the_same_verdicts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class SlowCount(reference_server.Queries):  # one defect, so a failing verdict is compared too
+        def count(self, *args: Any, **kwargs: Any) -> Any:
+            return super().count(*args, **kwargs) + 1
+
+    options = ["--profile", "sort", "--profile", "count", "--examples", "3"]
+    with live(reference_server.create_app(queries=SlowCount), tmp_path) as target:
+        code, from_cli = run_cli(target, tmp_path, *options, monkeypatch=monkeypatch)
+        done, from_pytest = run_pytest(target, tmp_path, *options)
+    assert (code, done) == (1, 1)
+    assert statuses(from_cli)["COUNT-MATCH-001"] == "failed"
+    assert statuses(from_cli) == statuses(from_pytest)
