@@ -1,1 +1,77 @@
-"""The reference server: the whole contract in spec/, as a raw ASGI application."""
+"""The reference server: the whole contract in spec/, as a raw ASGI application.
+
+It is the kit's embedded default target, the target of the kit's own tests, and the proof
+that the contract can be implemented cleanly. Every profile is served (the superset of
+fields), under both `/v1` and `/api/v1`; the rules come from `arouter_conformance.spec`.
+
+    app = create_app()                          # bundled catalog, demo keys
+    with serve_in_thread(app) as origin:        # http://127.0.0.1:<free port>
+        ...                                     # f"{origin}/v1/models", DEMO_KEY
+
+Modules, one job each: routing (paths, 404, 405), auth (keys, visibility), catalog (load
+and index), synthetic (catalogs of any size), queries (filter, sort, count, lookup),
+chat (the deterministic engine), tokens (the documented tokenizer), sse (event framing),
+responses (cached bodies, ETag, gzip), errors (the error shape), app (the ASGI callable),
+server (uvicorn in a thread) and cli (`python -m reference_server`).
+
+Mutation points. The kit proves each check by running it against a server with exactly
+one defect. Such a server is a subclass overriding one method, passed to `create_app`:
+
+    class DropsOneModel(Queries):
+        def select(self, modalities, parameters, visibility):
+            return super().select(modalities, parameters, visibility)[1:]
+
+    app = create_app(queries=DropsOneModel)
+
+- `Queries` (list, count, lookup): `parse_modalities`, `parse_parameters`, `parse_sort`
+  (what the query means and what is refused), `select` (filters and visibility), `sort`,
+  the sort values `price` (e.g. compare prices as strings), `context`, `created`,
+  `throughput`, `latency`, `popularity`, `is_router`; `present` (a model as served, e.g.
+  prices as numbers or no owned_by), `envelope` (the list envelope, e.g. a wrong
+  total_count), `count` (e.g. ignoring the filter), `lookup` (e.g. an alias that 404s),
+  `visible`, and the cached `list_body`, `count_body`, `lookup_body`.
+- `ChatEngine` (chat): `parse` (request validation), `json_mode`, `forced_tool`,
+  `resolve`, `resolve_variant`, `route_auto` (e.g. answering as "auto"),
+  `base_instance`, `listed_only`, `reasoning_base` (one per variant suffix), `generate`,
+  `reply`, `finish` (stop and max_tokens), `limit`, `tool_arguments`, `tool_call`,
+  `usage` (e.g. a sum off by one), `response`, `chunks` (stream chunks) and
+  `stream_events` (e.g. no `data: [DONE]`).
+- `create_app(catalog=...)` with another `Catalog` (e.g. rows edited in a copy of the
+  bundled document), `keys=KeyRing({...})`, and `open_listing=True`.
+"""
+
+from reference_server.app import ReferenceApp, create_app
+from reference_server.auth import (
+    DEMO_KEY,
+    RESTRICTED_KEY,
+    RESTRICTED_PROVIDERS,
+    KeyRing,
+    KeysError,
+    Visibility,
+)
+from reference_server.catalog import Catalog, CatalogError, Figures
+from reference_server.chat import ChatEngine, ChatRequest, Completion
+from reference_server.errors import HTTPError
+from reference_server.queries import ListQuery, Queries
+from reference_server.server import serve_in_thread
+
+__all__ = [
+    "DEMO_KEY",
+    "RESTRICTED_KEY",
+    "RESTRICTED_PROVIDERS",
+    "Catalog",
+    "CatalogError",
+    "ChatEngine",
+    "ChatRequest",
+    "Completion",
+    "Figures",
+    "HTTPError",
+    "KeyRing",
+    "KeysError",
+    "ListQuery",
+    "Queries",
+    "ReferenceApp",
+    "Visibility",
+    "create_app",
+    "serve_in_thread",
+]

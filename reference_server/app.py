@@ -1,0 +1,196 @@
+"""The ASGI 3 application: read the request, route it, authenticate it, write the answer.
+
+No framework: the contract is small, and owning the protocol keeps every byte of the
+answer (status, headers, error shape, event framing) under this module's control. The app
+speaks the `http` and `lifespan` scopes. Everything a handler refuses is an `HTTPError`
+rendered by `error_body`; anything else is logged (without request data) and answered 500,
+so a bug is visible but never leaks. A chat answer, every event of a stream included, is
+made before the first byte is sent, so a failure is a clean error, never a broken stream.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+from urllib.parse import parse_qsl
+
+from reference_server import sse
+from reference_server.asgi import Receive, Scope, Send
+from reference_server.auth import KeyRing
+from reference_server.catalog import Catalog
+from reference_server.chat import ChatEngine
+from reference_server.errors import HTTPError, error_body
+from reference_server.queries import Queries, QueryParams
+from reference_server.responses import JSON_TYPE, Representation, encode_json, represent
+from reference_server.routing import Operation, match
+
+__all__ = ["MAX_BODY", "ReferenceApp", "create_app"]
+
+MAX_BODY = 1 << 20  # bytes of request body accepted; more gets 413
+MAX_QUERY_FIELDS = 64
+
+logger = logging.getLogger(__name__)
+
+
+class _Disconnected(Exception):
+    """The client went away before its body arrived; there is no one left to answer."""
+
+
+class ReferenceApp:
+    """The reference server as an ASGI application. Build it with `create_app`."""
+
+    def __init__(
+        self,
+        queries: Queries,
+        chat: ChatEngine,
+        keys: KeyRing,
+        *,
+        open_listing: bool = False,
+        max_body: int = MAX_BODY,
+    ) -> None:
+        self.queries = queries
+        self.chat = chat
+        self.keys = keys
+        self.open_listing = open_listing
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await self._http(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+        else:
+            raise RuntimeError(f"the reference server does not speak ASGI {scope['type']!r}")
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers: dict[bytes, bytes] = dict(scope["headers"])
+        try:
+            answer = await self.answer(scope, receive, headers)
+        except _Disconnected:
+            return
+        except HTTPError as error:
+            body = error_body(error.status, error.message)
+            answer = error.status, [JSON_TYPE, *error.headers], body
+        except Exception:
+            logger.exception("reference server: unexpected error answering a request")
+            answer = 500, [JSON_TYPE], error_body(500, "internal error in the reference server")
+        if isinstance(answer, tuple):
+            await _respond(send, answer, head=scope["method"] == "HEAD")
+        else:
+            await sse.write(send, answer)
+
+    async def answer(
+        self, scope: Scope, receive: Receive, headers: dict[bytes, bytes]
+    ) -> Representation | list[bytes]:
+        """The answer to one request: a whole response, or the events of a stream."""
+        route = match(scope["method"], scope["path"])
+        authorization = headers.get(b"authorization")
+        if route.operation is Operation.CHAT:
+            visibility = self.keys.identify(authorization, required=True)
+            body = parse_json(await read_body(receive, headers, self.max_body))
+            completion = self.chat.complete(body, visibility)
+            if completion.stream:
+                return list(self.chat.stream_events(completion))
+            return 200, [JSON_TYPE], encode_json(self.chat.response(completion))
+        visibility = self.keys.identify(authorization, required=not self.open_listing)
+        if route.operation is Operation.LOOKUP:
+            cached = self.queries.lookup_body(route.model_id, visibility)
+        elif route.operation is Operation.COUNT:
+            cached = self.queries.count_body(parse_query(scope["query_string"]), visibility)
+        else:
+            cached = self.queries.list_body(parse_query(scope["query_string"]), visibility)
+        return represent(cached, headers.get(b"accept-encoding"), headers.get(b"if-none-match"))
+
+
+def create_app(
+    catalog: Catalog | None = None,
+    keys: KeyRing | None = None,
+    *,
+    open_listing: bool = False,
+    queries: type[Queries] = Queries,
+    chat: type[ChatEngine] = ChatEngine,
+    max_body: int = MAX_BODY,
+) -> ReferenceApp:
+    """The reference server over `catalog` (the bundled one by default).
+
+    `keys` defaults to the demo keys; `open_listing` lets list, count and lookup answer
+    without a key (OpenRouter style; a wrong key is still refused). `queries` and `chat`
+    are the classes that implement the rules: pass subclasses to change one behaviour.
+    """
+    answers = queries(catalog if catalog is not None else Catalog.default())
+    return ReferenceApp(
+        answers,
+        chat(answers),
+        keys if keys is not None else KeyRing.default(),
+        open_listing=open_listing,
+        max_body=max_body,
+    )
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    # Everything is built before the app exists, so start-up and shutdown only acknowledge.
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def read_body(receive: Receive, headers: dict[bytes, bytes], limit: int) -> bytes:
+    """The request body, refusing with 413 as soon as it is known to exceed `limit`."""
+    declared = headers.get(b"content-length", b"")
+    if declared.isdigit() and int(declared) > limit:
+        raise HTTPError(413, f"the request body is larger than {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected
+        chunk: bytes = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise HTTPError(413, f"the request body is larger than {limit} bytes")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def parse_json(raw: bytes) -> Any:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPError(400, "the request body is not valid UTF-8") from None
+    try:
+        return json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise HTTPError(400, f"the request body is not valid JSON: {exc}") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def parse_query(query_string: bytes) -> QueryParams:
+    """Query parameters by name, every value kept, so a repeated one can be refused."""
+    try:
+        pairs = parse_qsl(
+            query_string.decode("latin-1"), keep_blank_values=True, max_num_fields=MAX_QUERY_FIELDS
+        )
+    except ValueError:
+        raise HTTPError(400, f"more than {MAX_QUERY_FIELDS} query parameters") from None
+    params: dict[str, list[str]] = {}
+    for name, value in pairs:
+        params.setdefault(name, []).append(value)
+    return params
+
+
+async def _respond(send: Send, answer: Representation, *, head: bool) -> None:
+    status, headers, payload = answer
+    if status != 304:
+        headers = [*headers, (b"content-length", str(len(payload)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b"" if head else payload})

@@ -1,0 +1,240 @@
+"""List, count and lookup: the rulings R4 and R8-R14 applied to the catalog.
+
+Each rule is one small method, so that a deliberately broken server (the kit's mutation
+battery) is a subclass overriding one method; see the package docstring for the list.
+
+- output_modalities: absent means `text`; a comma list is the union; `all` (alone or in a
+  list) turns the filter off; spaces around commas are ignored. A token that is neither a
+  documented modality nor one some model has, or an empty entry, is refused with 400.
+- supported_parameters: a comma list, all-of (a model must support every name), within
+  the output_modalities scope. Empty entries are ignored; a name no model supports gives
+  an empty list, not an error.
+- sort: one of the contract's eight values, else 400. Sorting is stable on the catalog
+  order, and models without data for the dimension (a null figure or context, or a router
+  priced "-1" for the pricing sorts, in both directions) come last. The price of a model is
+  the Decimal sum of the contract's pricing sort keys, absent keys counting as 0.
+- A query parameter given twice is refused with 400; unknown parameters are ignored.
+- Visibility: a restricted key sees only its providers' models, judged by the author part
+  of the id, in list, count and lookup alike.
+
+Answers are serialized once per normalized query and visibility and kept in a bounded
+cache: the key is the parsed query (sorted token sets), so `text, image` and `image,text`
+share one body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from arouter_conformance.spec import SpecError, load_spec
+from reference_server.auth import Visibility
+from reference_server.catalog import Catalog, Model, author_of
+from reference_server.errors import HTTPError
+from reference_server.responses import Body, BodyCache
+
+__all__ = ["ListQuery", "Queries", "QueryParams"]
+
+QueryParams = Mapping[str, Sequence[str]]
+Value = Callable[[Model], Any]
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A list request reduced to what changes the answer; hashable, it keys the cache."""
+
+    modalities: frozenset[str] | None  # None: every modality
+    parameters: frozenset[str] = frozenset()
+    sort: str | None = None
+
+
+class Queries:
+    """The Models API over one catalog. Subclass and override a method to change one rule."""
+
+    def __init__(self, catalog: Catalog, *, cache_size: int = 2048) -> None:
+        self.catalog = catalog
+        self.contract = load_spec().contract
+        self.known_modalities = (
+            frozenset(self.contract.documented_output_modalities) | catalog.output_modalities
+        )
+        # Each sort: the value it orders by (None = no data) and whether larger comes first.
+        self.orderings: dict[str, tuple[Value, bool]] = {
+            "pricing-low-to-high": (self.price, False),
+            "pricing-high-to-low": (self.price, True),
+            "context-high-to-low": (self.context, True),
+            "throughput-high-to-low": (self.throughput, True),
+            "latency-low-to-high": (self.latency, False),
+            "most-popular": (self.popularity, True),
+            "top-weekly": (self.popularity, True),
+            "newest": (self.created, True),
+        }
+        if set(self.orderings) != set(self.contract.sort_values):
+            raise SpecError("the contract's sort values and the reference server's differ")
+        self.bodies = BodyCache(cache_size)
+
+    # --- reading the request ----------------------------------------------------------------
+
+    def list_query(self, params: QueryParams) -> ListQuery:
+        return ListQuery(
+            self.parse_modalities(single(params, "output_modalities")),
+            self.parse_parameters(single(params, "supported_parameters")),
+            self.parse_sort(single(params, "sort")),
+        )
+
+    def parse_modalities(self, raw: str | None) -> frozenset[str] | None:
+        if raw is None:
+            return frozenset({self.contract.default_output_modality})
+        tokens = [token.strip() for token in raw.split(",")]
+        if not all(tokens):
+            raise HTTPError(400, "output_modalities has an empty entry; name modalities or 'all'")
+        everything = self.contract.all_output_modalities
+        unknown = [t for t in tokens if t != everything and t not in self.known_modalities]
+        if unknown:
+            known = ", ".join([*sorted(self.known_modalities), everything])
+            raise HTTPError(400, f"unknown output modality {unknown[0]!r}; known: {known}")
+        return None if everything in tokens else frozenset(tokens)
+
+    def parse_parameters(self, raw: str | None) -> frozenset[str]:
+        if raw is None:
+            return frozenset()
+        return frozenset(token.strip() for token in raw.split(",")) - {""}
+
+    def parse_sort(self, raw: str | None) -> str | None:
+        if raw is not None and raw not in self.orderings:
+            choices = ", ".join(self.contract.sort_values)
+            raise HTTPError(400, f"unknown sort {raw!r}; use one of {choices}")
+        return raw
+
+    # --- answers ------------------------------------------------------------------------------
+
+    def select(
+        self, modalities: frozenset[str] | None, parameters: frozenset[str], visibility: Visibility
+    ) -> list[Model]:
+        """The models meeting every filter, in catalog order, found through the indexes."""
+        catalog = self.catalog
+        if modalities is None:
+            chosen = set(range(len(catalog.models)))
+        else:
+            chosen = set().union(*(catalog.by_output.get(m, ()) for m in modalities))
+        for parameter in parameters:
+            chosen &= catalog.by_parameter.get(parameter, frozenset())
+        if visibility.providers is not None:
+            chosen &= set().union(*(catalog.by_author.get(a, ()) for a in visibility.providers))
+        return [catalog.models[position] for position in sorted(chosen)]
+
+    def sort(self, models: list[Model], sort: str | None) -> list[Model]:
+        if sort is None:
+            return models
+        value, descending = self.orderings[sort]
+        known: list[tuple[Any, Model]] = []
+        unknown: list[Model] = []
+        for model in models:
+            measured = value(model)
+            if measured is None:
+                unknown.append(model)
+            else:
+                known.append((measured, model))
+        # list.sort is stable in both directions, so ties keep the catalog order.
+        known.sort(key=lambda pair: pair[0], reverse=descending)
+        return [model for _, model in known] + unknown
+
+    def present(self, model: Model) -> dict[str, Any]:
+        """A row as list and lookup serve it: the superset the openai SDK needs too."""
+        return {**model, "object": "model", "owned_by": author_of(model["id"])}
+
+    def list_models(self, query: ListQuery, visibility: Visibility) -> list[dict[str, Any]]:
+        selected = self.select(query.modalities, query.parameters, visibility)
+        return [self.present(model) for model in self.sort(selected, query.sort)]
+
+    def envelope(self, models: list[dict[str, Any]]) -> dict[str, Any]:
+        """The list envelope of every profile: openai-list and openrouter-sdk keys included."""
+        return {
+            "object": "list",
+            "data": models,
+            "total_count": len(models),
+            "links": {"next": None},
+        }
+
+    def count(self, modalities: frozenset[str] | None, visibility: Visibility) -> int:
+        return len(self.select(modalities, frozenset(), visibility))
+
+    def visible(self, model: Model, visibility: Visibility) -> bool:
+        return visibility.allows(author_of(model["id"]))
+
+    def lookup(self, model_id: str, visibility: Visibility) -> Model:
+        """The listed model `model_id` names, directly or through a declared alias.
+
+        An alias is answered with the canonical model itself (whose `id` is the canonical
+        id, not the alias) rather than with a redirect: one round trip, and ruling R13
+        allows either. Ids the key may not see are answered exactly like unknown ids, so a
+        restricted key learns nothing about other providers' models.
+        """
+        catalog = self.catalog
+        model = catalog.by_id.get(model_id) or catalog.by_id.get(catalog.aliases.get(model_id, ""))
+        if model is None or not self.visible(model, visibility):
+            raise HTTPError(404, f"no model {model_id!r}")
+        return model
+
+    # --- what the sorts order by --------------------------------------------------------------
+
+    def is_router(self, model: Model) -> bool:
+        pricing = model["pricing"]
+        sentinel = self.contract.router_price_sentinel
+        return sentinel in (pricing.get("prompt"), pricing.get("completion"))
+
+    def price(self, model: Model) -> Decimal | None:
+        if self.is_router(model):
+            return None
+        pricing = model["pricing"]
+        return sum(
+            (Decimal(pricing.get(key, "0")) for key in self.contract.pricing_sort_keys), Decimal(0)
+        )
+
+    def context(self, model: Model) -> int | None:
+        context: int | None = model["context_length"]
+        return context
+
+    def created(self, model: Model) -> int:
+        created: int = model["created"]
+        return created
+
+    def throughput(self, model: Model) -> float | None:
+        return self.catalog.figures[model["id"]].throughput
+
+    def latency(self, model: Model) -> float | None:
+        return self.catalog.figures[model["id"]].latency
+
+    def popularity(self, model: Model) -> int | None:
+        return self.catalog.figures[model["id"]].weekly_tokens
+
+    # --- serialized, cached answers -------------------------------------------------------------
+
+    def list_body(self, params: QueryParams, visibility: Visibility) -> Body:
+        query = self.list_query(params)
+        return self.bodies.get(
+            ("list", query, visibility),
+            lambda: self.envelope(self.list_models(query, visibility)),
+        )
+
+    def count_body(self, params: QueryParams, visibility: Visibility) -> Body:
+        modalities = self.parse_modalities(single(params, "output_modalities"))
+        return self.bodies.get(
+            ("count", modalities, visibility),
+            lambda: {"data": {"count": self.count(modalities, visibility)}},
+        )
+
+    def lookup_body(self, model_id: str, visibility: Visibility) -> Body:
+        model = self.lookup(model_id, visibility)
+        return self.bodies.get(("lookup", model["id"]), lambda: {"data": self.present(model)})
+
+
+def single(params: QueryParams, name: str) -> str | None:
+    """The one value of query parameter `name`; a repeated parameter is ambiguous: 400."""
+    values = params.get(name)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise HTTPError(400, f"{name} is given {len(values)} times; give it once")
+    return values[0]
