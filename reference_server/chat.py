@@ -139,7 +139,7 @@ class ChatEngine:
         stop = body.get("stop", ())
         return ChatRequest(
             model=body["model"],
-            messages=tuple(body["messages"]),
+            messages=tuple({**m, "content": _text(m.get("content"))} for m in body["messages"]),
             max_tokens=min(limits, default=None),
             seed=int(body["seed"]) if "seed" in body else None,
             stop=tuple(s for s in ([stop] if isinstance(stop, str) else stop) if s),
@@ -370,6 +370,13 @@ class ChatEngine:
             "model": completion.model,
             "system_fingerprint": SYSTEM_FINGERPRINT,
         }
+
+
+def _text(content: Any) -> str:
+    """A message's content as text: content parts contribute their text, null nothing."""
+    if isinstance(content, list):
+        return " ".join(part.get("text", "") for part in content if part.get("type") == "text")
+    return content if isinstance(content, str) else ""
 
 
 def _describe(error: ValidationError) -> str:

@@ -558,3 +558,18 @@ def test_odd_values_outside_the_schema_never_get_a_5xx(extra: dict[str, Any]) ->
     assert answer.status_code in (200, 400), answer.text
     if answer.status_code == 400:
         assert answer.json()["error"]["code"] == 400
+
+
+def test_content_parts_tool_turns_and_null_content_are_accepted(client: AsgiClient) -> None:
+    """OpenAI clients send these shapes; the text parts are what the reply and usage see."""
+    parts = {"role": "user", "content": [{"type": "text", "text": PROMPT}, {"type": "image_url"}]}
+    plain = completion(client, ask())
+    from_parts = completion(client, {**ask(), "messages": [parts]})
+    assert from_parts["usage"]["prompt_tokens"] == plain["usage"]["prompt_tokens"]
+    turns = [
+        {"role": "developer", "content": "Be brief."},
+        {"role": "user", "content": PROMPT},
+        {"role": "assistant", "content": None},
+        {"role": "tool", "content": "42"},
+    ]
+    assert completion(client, {**ask(), "messages": turns})["choices"][0]["message"]["content"]
