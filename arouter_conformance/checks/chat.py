@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from arouter_conformance.checks.http import error_body, json_answer, no_server_error
+from arouter_conformance.checks.http import (
+    error_body,
+    json_answer,
+    json_media_type,
+    no_server_error,
+)
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding
@@ -54,7 +59,7 @@ def completion(exchange: Exchange) -> tuple[Model | None, list[Finding]]:
         body,
         exchange=exchange,
         requirements=["CHAT-RESP-001", "CHAT-USAGE-001"],
-    )
+    ) + json_media_type("CHAT-RESP-001", exchange)
     return (body if isinstance(body, dict) else None), findings
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from arouter_conformance.checks.http import json_answer, no_server_error
+from arouter_conformance.checks.http import json_answer, json_media_type, no_server_error
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding
@@ -16,6 +16,7 @@ def count_value(requirement: str, exchange: Exchange) -> tuple[int | None, list[
     if findings:
         return None, findings
     findings = schema_findings("ModelCount.json", body, exchange=exchange, attribute_to=requirement)
+    findings += json_media_type(requirement, exchange)
     if findings:
         return None, findings
     return int(body["data"]["count"]), []

@@ -8,7 +8,7 @@ from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange, NotJson
 from arouter_conformance.findings import Finding
 
-__all__ = ["error_body", "json_answer", "no_server_error"]
+__all__ = ["error_body", "json_answer", "json_media_type", "no_server_error"]
 
 
 def json_answer(
@@ -37,6 +37,21 @@ def json_answer(
                 exchange=exchange,
             )
         ]
+
+
+def json_media_type(requirement: str, exchange: Exchange) -> list[Finding]:
+    """The answer says it is JSON: clients pick their parser by Content-Type."""
+    if exchange.media_type == "application/json":
+        return []
+    return [
+        Finding(
+            requirement,
+            f"{exchange.describe()}: JSON labelled {exchange.media_type or 'as nothing'}",
+            expected="Content-Type: application/json",
+            observed=f"Content-Type: {exchange.header('content-type')}",
+            exchange=exchange,
+        )
+    ]
 
 
 def no_server_error(requirement: str, exchange: Exchange) -> list[Finding]:

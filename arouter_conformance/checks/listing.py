@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from arouter_conformance.checks.common import listed_models, preview
+from arouter_conformance.checks.http import json_media_type
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding
@@ -29,7 +30,7 @@ def list_envelope(exchange: Exchange) -> tuple[list[Model] | None, list[Finding]
     findings = schema_findings(
         "ModelList.json", envelope, exchange=exchange, requirements=["MODELS-LIST-001"]
     )
-    return models, findings
+    return models, findings + json_media_type("MODELS-LIST-001", exchange)
 
 
 def model_objects(

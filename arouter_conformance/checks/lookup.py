@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from arouter_conformance.checks.http import error_body, json_answer
+from arouter_conformance.checks.http import error_body, json_answer, json_media_type
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding
@@ -25,7 +25,7 @@ def looked_up(requirement: str, exchange: Exchange) -> tuple[Model | None, list[
         return None, findings
     findings = schema_findings(
         "ModelLookup.json", body, exchange=exchange, attribute_to=requirement
-    )
+    ) + json_media_type(requirement, exchange)
     if findings:
         return None, findings
     return body["data"], []
