@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,9 +20,11 @@ import pytest
 from arouter_conformance import __version__
 from arouter_conformance.client import Budget, Credentials, Target, TargetError
 from arouter_conformance.config import ConfigError, RunConfig, resolve_config
-from arouter_conformance.plugin import SUITES, result_of
+from arouter_conformance.plugin import SUITES, report_of, result_of
+from arouter_conformance.reports import check_writable
 from arouter_conformance.results import EXIT_ERROR, RunResult
 from arouter_conformance.spec import SpecError, load_spec
+from arouter_conformance.terminal import Progress, Terminal, render_summary
 
 __all__ = ["main"]
 
@@ -81,7 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     budget.add_argument(
         "--timeout", type=float, metavar="SECONDS", help="wait per answer (default 15)"
     )
-    run.add_argument("-v", "--verbose", action="store_true", help="show pytest's full output")
+    run.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="show pytest's full output (test by test, with tracebacks) instead of progress",
+    )
 
     serve = commands.add_parser("serve", help="start the reference server")
     from reference_server.cli import add_serve_arguments
@@ -113,7 +121,8 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
         "-p",
         "no:cacheprovider",
     ]
-    argv += ["-v"] if args.verbose else ["-q", "--tb=line", "--no-header"]
+    # Without -v, pytest's reporter is off and terminal.Progress reports instead.
+    argv += ["-v"] if args.verbose else ["-p", "no:terminal"]
     for flag, value in forwarded.items():
         if value is not None:
             argv += [flag, str(value)]
@@ -159,29 +168,15 @@ def _reachable(config: RunConfig) -> None:
 
 
 class _Receiver:
-    """Collects the run's result from the plugin when pytest is done."""
+    """Collects the run's result and report data from the plugin when pytest is done."""
 
     result: RunResult | None = None
+    report: dict[str, Any] | None = None
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         self.result = result_of(session.config)
-
-
-def _summary(result: RunResult) -> str:
-    rows = [f"{'profile':<16} {'verdict':<7} passed failed error skipped"]
-    for p in result.profiles:
-        c = {s.value: n for s, n in p.counts.items()}
-        rows.append(
-            f"{p.name:<16} {p.verdict:<7} {c['passed']:>6} {c['failed']:>6} "
-            f"{c['error']:>5} {c['skipped']:>7}"
-        )
-    meta = result.meta
-    rows.append(
-        f"requests sent: {meta.get('requests_sent')} (chat: {meta.get('chat_requests_sent')}); "
-        f"exit code {result.exit_code}"
-    )
-    return "\n".join(rows)
+        self.report = report_of(session.config)
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -199,14 +194,19 @@ def run_command(args: argparse.Namespace) -> int:
         seed=args.seed,
         timeout=args.timeout,
     )
+    reports = [path for path in (args.html, args.json, args.junit) if path is not None]
+    check_writable(reports)
     _announce(config)
     _reachable(config)
     receiver = _Receiver()
-    code = pytest.main(_pytest_args(args), plugins=[receiver])
-    if receiver.result is None:
-        print("arouter-conformance: the run could not be carried out", file=sys.stderr)
+    terminal = Terminal(sys.stdout)
+    progress = Progress(terminal, quiet=args.verbose)
+    code = pytest.main(_pytest_args(args), plugins=[receiver, progress])
+    if progress.stopped or receiver.result is None or receiver.report is None:
+        reason = progress.stopped or "the run could not be carried out"
+        print(f"arouter-conformance: {reason}", file=sys.stderr)
         return EXIT_ERROR
-    print(_summary(receiver.result))
+    terminal.line(render_summary(receiver.report, terminal, reports))
     return receiver.result.exit_code if code in (0, 1) else EXIT_ERROR
 
 

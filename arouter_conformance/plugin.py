@@ -17,9 +17,10 @@ import pytest
 from arouter_conformance import __version__
 from arouter_conformance.client import BudgetExhausted, TargetError
 from arouter_conformance.config import ConfigError, RunConfig, resolve_config
+from arouter_conformance.evidence import inert
 from arouter_conformance.findings import ConformanceFailure
 from arouter_conformance.redact import Redactor
-from arouter_conformance.reports import write_reports
+from arouter_conformance.reports import check_writable, write_reports
 from arouter_conformance.results import RunResult, Status, SuiteRecord, aggregate
 from arouter_conformance.session import BaselineUnavailable, Run, RunError, open_run
 from arouter_conformance.spec import Spec, load_spec
@@ -40,6 +41,7 @@ class _State:
         self.run: Run | None = None
         self.started = time.time()
         self.result: RunResult | None = None
+        self.report: dict[str, Any] | None = None
         self._config: RunConfig | None = None
 
     def config(self) -> RunConfig:
@@ -106,7 +108,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[STATE] = state
     if config.getoption("target_url") or config.getoption("manifest"):
         try:
-            state.config()
+            chosen = state.config()
+            check_writable((chosen.report_json, chosen.report_html, chosen.report_junit))
         except ConfigError as exc:
             raise pytest.UsageError(str(exc)) from None
         # Judging a target means running the suites, wherever pytest was started, unless
@@ -209,10 +212,10 @@ def pytest_runtest_makereport(
     redactor = state.redactor
     if isinstance(report.longrepr, tuple):
         path, line, reason = report.longrepr
-        report.longrepr = (path, line, redactor.text(reason))
+        report.longrepr = (path, line, inert(redactor.text(reason)))
     elif report.longrepr is not None:
-        report.longrepr = redactor.text(str(report.longrepr))
-    report.sections = [(name, redactor.text(text)) for name, text in report.sections]
+        report.longrepr = inert(redactor.text(str(report.longrepr)))
+    report.sections = [(name, inert(redactor.text(text))) for name, text in report.sections]
     decisive = report.when == "call" or (report.when == "setup" and not report.passed)
     if decisive:
         status, error = _classify(call, report)
@@ -251,7 +254,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "seed": config.seed,
     }
     state.result = aggregate(state.spec, state.records, config.profiles, meta)
-    write_reports(state.result, config, state.redactor)
+    state.report = write_reports(state.result, config, state.redactor)
     if state.other_items == 0 and exitstatus in (0, 1):
         session.exitstatus = state.result.exit_code
 
@@ -260,3 +263,9 @@ def result_of(config: pytest.Config) -> RunResult | None:
     """The run's result after the session, for front doors that run pytest in-process."""
     state = config.stash.get(STATE, None)
     return state.result if state else None
+
+
+def report_of(config: pytest.Config) -> dict[str, Any] | None:
+    """The run's report data (redacted, inert), what the CLI's summary renders."""
+    state = config.stash.get(STATE, None)
+    return state.report if state else None

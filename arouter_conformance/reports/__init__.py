@@ -1,19 +1,48 @@
-"""Report writers. Each takes the run's result and writes one format; all of them go
-through the run's redactor, so no writer can forget to remove a key."""
+"""Report writers. All of them render one value, `report_data`, which has been through the
+run's redactor and made inert, so no writer can forget to remove a key or defuse what a
+target sent. A path that cannot be written is a `ReportError` (a `ConfigError`)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
 from arouter_conformance.config import RunConfig
 from arouter_conformance.redact import Redactor
-from arouter_conformance.reports.html_report import write_html
+from arouter_conformance.reports.files import ReportError, check_writable
+from arouter_conformance.reports.html_report import render_html, write_html
 from arouter_conformance.reports.json_report import report_data, write_json
-from arouter_conformance.reports.junit_report import write_junit
+from arouter_conformance.reports.junit_report import render_junit, write_junit
+from arouter_conformance.reports.markdown_report import (
+    SUMMARY_ENV,
+    append_markdown,
+    render_markdown,
+)
 from arouter_conformance.results import RunResult
 
-__all__ = ["report_data", "write_html", "write_json", "write_junit", "write_reports"]
+__all__ = [
+    "ReportError",
+    "check_writable",
+    "render_html",
+    "render_junit",
+    "render_markdown",
+    "report_data",
+    "write_html",
+    "write_json",
+    "write_junit",
+    "write_reports",
+]
 
 
-def write_reports(result: RunResult, config: RunConfig, redactor: Redactor) -> None:
+def write_reports(
+    result: RunResult,
+    config: RunConfig,
+    redactor: Redactor,
+    environ: Mapping[str, str] = os.environ,
+) -> dict[str, Any]:
+    """Write every report the run asked for, and the CI step summary; return the data."""
     data = report_data(result, redactor)
     if config.report_json:
         write_json(data, config.report_json)
@@ -21,3 +50,6 @@ def write_reports(result: RunResult, config: RunConfig, redactor: Redactor) -> N
         write_html(data, config.report_html)
     if config.report_junit:
         write_junit(data, config.report_junit)
+    if environ.get(SUMMARY_ENV):
+        append_markdown(data, Path(environ[SUMMARY_ENV]))
+    return data

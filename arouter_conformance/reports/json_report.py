@@ -1,32 +1,84 @@
-"""The JSON report: the whole run, machine-readable, redacted."""
+"""The JSON report, and `report_data`: the one value every output format renders.
+
+Building one plain value first means redaction and neutralising happen once, on every
+string, before any format sees it: a writer cannot forget to remove a key or to defuse
+what a target sent. The value's shape is `spec/report.schema.json`.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
-from arouter_conformance.evidence import finding_data
+from arouter_conformance.evidence import cap, curl_command, finding_data, inert
 from arouter_conformance.redact import Redactor
-from arouter_conformance.results import RunResult
+from arouter_conformance.reports.files import write_text
+from arouter_conformance.results import EXIT_FAILED, EXIT_PASSED, RunResult
+from arouter_conformance.spec import load_spec
 
-__all__ = ["FINDINGS_CAP", "report_data", "write_json"]
+__all__ = ["FINDINGS_CAP", "FORMAT", "SCHEMA_ID", "report_data", "write_json"]
 
 FORMAT = "arouter-conformance-report/1"
+SCHEMA_ID = "https://arouter-conformance.dev/spec/report.schema.json"
 FINDINGS_CAP = 25
+REASON_CAP = 2000
+EXAMPLE_CAP = 4000
+
+
+def _verdict(exit_code: int) -> str:
+    return {EXIT_PASSED: "pass", EXIT_FAILED: "fail"}.get(exit_code, "error")
+
+
+def _without_credentials(url: object) -> str | None:
+    """The target URL as shown: user and password parts, should one slip through, dropped."""
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    netloc += f":{parts.port}" if parts.port else ""
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _strings(value: Any, change: Callable[[str], str]) -> Any:
+    """`value` with `change` applied to every string in it, dictionary keys included."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {change(k): _strings(v, change) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strings(v, change) for v in value]
+    return value
 
 
 def report_data(result: RunResult, redactor: Redactor) -> dict[str, Any]:
-    """The report as a JSON value; every other format renders this same value."""
-    from arouter_conformance.spec import load_spec
-
+    """The report as a JSON value, redacted and inert; every format renders this value."""
     spec = load_spec()
+    meta = result.meta
     data = {
+        "$schema": SCHEMA_ID,
         "format": FORMAT,
-        "kit": {"name": "arouter-conformance", "version": result.meta.get("kit_version")},
+        "kit": {"name": "arouter-conformance", "version": meta.get("kit_version")},
         "spec_version": result.spec_version,
-        "run": dict(result.meta),
+        "verdict": _verdict(result.exit_code),
         "exit_code": result.exit_code,
+        "run": {
+            "target_url": _without_credentials(meta.get("target_url")),
+            "embedded": bool(meta.get("embedded")),
+            "started_at": meta.get("started_at"),
+            "duration_s": meta.get("duration_s"),
+            "requests_sent": meta.get("requests_sent"),
+            "chat_requests_sent": meta.get("chat_requests_sent"),
+            "request_budget": meta.get("request_budget"),
+            "chat_budget": meta.get("chat_budget"),
+            "examples": meta.get("examples"),
+            "seed": meta.get("seed"),
+        },
         "profiles": [
             {
                 "name": p.name,
@@ -46,18 +98,24 @@ def report_data(result: RunResult, redactor: Redactor) -> dict[str, Any]:
                 "source": [{"doc": s.doc, "section": s.section} for s in r.requirement.source],
                 "ruling": list(r.requirement.ruling),
                 "status": r.status.value,
-                "reason": r.reason,
+                "reason": cap(r.reason, REASON_CAP) if r.reason is not None else None,
                 "tests": list(r.tests),
-                "example": r.example,
+                "example": cap(r.example, EXAMPLE_CAP) if r.example is not None else None,
                 "findings_total": len(r.findings),
                 "findings": [finding_data(f) for f in r.findings[:FINDINGS_CAP]],
             }
             for r in result.requirements
         ],
     }
-    return redactor.value(data)
+    clean: dict[str, Any] = _strings(data, lambda text: inert(redactor.text(text)))
+    # The curl lines are made from the redacted requests, so the key variable they name is
+    # the only key-like text in them, and redaction cannot mask it.
+    for requirement in clean["requirements"]:
+        for finding in requirement["findings"]:
+            if finding["evidence"] is not None:
+                finding["evidence"]["curl"] = curl_command(finding["evidence"]["request"])
+    return clean
 
 
 def write_json(data: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")

@@ -1,16 +1,27 @@
-"""JUnit XML: one testcase per requirement, named by its id, so CI lists requirements."""
+"""JUnit XML: one testcase per requirement, named by its id, so CI lists requirements.
+
+One testsuite per profile, so CI systems group requirements the way profiles are
+claimed. Failure text carries the evidence (expected, observed, a curl line), so a CI
+page alone is enough to start reproducing a failure.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-__all__ = ["write_junit"]
+from arouter_conformance.reports.files import write_text
+from arouter_conformance.reports.text import finding_lines, headline
 
-# Characters XML 1.0 cannot carry at all; a hostile target may send them.
+__all__ = ["render_junit", "write_junit"]
+
+# Characters XML 1.0 cannot carry at all. Report data is already inert, but the writer
+# keeps its own guarantee of well-formed output whatever it is given.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+MESSAGE_CAP = 500
 
 
 def _safe(text: str, limit: int | None = None) -> str:
@@ -18,32 +29,75 @@ def _safe(text: str, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
-def write_junit(data: dict[str, Any], path: Path) -> None:
-    requirements = data["requirements"]
-    root = ET.Element("testsuites")
-    suite = ET.SubElement(
-        root,
-        "testsuite",
-        name="arouter-conformance",
-        tests=str(len(requirements)),
-        failures=str(sum(r["status"] == "failed" for r in requirements)),
-        errors=str(sum(r["status"] == "error" for r in requirements)),
-        skipped=str(sum(r["status"] == "skipped" for r in requirements)),
-        time=str(data["run"].get("duration_s", 0)),
+def _counts(requirements: list[Mapping[str, Any]]) -> dict[str, str]:
+    return {
+        "tests": str(len(requirements)),
+        "failures": str(sum(r["status"] == "failed" for r in requirements)),
+        "errors": str(sum(r["status"] == "error" for r in requirements)),
+        "skipped": str(sum(r["status"] == "skipped" for r in requirements)),
+    }
+
+
+def _failure_text(requirement: Mapping[str, Any]) -> str:
+    parts = [f"[{requirement['level']}] {requirement['statement']}"]
+    parts += ["\n".join(finding_lines(f)) for f in requirement["findings"]]
+    hidden = requirement["findings_total"] - len(requirement["findings"])
+    if hidden:
+        parts.append(f"… and {hidden} more findings")
+    if not requirement["findings"] and requirement["reason"]:
+        parts.append(requirement["reason"])
+    if requirement["example"]:
+        parts.append(f"smallest failing example:\n{requirement['example']}")
+    return "\n\n".join(parts)
+
+
+def _testcase(suite: ET.Element, requirement: Mapping[str, Any]) -> None:
+    case = ET.SubElement(
+        suite,
+        "testcase",
+        classname=f"arouter-conformance.{requirement['profile']}",
+        name=requirement["id"],
     )
-    for r in requirements:
-        case = ET.SubElement(
-            suite, "testcase", classname=f"{r['profile']}.{r['level']}", name=r["id"]
+    status = requirement["status"]
+    if status == "failed":
+        failure = ET.SubElement(
+            case, "failure", message=_safe(headline(requirement), MESSAGE_CAP), type="failed"
         )
-        if r["status"] == "failed":
-            lines = [f["message"] for f in r["findings"]] or [r["reason"] or "failed"]
-            failure = ET.SubElement(case, "failure", message=_safe(lines[0], 500))
-            failure.text = _safe("\n".join(lines))
-        elif r["status"] == "error":
-            ET.SubElement(case, "error", message=_safe(r["reason"] or "error", 500))
-        elif r["status"] == "skipped":
-            ET.SubElement(case, "skipped", message=_safe(r["reason"] or "skipped", 500))
-    tree = ET.ElementTree(root)
-    ET.indent(tree)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tree.write(path, encoding="utf-8", xml_declaration=True)
+        failure.text = _safe(_failure_text(requirement))
+    elif status == "error":
+        error = ET.SubElement(
+            case, "error", message=_safe(headline(requirement), MESSAGE_CAP), type="error"
+        )
+        error.text = _safe(requirement["reason"] or "error")
+    elif status == "skipped":
+        ET.SubElement(case, "skipped", message=_safe(requirement["reason"] or "skipped"))
+
+
+def render_junit(data: Mapping[str, Any]) -> str:
+    requirements = data["requirements"]
+    root = ET.Element(
+        "testsuites",
+        {
+            "name": "arouter-conformance",
+            "time": str(data["run"]["duration_s"] or 0),
+            **_counts(requirements),
+        },
+    )
+    for profile in data["profiles"]:
+        mine = [r for r in requirements if r["profile"] == profile["name"]]
+        suite = ET.SubElement(root, "testsuite", {"name": profile["name"], **_counts(mine)})
+        properties = ET.SubElement(suite, "properties")
+        for name, value in (
+            ("target_url", data["run"]["target_url"]),
+            ("claimed", "yes" if profile["claimed"] else "no"),
+            ("verdict", profile["verdict"]),
+        ):
+            ET.SubElement(properties, "property", name=name, value=_safe(str(value)))
+        for requirement in mine:
+            _testcase(suite, requirement)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def write_junit(data: Mapping[str, Any], path: Path) -> None:
+    write_text(path, render_junit(data))

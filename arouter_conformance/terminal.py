@@ -1,0 +1,232 @@
+"""What `arouter-conformance run` prints: progress per profile, then a summary table.
+
+By default the CLI turns pytest's own reporter off (`-p no:terminal`) and `Progress`
+prints instead: one line per profile as its last test completes and, on a terminal only,
+a counter of the tests done that each new line replaces. `-v` gives pytest's own output
+back (test by test, with tracebacks) and `Progress` stays silent. Either way the run
+ends with `render_summary`: the profile table and the requirements not met.
+
+Colours only on a terminal and only when NO_COLOR is unset (https://no-color.org).
+Text that came from a target reaches the terminal only from the report data, which is
+redacted and inert, and passes `inert` once more here: an escape sequence in a model
+name is shown as `\\x1b`, never acted on.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, TextIO
+
+import pytest
+
+from arouter_conformance.evidence import inert
+from arouter_conformance.plugin import STATE, requirement_ids
+from arouter_conformance.reports.text import headline
+
+__all__ = ["Progress", "Terminal", "render_summary"]
+
+_SGR = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
+_TONE = {
+    "pass": "green",
+    "passed": "green",
+    "fail": "red",
+    "failed": "red",
+    "error": "yellow",
+    "skip": "dim",
+    "skipped": "dim",
+}
+_OUTCOMES = ("passed", "failed", "error", "skipped")
+SHOWN = 20  # requirements listed per group in the summary; the report has the rest
+Paint = Callable[[str, "str | None"], str]
+
+
+class Terminal:
+    """A text stream and what it can show: colours, a live status line, its encoding."""
+
+    def __init__(self, stream: TextIO, environ: Mapping[str, str] = os.environ) -> None:
+        self.stream = stream
+        tty = stream.isatty()
+        self.live = tty
+        self.colour = tty and not environ.get("NO_COLOR") and environ.get("TERM") != "dumb"
+        self._status = 0  # width of the status line on screen, to wipe it
+
+    def paint(self, text: str, tone: str | None) -> str:
+        if not self.colour or tone is None:
+            return text
+        return f"\x1b[{_SGR[tone]}m{text}\x1b[0m"
+
+    def _write(self, text: str) -> None:
+        encoding = getattr(self.stream, "encoding", None) or "utf-8"
+        self.stream.write(text.encode(encoding, "replace").decode(encoding))
+        self.stream.flush()
+
+    def line(self, text: str = "") -> None:
+        self.clear_status()
+        self._write(text + "\n")
+
+    def status(self, text: str) -> None:
+        """A line that the next one replaces; only on a terminal."""
+        if self.live:
+            self._write("\r" + text.ljust(self._status))
+            self._status = len(text)
+
+    def clear_status(self) -> None:
+        if self._status:
+            self._write("\r" + " " * self._status + "\r")
+            self._status = 0
+
+
+def _one_line(text: str, width: int) -> str:
+    text = " ".join(inert(text).split())
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
+class Progress:
+    """pytest plugin: a line per profile when its tests are done, and a live counter."""
+
+    def __init__(self, terminal: Terminal, *, quiet: bool = False) -> None:
+        self.terminal = terminal
+        self.quiet = quiet
+        self.stopped: str | None = None  # why the session was stopped, if it was
+        self._profile: dict[str, str] = {}
+        self._totals: Counter[str] = Counter()
+        self._outcomes: dict[str, Counter[str]] = defaultdict(Counter)
+        self._seconds: defaultdict[str, float] = defaultdict(float)
+        self._worst: dict[str, str] = {}
+        self._claimed: frozenset[str] = frozenset()
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        state = session.config.stash[STATE]
+        if not state.suite_items:
+            return
+        self._claimed = frozenset(state.config().profiles)
+        for item in session.items:
+            ids = requirement_ids(item)
+            if ids:
+                profile = state.spec.requirement(ids[0]).profile
+                self._profile[item.nodeid] = profile
+                self._totals[profile] += 1
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        profile = self._profile.get(report.nodeid)
+        if profile is None:
+            return
+        self._seconds[profile] += report.duration
+        outcome = _outcome(report)
+        if outcome != "passed" and self._worst.get(report.nodeid, "passed") == "passed":
+            self._worst[report.nodeid] = outcome
+        if report.when != "teardown":
+            return
+        outcomes = self._outcomes[profile]
+        outcomes[self._worst.pop(report.nodeid, "passed")] += 1
+        if self.quiet:
+            return
+        done = sum(outcomes.values())
+        if done == self._totals[profile]:
+            self.terminal.line(self._profile_line(profile))
+        else:
+            finished = sum(sum(c.values()) for c in self._outcomes.values())
+            self.terminal.status(
+                f"  {profile}: {done}/{self._totals[profile]} tests"
+                f"  ({finished}/{sum(self._totals.values())} in all)"
+            )
+
+    # pytest's reporter would say why a run stopped; with it off, these hooks keep the reason.
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
+        if isinstance(excinfo.value, pytest.exit.Exception):
+            self.stopped = _one_line(str(excinfo.value.msg), 500)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed and self.stopped is None:
+            error = str(report.longrepr).strip().splitlines() or ["error"]
+            self.stopped = _one_line(f"cannot collect {report.nodeid}: {error[-1]}", 500)
+
+    def pytest_sessionfinish(self) -> None:
+        self.terminal.clear_status()
+
+    def _profile_line(self, profile: str) -> str:
+        lead = f"  {profile:<16}{self._totals[profile]:>3} tests  "
+        if profile not in self._claimed:
+            return lead + self.terminal.paint("not claimed", "dim")
+        outcomes = self._outcomes[profile]
+        told = ", ".join(
+            self.terminal.paint(f"{outcomes[o]} {o}", _TONE[o] if o != "passed" else None)
+            for o in _OUTCOMES
+            if outcomes[o]
+        )
+        return f"{lead}{told}  ({self._seconds[profile]:.1f} s)"
+
+
+def _outcome(report: pytest.TestReport) -> str:
+    if report.skipped:
+        return "skipped"
+    if report.failed:
+        return "failed" if report.when == "call" else "error"
+    return "passed"
+
+
+def _profile_rows(data: Mapping[str, Any], paint: Paint) -> list[str]:
+    head = f"{'profile':<16} {'claimed':<7} {'passed':>6} {'failed':>6} {'error':>5} "
+    rows = [paint(head + f"{'skipped':>7}  verdict", "bold")]
+    for p in data["profiles"]:
+        counts = p["counts"]
+        failed = paint(f"{counts['failed']:>6}", "red" if counts["failed"] else None)
+        verdict = paint(p["verdict"], _TONE[p["verdict"]])
+        rows.append(
+            f"{_one_line(p['name'], 16):<16} {'yes' if p['claimed'] else 'no':<7} "
+            f"{counts['passed']:>6} {failed} {counts['error']:>5} {counts['skipped']:>7}  {verdict}"
+        )
+    return rows
+
+
+# (heading, levels, status): what the summary lists after the table, worst first.
+_NOT_MET = (
+    ("MUST requirements failed", ("MUST",), "failed"),
+    ("MUST requirements in error", ("MUST",), "error"),
+    (
+        "SHOULD and MAY requirements failed (these never fail a run)",
+        ("SHOULD", "MAY"),
+        "failed",
+    ),
+)
+
+
+def _not_met(data: Mapping[str, Any], paint: Paint, width: int) -> list[str]:
+    lines: list[str] = []
+    for heading, levels, status in _NOT_MET:
+        chosen = [r for r in data["requirements"] if r["status"] == status and r["level"] in levels]
+        if not chosen:
+            continue
+        lines += ["", paint(f"{heading} ({len(chosen)}):", _TONE[status])]
+        for r in chosen[:SHOWN]:
+            lead = f"  {_one_line(r['id'], 24):<24} {_one_line(r['profile'], 14):<14} "
+            lines.append(lead + _one_line(headline(r), max(width - len(lead), 20)))
+        if len(chosen) > SHOWN:
+            lines.append(f"  … and {len(chosen) - SHOWN} more in the report")
+    return lines
+
+
+def render_summary(
+    data: Mapping[str, Any], terminal: Terminal, reports: Iterable[Path] = ()
+) -> str:
+    """The profile table, the requirements not met, the verdict line, the report paths."""
+    width = shutil.get_terminal_size((120, 24)).columns
+    run = data["run"]
+    verdict = terminal.paint(data["verdict"].upper(), _TONE[data["verdict"]])
+    lines = [
+        "",
+        *_profile_rows(data, terminal.paint),
+        *_not_met(data, terminal.paint, width),
+        "",
+        f"{verdict}: {run['requests_sent']} requests sent ({run['chat_requests_sent']} chat) "
+        f"in {run['duration_s']} s; exit code {data['exit_code']}",
+    ]
+    written = [str(path) for path in reports]
+    if written:
+        lines.append("reports: " + ", ".join(written))
+    return "\n".join(lines)

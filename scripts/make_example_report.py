@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Regenerate reports/example/: the HTML and JSON reports of a target with four defects.
+
+    python3 scripts/make_example_report.py
+
+(With a bare `python3` the script re-runs itself under the project's `.venv`, which
+`python3 dev.py test` or `python3 dev.py run` creates.)
+
+Reviewers and operators should see what a failing run looks like without running one,
+so the example judges the reference server with four single-defect mutations, each
+rendered differently in the report:
+
+- sorting by price compares prices as strings (MUST: several findings on one answer),
+- chat usage reports total_tokens off by one (MUST: a POST with its body in the curl line),
+- an unknown sort value is ignored instead of refused with 400 (a SHOULD, which fails
+  alone and does not fail the run; the spec-level probe catches it too),
+- declared aliases answer 404 (MUST: one finding per alias, each with its own request).
+
+The run is derandomized and uses the reference server's demo keys (redacted in the
+report all the same), so only the date, the duration and the port change between
+regenerations.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "reports" / "example"
+KEY_ENV, RESTRICTED_ENV = "EXAMPLE_GATEWAY_KEY", "EXAMPLE_RESTRICTED_KEY"
+
+sys.path.insert(0, str(ROOT))
+try:
+    import yaml
+
+    import reference_server
+    from arouter_conformance.cli import main
+    from reference_server.catalog import Model
+except ImportError:
+    VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
+    if not VENV_PYTHON.exists() or Path(sys.executable) == VENV_PYTHON:
+        sys.exit("make_example_report.py: no usable .venv; run `python3 dev.py test` first")
+    os.execv(VENV_PYTHON, [str(VENV_PYTHON), *sys.argv])  # noqa: S606 - this script, in .venv
+
+
+class Defects(reference_server.Queries):
+    def price(self, model: Model) -> Any:
+        price = super().price(model)
+        return None if price is None else str(price)  # compared as text, not as numbers
+
+    def parse_sort(self, raw: str | None) -> str | None:
+        return raw if raw in self.orderings else None  # unknown sort: ignored, not 400
+
+    def lookup(self, model_id: str, visibility: reference_server.Visibility) -> Model:
+        if model_id in self.catalog.aliases:
+            raise reference_server.HTTPError(404, f"no model {model_id!r}")
+        return super().lookup(model_id, visibility)
+
+
+class OffByOne(reference_server.ChatEngine):
+    def usage(self, completion: reference_server.Completion) -> dict[str, int]:
+        usage = super().usage(completion)
+        return {**usage, "total_tokens": usage["total_tokens"] + 1}
+
+
+def write_manifest(path: Path, url: str) -> Path:
+    catalog = reference_server.Catalog.default()
+    document = {
+        "target_url": url,
+        "api_key_env": KEY_ENV,
+        "listing_requires_auth": True,
+        "aliases": dict(catalog.aliases),
+        "supported_parameters_match": "all",
+        "auto_model": "auto",
+        "restricted": {
+            "api_key_env": RESTRICTED_ENV,
+            "providers": list(reference_server.RESTRICTED_PROVIDERS),
+        },
+    }
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return path
+
+
+def make() -> int:
+    os.environ[KEY_ENV] = reference_server.DEMO_KEY
+    os.environ[RESTRICTED_ENV] = reference_server.RESTRICTED_KEY
+    app = reference_server.create_app(queries=Defects, chat=OffByOne)
+    with tempfile.TemporaryDirectory() as tmp, reference_server.serve_in_thread(app) as origin:
+        manifest = write_manifest(Path(tmp) / "manifest.yaml", f"{origin}/v1")
+        reports = ["--json", str(OUT / "report.json"), "--html", str(OUT / "report.html")]
+        code = main(["run", "--manifest", str(manifest), "--examples", "5", *reports])
+    return 0 if code == 1 else 1  # the defects must fail the run, and nothing may break it
+
+
+if __name__ == "__main__":
+    sys.exit(make())
