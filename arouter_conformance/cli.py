@@ -194,6 +194,8 @@ def run_command(args: argparse.Namespace) -> int:
         seed=args.seed,
         timeout=args.timeout,
     )
+    for requirement in args.requirement:
+        spec.requirement(requirement)  # an unknown id is a one-line SpecError
     reports = [path for path in (args.html, args.json, args.junit) if path is not None]
     check_writable(reports)
     _announce(config)

@@ -37,8 +37,8 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class RunConfig:
     target_url: str | None  # None: the embedded reference server
-    api_key: str | None = None
-    restricted_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    restricted_key: str | None = field(default=None, repr=False)
     manifest: Manifest = field(default_factory=Manifest)
     profiles: tuple[str, ...] = ()
     request_budget: int = DEFAULT_REQUEST_BUDGET

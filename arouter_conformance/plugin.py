@@ -42,6 +42,7 @@ class _State:
         self.started = time.time()
         self.result: RunResult | None = None
         self.report: dict[str, Any] | None = None
+        self.stopped: str | None = None  # why the run ended early, when it did
         self._config: RunConfig | None = None
 
     def config(self) -> RunConfig:
@@ -173,6 +174,7 @@ def run(request: pytest.FixtureRequest) -> Iterator[Run]:
             state.run = opened
             yield opened
     except (RunError, ConfigError) as exc:
+        state.stopped = str(exc)
         pytest.exit(str(exc), returncode=2)
 
 
@@ -201,6 +203,11 @@ def _reason(error: Any) -> str | None:
     return f"{type(error).__name__}: {str(error)[:500]}"
 
 
+def _is_example(note: str) -> bool:
+    """Hypothesis's note naming the smallest failing input (worded differently by version)."""
+    return note.startswith(("Falsifying", "Failing test case")) or "example" in note.lower()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
@@ -227,7 +234,7 @@ def pytest_runtest_makereport(
                 outcome=status,
                 findings=tuple(error.findings) if isinstance(error, ConformanceFailure) else (),
                 reason=error if isinstance(error, str) else _reason(error),
-                example="\n".join(n for n in notes if "example" in n.lower()) or None,
+                example="\n".join(n for n in notes if _is_example(n)) or None,
                 duration=report.duration,
             )
         )
@@ -236,8 +243,10 @@ def pytest_runtest_makereport(
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = session.config.stash.get(STATE, None)
-    if state is None or not state.suite_items or not state.records:
+    if state is None or not state.suite_items:
         return
+    if exitstatus not in (0, 1):
+        state.stopped = state.stopped or f"the run stopped early (pytest exit status {exitstatus})"
     config = state.config()
     run = state.run
     meta: dict[str, object] = {
@@ -253,7 +262,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "examples": config.examples,
         "seed": config.seed,
     }
-    state.result = aggregate(state.spec, state.records, config.profiles, meta)
+    state.result = aggregate(
+        state.spec, state.records, config.profiles, meta, stopped=state.stopped
+    )
     state.report = write_reports(state.result, config, state.redactor)
     if state.other_items == 0 and exitstatus in (0, 1):
         session.exitstatus = state.result.exit_code

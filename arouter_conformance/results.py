@@ -82,7 +82,9 @@ class RunResult:
         return [r for r in self.requirements if r.status is status]
 
 
-def _result(requirement: Requirement, records: Sequence[SuiteRecord]) -> RequirementResult:
+def _result(
+    requirement: Requirement, records: Sequence[SuiteRecord], stopped: str | None
+) -> RequirementResult:
     tests = tuple(r.nodeid for r in records)
     findings = tuple(f for r in records for f in r.findings if f.requirement == requirement.id)
     if findings:
@@ -99,6 +101,8 @@ def _result(requirement: Requirement, records: Sequence[SuiteRecord]) -> Require
         return RequirementResult(requirement, Status.ERROR, errors[0].reason, tests=tests)
     if any(r.outcome in (Status.PASSED, Status.FAILED) for r in records):
         return RequirementResult(requirement, Status.PASSED, tests=tests)
+    if stopped and not records:
+        return RequirementResult(requirement, Status.ERROR, stopped, tests=tests)
     reason = next((r.reason for r in records if r.reason), "no test checked it in this run")
     return RequirementResult(requirement, Status.SKIPPED, reason, tests=tests)
 
@@ -121,7 +125,10 @@ def aggregate(
     records: Iterable[SuiteRecord],
     claimed: Iterable[str],
     meta: Mapping[str, object] | None = None,
+    *,
+    stopped: str | None = None,
 ) -> RunResult:
+    """`stopped` is why the run ended early: what it never reached is an error, not a skip."""
     claimed_set = frozenset(claimed)
     by_requirement: dict[str, list[SuiteRecord]] = {rid: [] for rid in spec.requirements}
     for record in records:
@@ -134,7 +141,7 @@ def aggregate(
                 RequirementResult(requirement, Status.SKIPPED, "profile not claimed by the target")
             )
         else:
-            results.append(_result(requirement, by_requirement[requirement.id]))
+            results.append(_result(requirement, by_requirement[requirement.id], stopped))
     profiles = []
     for name in spec.profiles:
         mine = [r for r in results if r.requirement.profile == name]
@@ -144,7 +151,11 @@ def aggregate(
         )
     verdicts = {p.verdict for p in profiles}
     exit_code = (
-        EXIT_FAILED if "fail" in verdicts else EXIT_ERROR if "error" in verdicts else EXIT_PASSED
+        EXIT_FAILED
+        if "fail" in verdicts
+        else EXIT_ERROR
+        if "error" in verdicts or stopped
+        else EXIT_PASSED
     )
     return RunResult(
         spec.version, tuple(results), tuple(profiles), claimed_set, exit_code, dict(meta or {})

@@ -144,3 +144,38 @@ def test_cli_and_pytest_give_the_same_verdicts(
     assert (code, done) == (1, 1)
     assert statuses(from_cli)["COUNT-MATCH-001"] == "failed"
     assert statuses(from_cli) == statuses(from_pytest)
+
+
+async def cut_off_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Answers the reachability probe, then breaks the connection on the list of all models."""
+    if scope["type"] != "http":
+        return
+    headers = [(b"content-type", b"application/json")]
+    if b"output_modalities=all" not in scope["query_string"]:
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": b'{"data": []}'})
+        return
+    headers.append((b"content-length", b"1000"))
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    await send({"type": "http.response.body", "body": b'{"data": [', "more_body": True})
+    raise RuntimeError("connection cut on purpose")
+
+
+def test_a_run_that_stops_early_reports_errors_not_passes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with live(cut_off_app, tmp_path) as target:
+        code, report = run_cli(target, tmp_path, "--no-chat", monkeypatch=monkeypatch)
+    assert code == 2
+    assert report["exit_code"] == 2
+    assert set(statuses(report).values()) <= {"error", "skipped"}
+    reasons = {r["reason"] for r in report["requirements"] if r["status"] == "error"}
+    assert all("target unreachable" in reason for reason in reasons)
+
+
+def test_an_unknown_requirement_is_one_line() -> None:
+    done = run_subprocess(["run", "--requirement", "NOPE-001"], timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        "arouter-conformance: no requirement 'NOPE-001' in the catalog"
+    ]
