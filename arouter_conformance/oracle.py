@@ -177,6 +177,18 @@ class Baseline:
     def listed_parameters(self) -> tuple[str, ...]:
         return tuple(sorted({p for m in self.models for p in supported_parameters(m)}))
 
+    def overlapping_pair(self) -> tuple[str, str] | None:
+        """The two output modalities most models share: the comma list that tells a union
+        from a join or an intersection best."""
+        names = sorted(self.known_modalities)
+        pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1 :]]
+        if not pairs:
+            return None
+        return max(
+            pairs,
+            key=lambda pair: sum(1 for m in self.models if set(pair) <= output_modalities(m)),
+        )
+
     def select(self, selection: ModalitySelection) -> list[Model]:
         """The models an output_modalities value selects; unknown names select nothing."""
         if selection.everything:

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from arouter_conformance.checks.common import listed_models
 from arouter_conformance.client import Budget, Credentials, Query, Target, TargetError
 from arouter_conformance.config import RunConfig
+from arouter_conformance.determinism import without_local_constants
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.manifest import Manifest
 from arouter_conformance.oracle import Baseline, ChatModels, ParameterRule, chat_models
@@ -26,7 +27,7 @@ from arouter_conformance.spec import Contract, Spec
 __all__ = ["BaselineUnavailable", "Run", "RunError", "open_run"]
 
 T = TypeVar("T")
-MAX_TOKENS = 16
+MAX_TOKENS = 8
 PROMPT = ({"role": "user", "content": "Reply with one short word."},)
 Model = Mapping[str, Any]
 
@@ -64,6 +65,29 @@ class Run:
         exchange = self.target.get("/models", query, auth=auth)
         models, _ = listed_models("MODELS-LIST-001", exchange)
         return exchange, models
+
+    def probe_lists(self) -> list[tuple[Exchange, list[Model]]]:
+        """The list answers every run asks for anyway (cached), for the checks that judge
+        every list rather than one: ids once per answer, models valid in every answer."""
+
+        def fetch() -> list[tuple[Exchange, list[Model]]]:
+            baseline = self.baseline()
+            queries: list[Query] = [
+                None,
+                {"output_modalities": self.contract.all_output_modalities},
+            ]
+            queries += [{"output_modalities": name} for name in sorted(baseline.known_modalities)]
+            pair = baseline.overlapping_pair()
+            if pair:
+                queries.append({"output_modalities": ",".join(pair)})
+            if baseline.listed_parameters:
+                queries.append({"supported_parameters": baseline.listed_parameters[0]})
+            if "sort" in self.claimed:
+                queries += [{"sort": value} for value in self.contract.sort_values]
+            answers = [self.models(query) for query in queries]
+            return [(exchange, models) for exchange, models in answers if models is not None]
+
+        return self.memo("probe-lists", fetch)
 
     def lookup_url(self, model_id: str) -> str:
         """Where a model is looked up; `~` and `:` stay as they are, as seed 002 writes them."""
@@ -150,7 +174,12 @@ class Run:
             wrapped = chosen(given(strategy)(test))
             if self.config.seed is not None:
                 wrapped = hypothesis_seed(self.config.seed)(wrapped)
-            return wrapped
+
+            def isolated() -> None:
+                with without_local_constants():
+                    wrapped()
+
+            return isolated
 
         return decorate
 

@@ -29,15 +29,18 @@ __all__ = [
 Model = Mapping[str, Any]
 
 
-def refused(requirement: str, exchange: Exchange, statuses: Collection[int]) -> list[Finding]:
+def refused(
+    requirement: str, exchange: Exchange, statuses: Collection[int], label: str | None = None
+) -> list[Finding]:
     """The request is refused with one of `statuses`, never with a 5xx."""
     findings = no_server_error(requirement, exchange)
+    wanted = label or " or ".join(map(str, sorted(statuses)))
     if exchange.status not in statuses and not findings:
         findings.append(
             Finding(
                 requirement,
-                f"{exchange.describe()}, expected {' or '.join(map(str, sorted(statuses)))}",
-                expected=" or ".join(map(str, sorted(statuses))),
+                f"{exchange.describe()}, expected {wanted}",
+                expected=wanted,
                 observed=f"{exchange.status}: {exchange.text(200)}",
                 exchange=exchange,
             )
@@ -46,7 +49,7 @@ def refused(requirement: str, exchange: Exchange, statuses: Collection[int]) -> 
 
 
 def refused_4xx(requirement: str, exchange: Exchange) -> list[Finding]:
-    return refused(requirement, exchange, range(400, 500))
+    return refused(requirement, exchange, range(400, 500), "a 4xx refusal")
 
 
 def completion(exchange: Exchange) -> tuple[Model | None, list[Finding]]:

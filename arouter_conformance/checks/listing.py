@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
@@ -30,15 +31,39 @@ def list_envelope(exchange: Exchange) -> tuple[list[Model] | None, list[Finding]
     findings = schema_findings(
         "ModelList.json", envelope, exchange=exchange, requirements=["MODELS-LIST-001"]
     )
+    findings += [
+        Finding(
+            "MODELS-LIST-001",
+            f"{exchange.describe()}: data[{index}] is not a model object",
+            expected="an object",
+            observed=repr(entry)[:200],
+            exchange=exchange,
+            pointer=f"/data/{index}",
+        )
+        for index, entry in enumerate(body["data"])
+        if not isinstance(entry, dict)
+    ]
     return models, findings + json_media_type("MODELS-LIST-001", exchange)
 
 
 def model_objects(
-    models: Sequence[Model], exchange: Exchange, file: str = "Model.json"
+    models: Sequence[Model],
+    exchange: Exchange,
+    file: str = "Model.json",
+    seen: set[str] | None = None,
 ) -> list[Finding]:
-    """Every model against the Model schema; errors go to the requirement owning the field."""
+    """Every model against the Model schema; errors go to the requirement owning the field.
+
+    With `seen`, a model already judged in another answer (same JSON) is not judged again:
+    the lists of one run mostly repeat the same objects.
+    """
     findings = []
     for index, model in enumerate(models):
+        if seen is not None:
+            key = json.dumps(model, sort_keys=True)
+            if key in seen:
+                continue
+            seen.add(key)
         findings += schema_findings(file, model, exchange=exchange, pointer=f"/data/{index}")
     return findings
 

@@ -77,13 +77,15 @@ def _excerpt(value: Any) -> str:
     return text if len(text) <= 300 else text[:300] + "…"
 
 
-def not_found(requirement: str, exchange: Exchange) -> list[Finding]:
+def not_found(
+    requirement: str, exchange: Exchange, why: str = "an id neither listed nor an alias"
+) -> list[Finding]:
     """404 with the error body."""
     if exchange.status != 404:
         return [
             Finding(
                 requirement,
-                f"{exchange.describe()}, expected 404 for an id neither listed nor an alias",
+                f"{exchange.describe()}, expected 404 for {why}",
                 expected="404",
                 observed=f"{exchange.status}: {exchange.text(200)}",
                 exchange=exchange,

@@ -6,7 +6,7 @@ mid-stream error chunk is reported as a finding rather than crashing the parse.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +16,14 @@ from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding
 from arouter_conformance.spec import Contract
 
-__all__ = ["Stream", "parse_stream", "stream_content", "stream_framing", "stream_usage"]
+__all__ = [
+    "Stream",
+    "parse_stream",
+    "stream_content",
+    "stream_framing",
+    "stream_models",
+    "stream_usage",
+]
 
 DONE = "[DONE]"
 
@@ -236,3 +243,27 @@ def stream_usage(exchange: Exchange, stream: Stream) -> list[Finding]:
             )
         )
     return findings
+
+
+def stream_models(exchange: Exchange, stream: Stream, allowed: Collection[str]) -> list[Finding]:
+    """CHAT-RESP-002 for a stream: every chunk names the model that served the request."""
+    named = sorted(
+        {
+            json.dumps(chunk.get("model"))
+            for _, chunk in stream.chunks
+            if isinstance(chunk, dict)
+            and "error" not in chunk
+            and chunk.get("model") not in allowed
+        }
+    )
+    if not named:
+        return []
+    return [
+        Finding(
+            "CHAT-RESP-002",
+            f"{exchange.describe()}: the stream names {', '.join(named)[:200]}",
+            expected=" or ".join(sorted(allowed)),
+            observed=", ".join(named)[:300],
+            exchange=exchange,
+        )
+    ]

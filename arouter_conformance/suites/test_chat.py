@@ -133,16 +133,22 @@ def test_a_listed_free_id_is_served(run: Run) -> None:
     _variant(run, "CHAT-VARIANT-003", _model(run, "free", ":free text model"))
 
 
-@requirement("CHAT-VARIANT-004")
+def _refused(run: Run, requirement_id: str, model: str) -> None:
+    """Refused with a 4xx, in the error shape every refusal has (CHAT-ERROR-001)."""
+    exchange = run.chat(run.chat_body(model))
+    require(chat.refused_4xx(requirement_id, exchange) + chat.error_shape(exchange))
+
+
+@requirement("CHAT-VARIANT-004", "CHAT-ERROR-001")
 def test_free_without_a_free_variant_is_refused(run: Run) -> None:
     model = _model(run, "without_free", "text model without a :free variant") + ":free"
-    require(chat.refused_4xx("CHAT-VARIANT-004", run.chat(run.chat_body(model))))
+    _refused(run, "CHAT-VARIANT-004", model)
 
 
-@requirement("CHAT-VARIANT-005")
+@requirement("CHAT-VARIANT-005", "CHAT-ERROR-001")
 def test_thinking_without_reasoning_is_refused(run: Run) -> None:
     model = _model(run, "without_reasoning", "text model without reasoning") + ":thinking"
-    require(chat.refused_4xx("CHAT-VARIANT-005", run.chat(run.chat_body(model))))
+    _refused(run, "CHAT-VARIANT-005", model)
 
 
 @requirement("CHAT-VARIANT-006")
@@ -150,10 +156,9 @@ def test_a_listed_thinking_id_is_served(run: Run) -> None:
     _variant(run, "CHAT-VARIANT-006", _model(run, "thinking", ":thinking text model"))
 
 
-@requirement("CHAT-MODALITY-001")
+@requirement("CHAT-MODALITY-001", "CHAT-ERROR-001")
 def test_a_model_without_text_output_is_refused(run: Run) -> None:
-    model = _model(run, "non_text", "model without text output")
-    require(chat.refused_4xx("CHAT-MODALITY-001", run.chat(run.chat_body(model))))
+    _refused(run, "CHAT-MODALITY-001", _model(run, "non_text", "model without text output"))
 
 
 @requirement("CHAT-STREAM-001", "CHAT-STREAM-002", "CHAT-STREAM-005")
@@ -162,20 +167,29 @@ def test_stream_framing(run: Run) -> None:
     require(stream.stream_framing(exchange, events))
 
 
-@requirement("CHAT-STREAM-003")
+@requirement("CHAT-STREAM-003", "CHAT-RESP-002")
 def test_stream_content(run: Run) -> None:
     exchange, events = streamed_completion(run)
     if exchange.status != 200:
         pytest.skip("not applicable: the stream was refused (see CHAT-STREAM-001)")
-    require(stream.stream_content(exchange, events, run.contract))
+    requested = json.loads(exchange.request_body or b"{}")["model"]
+    allowed = chat.served_names(run.baseline(), requested)
+    require(
+        stream.stream_content(exchange, events, run.contract)
+        + stream.stream_models(exchange, events, allowed)
+    )
 
 
-@requirement("CHAT-STREAM-004")
+@requirement("CHAT-STREAM-004", "CHAT-USAGE-002")
 def test_stream_usage(run: Run) -> None:
     exchange, events = streamed_completion(run)
     if exchange.status != 200:
         pytest.skip("not applicable: the stream was refused (see CHAT-STREAM-001)")
-    require(stream.stream_usage(exchange, events))
+    usage = [c["usage"] for _, c in events.chunks if isinstance(c, dict) and c.get("usage")]
+    require(
+        stream.stream_usage(exchange, events)
+        + chat.max_tokens_respected(exchange, {"usage": usage[-1] if usage else None}, MAX_TOKENS)
+    )
 
 
 @requirement("CHAT-SDK-001")

@@ -14,8 +14,10 @@ requirement = pytest.mark.requirement
 
 def _values(run: Run) -> list[str | None]:
     """Absent, each known modality, a comma list and all."""
-    known = sorted(run.baseline().known_modalities)
-    return [None, *known, ",".join(known[:2]), run.contract.all_output_modalities]
+    baseline = run.baseline()
+    pair = baseline.overlapping_pair()
+    pairs = [",".join(pair)] if pair else []
+    return [None, *sorted(baseline.known_modalities), *pairs, run.contract.all_output_modalities]
 
 
 @requirement("COUNT-SHAPE-001")

@@ -43,9 +43,12 @@ def test_list_is_an_object_with_a_data_array(run: Run) -> None:
     "MODELS-ID-002",
 )
 def test_every_model_has_the_documented_shape(run: Run) -> None:
-    exchange, models = run.models({"output_modalities": run.contract.all_output_modalities})
     run.baseline()  # an unreadable list is an error of the run, not of these requirements
-    require(listing.model_objects(models or [], exchange))
+    seen: set[str] = set()
+    findings: list[Finding] = []
+    for exchange, models in run.probe_lists():
+        findings += listing.model_objects(models, exchange, seen=seen)
+    require(findings)
 
 
 @requirement("MODELS-MODEL-002")
@@ -64,9 +67,10 @@ def test_free_variants_cost_nothing(run: Run) -> None:
 
 @requirement("MODELS-ID-001")
 def test_ids_are_unique(run: Run) -> None:
-    for query in (None, {"output_modalities": run.contract.all_output_modalities}):
-        exchange, models = run.models(query)
-        require(listing.unique_ids(models or [], exchange))
+    findings: list[Finding] = []
+    for exchange, models in run.probe_lists():
+        findings += listing.unique_ids(models, exchange)
+    require(findings)
 
 
 @requirement("MODELS-FILTER-001")
@@ -274,13 +278,19 @@ def test_listing_works_without_a_key_when_declared(run: Run) -> None:
 
 @requirement("MODELS-ERROR-001")
 def test_error_answers_have_the_error_shape(run: Run) -> None:
+    unknown = {"output_modalities": "zz-unknown-modality"}
     probes = [
-        run.target.get("/model/zz-unknown-author/zz-unknown-model"),
-        run.target.get("/models", {"output_modalities": "zz-unknown-modality"}),
+        run.target.get("/models", unknown),
         run.target.get("/models", {"sort": "zz-unknown-order"}),
     ]
+    if "count" in run.claimed:
+        probes.append(run.target.get("/models/count", unknown))
+    if "lookup" in run.claimed:
+        probes.append(run.lookup("zz-unknown-author/zz-unknown-model"))
     if run.manifest.listing_requires_auth:
-        probes.append(run.target.get("/models", auth="none"))
+        probes += [run.target.get("/models", auth="none")]
+        if "count" in run.claimed:
+            probes.append(run.target.get("/models/count", auth="none"))
     errors = [e for e in probes if e.status >= 400]
     if not errors:
         pytest.skip("not applicable: no probe drew an error answer")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 import pytest
 
 from arouter_conformance.checks import chat, count, lookup, visibility
 from arouter_conformance.checks.common import listed_models
-from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, require
 from arouter_conformance.oracle import author_of, cheapest
 from arouter_conformance.session import Run
@@ -24,43 +22,51 @@ def _providers(run: Run) -> Sequence[str]:
     return providers
 
 
-def _restricted_list(run: Run) -> tuple[Exchange, list[Mapping[str, Any]] | None, list[Finding]]:
-    query = {"output_modalities": run.contract.all_output_modalities}
-    exchange = run.target.get("/models", query, auth="restricted")
-    models, findings = listed_models("VIS-LIST-001", exchange)
-    return exchange, models, findings
+def _scopes(run: Run) -> list[dict[str, str] | None]:
+    """The default list, the one clients fetch, and the whole list."""
+    return [None, {"output_modalities": run.contract.all_output_modalities}]
 
 
 @requirement("VIS-LIST-001")
 def test_restricted_key_sees_only_its_providers(run: Run) -> None:
     providers = _providers(run)
-    exchange, models, findings = _restricted_list(run)
+    findings: list[Finding] = []
+    for query in _scopes(run):
+        exchange = run.target.get("/models", query, auth="restricted")
+        models, problems = listed_models("VIS-LIST-001", exchange)
+        findings += problems or visibility.only_own_models(exchange, models or [], providers)
     require(findings)
-    require(visibility.only_own_models(exchange, models or [], providers))
 
 
 @requirement("VIS-LIST-002")
 def test_restricted_key_sees_all_of_its_providers(run: Run) -> None:
     providers = _providers(run)
-    exchange, models, _ = _restricted_list(run)
-    if models is None:
-        pytest.skip("not applicable: the restricted list could not be read (see VIS-LIST-001)")
-    require(visibility.every_own_model(exchange, models, run.baseline().models, providers))
+    findings: list[Finding] = []
+    for query in _scopes(run):
+        exchange, models = run.models(query, auth="restricted")
+        _, unrestricted = run.models(query)
+        if models is None or unrestricted is None:
+            pytest.skip("not applicable: a list could not be read (see VIS-LIST-001)")
+        findings += visibility.every_own_model(exchange, models, unrestricted, providers)
+    require(findings)
 
 
 @requirement("VIS-COUNT-001")
 def test_restricted_count_matches_its_list(run: Run) -> None:
     _providers(run)
-    query = {"output_modalities": run.contract.all_output_modalities}
-    list_exchange, models, _ = _restricted_list(run)
-    count_exchange = run.target.get("/models/count", query, auth="restricted")
-    number, findings = count.count_value("VIS-COUNT-001", count_exchange)
+    findings: list[Finding] = []
+    for query in _scopes(run):
+        list_exchange, models = run.models(query, auth="restricted")
+        count_exchange = run.target.get("/models/count", query, auth="restricted")
+        number, problems = count.count_value("VIS-COUNT-001", count_exchange)
+        findings += problems
+        if models is None:
+            pytest.skip("not applicable: the restricted list could not be read (see VIS-LIST-001)")
+        if number is not None:
+            findings += count.count_matches(
+                "VIS-COUNT-001", count_exchange, number, list_exchange, len(models)
+            )
     require(findings)
-    if models is None or number is None:
-        pytest.skip("not applicable: the restricted list could not be read (see VIS-LIST-001)")
-    require(
-        count.count_matches("VIS-COUNT-001", count_exchange, number, list_exchange, len(models))
-    )
 
 
 @requirement("VIS-LOOKUP-001")
@@ -72,7 +78,9 @@ def test_restricted_key_cannot_look_up_other_providers(run: Run) -> None:
     findings: list[Finding] = []
     for model_id in foreign:
         exchange = run.lookup(model_id, auth="restricted")
-        findings += lookup.not_found("VIS-LOOKUP-001", exchange)
+        findings += lookup.not_found(
+            "VIS-LOOKUP-001", exchange, "a model of a provider the key has not enabled"
+        )
     require(findings)
 
 

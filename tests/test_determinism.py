@@ -1,0 +1,20 @@
+"""The kit's properties draw nothing from local modules, so imports cannot change a verdict."""
+
+from __future__ import annotations
+
+from hypothesis.internal.conjecture import providers
+
+from arouter_conformance.determinism import without_local_constants
+
+
+def test_the_hypothesis_internals_it_relies_on_are_there() -> None:
+    with without_local_constants() as isolated:
+        assert isolated
+        assert len(providers._get_local_constants()) == 0
+
+
+def test_the_original_behaviour_comes_back() -> None:
+    before = providers._get_local_constants
+    with without_local_constants():
+        assert providers._get_local_constants is not before
+    assert providers._get_local_constants is before
