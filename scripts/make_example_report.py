@@ -39,6 +39,7 @@ try:
 
     import reference_server
     from arouter_conformance.cli import main
+    from arouter_conformance.embedded import reference_claims
     from reference_server.catalog import Model
 except ImportError:
     VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -68,20 +69,8 @@ class OffByOne(reference_server.ChatEngine):
 
 
 def write_manifest(path: Path, url: str) -> Path:
-    catalog = reference_server.Catalog.default()
-    document = {
-        "target_url": url,
-        "api_key_env": KEY_ENV,
-        "listing_requires_auth": True,
-        "aliases": dict(catalog.aliases),
-        "supported_parameters_match": "all",
-        "auto_model": "auto",
-        "restricted": {
-            "api_key_env": RESTRICTED_ENV,
-            "providers": list(reference_server.RESTRICTED_PROVIDERS),
-        },
-    }
-    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    claims = reference_claims(url, api_key_env=KEY_ENV, restricted_key_env=RESTRICTED_ENV)
+    path.write_text(yaml.safe_dump(claims), encoding="utf-8")
     return path
 
 

@@ -6,38 +6,14 @@ import json
 from typing import Any
 
 from arouter_conformance.exchange import Exchange
+from tests.reference_server.rows import row
 
 ROOT = "http://gateway.test/v1"
 
 
 def model(model_id: str, **overrides: Any) -> dict[str, Any]:
     """A model valid against Model.json; keyword arguments replace top-level keys."""
-    value: dict[str, Any] = {
-        "id": model_id,
-        "canonical_slug": model_id.split(":")[0],
-        "name": model_id,
-        "created": 1_700_000_000,
-        "description": "test model",
-        "context_length": 8192,
-        "architecture": {
-            "input_modalities": ["text"],
-            "output_modalities": ["text"],
-            "tokenizer": "Other",
-            "instruct_type": None,
-        },
-        "pricing": {"prompt": "0.000001", "completion": "0.000002"},
-        "top_provider": {
-            "context_length": 8192,
-            "max_completion_tokens": None,
-            "is_moderated": False,
-        },
-        "per_request_limits": None,
-        "supported_parameters": ["max_tokens", "tools"],
-        "default_parameters": None,
-        "expiration_date": None,
-    }
-    value.update(overrides)
-    return value
+    return row(model_id, **overrides)
 
 
 def exchange(

@@ -18,6 +18,7 @@ import yaml
 
 import reference_server
 from arouter_conformance.cli import main as cli_main
+from arouter_conformance.embedded import reference_claims
 
 KEY_ENV = "BATTERY_GATEWAY_KEY"
 RESTRICTED_ENV = "BATTERY_RESTRICTED_KEY"
@@ -31,19 +32,8 @@ class LiveTarget:
 
 
 def write_manifest(path: Path, url: str, **overrides: Any) -> Path:
-    catalog = reference_server.Catalog.default()
-    document: dict[str, Any] = {
-        "target_url": url,
-        "api_key_env": KEY_ENV,
-        "listing_requires_auth": True,
-        "aliases": dict(catalog.aliases),
-        "supported_parameters_match": "all",
-        "auto_model": "auto",
-        "restricted": {
-            "api_key_env": RESTRICTED_ENV,
-            "providers": list(reference_server.RESTRICTED_PROVIDERS),
-        },
-    }
+    """The reference server's claims, with `overrides` (None removes a key), as a file."""
+    document = reference_claims(url, api_key_env=KEY_ENV, restricted_key_env=RESTRICTED_ENV)
     document.update(overrides)
     document = {k: v for k, v in document.items() if v is not None}
     path.write_text(yaml.safe_dump(document), encoding="utf-8")
