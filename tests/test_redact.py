@@ -36,3 +36,24 @@ def test_values_are_walked_keys_included() -> None:
 def test_a_key_containing_another_is_masked_whole() -> None:
     redactor = Redactor(["secret-1234", "secret-1234-extended"])
     assert redactor.text("secret-1234-extended") == MASK
+
+
+def test_a_key_cut_in_the_middle_is_masked_from_its_start() -> None:
+    key = "QWERTYUIOPasdfghjkl0123456789"
+    redactor = Redactor([key])
+    for cut in (6, 9, 20, len(key) - 1):
+        text = f"body … {key[:cut]}… [200 more chars]"
+        assert key[:6] not in redactor.text(text)
+    assert redactor.text("QWERT is no key") == "QWERT is no key"  # too short a start
+
+
+def test_json_escaped_keys_are_masked() -> None:
+    key = 'key/with/slashes-and-quote"0123'
+    escaped = '{"echo": "' + key.replace("/", "\\/").replace('"', '\\"') + '"}'
+    redactor = Redactor([key])
+    assert "slashes" not in redactor.text(escaped.replace("\\/", "/"))
+
+
+def test_keys_sharing_a_start_are_each_masked_whole() -> None:
+    redactor = Redactor(["gw-unit-key-0123456789", "gw-unit-restricted-987654"])
+    assert redactor.text("500 gw-unit-key-0123456789") == "500 [REDACTED]"
