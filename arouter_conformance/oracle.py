@@ -21,9 +21,11 @@ __all__ = [
     "ModalitySelection",
     "ParameterRule",
     "author_of",
+    "chat_capable",
     "chat_models",
     "cheapest",
     "id_of",
+    "input_modalities",
     "output_modalities",
     "parse_list",
     "parse_modalities",
@@ -33,6 +35,7 @@ __all__ = [
     "split_variant",
     "strictly_dominates",
     "supported_parameters",
+    "total_price",
 ]
 
 Model = Mapping[str, Any]
@@ -217,27 +220,71 @@ class ChatModels:
     non_text: str | None
 
 
-def _cost(model: Model, contract: Contract) -> tuple[bool, Decimal, str]:
-    vector = price_vector(model, contract)
-    prefers_max_tokens = "max_tokens" not in supported_parameters(model)
+def input_modalities(model: Model) -> frozenset[str]:
+    architecture = model.get("architecture")
+    if not isinstance(architecture, Mapping):
+        return frozenset()
+    return _strings(architecture.get("input_modalities"))
+
+
+def chat_capable(model: Model, contract: Contract) -> bool:
+    """Text in, text alone out, and not a router: a router (priced "-1", or with the
+    Router tokenizer even when priced 0) answers in the name of the model it picks, and a
+    model that also outputs audio or images is not what a short text probe is for."""
+    architecture = model.get("architecture")
+    tokenizer = architecture.get("tokenizer") if isinstance(architecture, Mapping) else None
     return (
-        prefers_max_tokens,
-        sum(vector, Decimal(0)) if vector else Decimal("Infinity"),
-        str(id_of(model)),
+        output_modalities(model) == {contract.default_output_modality}
+        and contract.default_output_modality in input_modalities(model)
+        and not router_priced(model, contract)
+        and tokenizer != "Router"
+        and not str(id_of(model)).startswith("~")
     )
 
 
+def total_price(model: Model) -> Decimal | None:
+    """Every price the model lists, added up; None when one cannot be read as a price."""
+    pricing = model.get("pricing")
+    if not isinstance(pricing, Mapping):
+        return None
+    total = Decimal(0)
+    for value in pricing.values():
+        if not isinstance(value, str):
+            continue  # structured extras (overrides, discount) are not prices per unit
+        try:
+            price = Decimal(value)
+        except InvalidOperation:
+            return None
+        if not price.is_finite() or price < 0:
+            return None
+        total += price
+    return total
+
+
 def cheapest(models: Iterable[Model], contract: Contract) -> str | None:
-    """The id of the cheapest priced model, preferring those that take max_tokens."""
-    priced = [m for m in models if price_vector(m, contract) is not None]
-    return id_of(min(priced, key=lambda m: _cost(m, contract))) if priced else None
+    """The id of the cheapest model, preferring those that take max_tokens and do not
+    reason (reasoning can spend a small max_tokens before any text)."""
+    priced = [(m, total_price(m)) for m in models if not router_priced(m, contract)]
+    ranked = [
+        (
+            "max_tokens" not in supported_parameters(m),
+            "reasoning" in supported_parameters(m),
+            price,
+            str(id_of(m)),
+        )
+        for m, price in priced
+        if price is not None
+    ]
+    return min(ranked)[3] if ranked else None
 
 
 def chat_models(baseline: Baseline) -> ChatModels:
-    def cheapest_of(models: Iterable[Model]) -> str | None:
-        return cheapest(models, baseline.contract)
+    contract = baseline.contract
 
-    texts = [m for m in baseline.text_models() if not str(id_of(m)).startswith("~")]
+    def cheapest_of(models: Iterable[Model]) -> str | None:
+        return cheapest(models, contract)
+
+    texts = [m for m in baseline.models if chat_capable(m, contract)]
     plain = [m for m in texts if split_variant(str(id_of(m)))[1] is None]
     listed = baseline.ids
     free = cheapest_of(m for m in texts if split_variant(str(id_of(m)))[1] == "free")
@@ -250,5 +297,9 @@ def chat_models(baseline: Baseline) -> ChatModels:
         without_reasoning=cheapest_of(
             m for m in plain if "reasoning" not in supported_parameters(m)
         ),
-        non_text=cheapest_of(m for m in baseline.models if "text" not in output_modalities(m)),
+        non_text=cheapest_of(
+            m
+            for m in baseline.models
+            if contract.default_output_modality not in output_modalities(m)
+        ),
     )

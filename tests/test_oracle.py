@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from arouter_conformance.oracle import (
     Baseline,
     author_of,
+    chat_capable,
     chat_models,
     parse_list,
     parse_modalities,
@@ -19,6 +21,7 @@ from arouter_conformance.oracle import (
 )
 from arouter_conformance.spec import Spec
 from tests.factories import model
+from tests.snapshots import shared_snapshot
 
 
 def arch(*outputs: str) -> dict[str, object]:
@@ -121,7 +124,30 @@ def test_chat_models_prefer_free_and_skip_routers_and_moving_rows(baseline: Base
     picks = chat_models(baseline)
     assert picks.cheap == "a/text:free"
     assert picks.free == "a/text:free"
-    assert picks.base in {"a/text", "b/both"}
-    assert picks.without_free == "b/both"
+    assert picks.base == "a/text"
+    assert picks.without_free is None  # b/both outputs images too: not a plain text model
     assert picks.thinking is None
     assert picks.non_text in {"b/image", "c/embed"}
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "openrouter_models_2026-08-19_output_modalities_all_anuran-roy.json",
+        "openrouter_models_2026-03-10_dongasai-cd_api.json",
+    ],
+)
+def test_chat_picks_on_real_catalogs_are_plain_text_models(spec: Spec, name: str) -> None:
+    """Real catalogs hold routers priced 0 and music models priced 0 per token: neither may
+    be picked, or a fair gateway would be judged on a model that answers differently."""
+    models = json.loads(shared_snapshot(name).read_text(encoding="utf-8"))["data"]
+    baseline = Baseline(models, spec.contract)
+    picks = chat_models(baseline)
+    for attribute in ("cheap", "base", "free", "without_free", "without_reasoning", "thinking"):
+        chosen = getattr(picks, attribute)
+        assert chosen is not None, attribute
+        assert chat_capable(baseline.by_id[chosen], spec.contract), (attribute, chosen)
+    assert (
+        picks.non_text is None
+        or "text" not in baseline.by_id[picks.non_text]["architecture"]["output_modalities"]
+    )

@@ -9,7 +9,7 @@ import pytest
 from arouter_conformance.checks import chat, count, lookup, visibility
 from arouter_conformance.checks.common import listed_models
 from arouter_conformance.findings import Finding, require
-from arouter_conformance.oracle import author_of, cheapest
+from arouter_conformance.oracle import author_of, chat_capable, cheapest
 from arouter_conformance.session import Run
 
 requirement = pytest.mark.requirement
@@ -91,7 +91,11 @@ def test_restricted_key_cannot_chat_with_other_providers(run: Run) -> None:
         pytest.skip("not applicable: no chat requests allowed in this run (--no-chat)")
     baseline = run.baseline()
     foreign = cheapest(
-        (m for m in baseline.text_models() if author_of(str(m["id"])) not in providers),
+        (
+            m
+            for m in baseline.models
+            if chat_capable(m, run.contract) and author_of(str(m["id"])) not in providers
+        ),
         run.contract,
     )
     if foreign is None:
