@@ -49,6 +49,7 @@ class SuiteRecord:
     reason: str | None = None
     example: str | None = None
     duration: float = 0.0
+    complete: bool = True  # False: it stopped at a failure before judging everything
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,6 @@ class RunResult:
     exit_code: int
     meta: Mapping[str, object] = field(default_factory=dict)
 
-    def of_status(self, status: Status) -> list[RequirementResult]:
-        return [r for r in self.requirements if r.status is status]
-
 
 def _result(
     requirement: Requirement, records: Sequence[SuiteRecord], stopped: str | None
@@ -99,8 +97,15 @@ def _result(
     errors = [r for r in records if r.outcome is Status.ERROR]
     if errors:
         return RequirementResult(requirement, Status.ERROR, errors[0].reason, tests=tests)
-    if any(r.outcome in (Status.PASSED, Status.FAILED) for r in records):
+    if any(
+        r.outcome is Status.PASSED or (r.outcome is Status.FAILED and r.complete) for r in records
+    ):
         return RequirementResult(requirement, Status.PASSED, tests=tests)
+    stopped_early = [r for r in records if r.outcome is Status.FAILED]
+    if stopped_early:
+        others = sorted({f.requirement for r in stopped_early for f in r.findings})
+        reason = f"not judged to the end: its test stopped at a failure of {', '.join(others)}"
+        return RequirementResult(requirement, Status.SKIPPED, reason, tests=tests)
     if stopped and not records:
         return RequirementResult(requirement, Status.ERROR, stopped, tests=tests)
     reason = next((r.reason for r in records if r.reason), "no test checked it in this run")

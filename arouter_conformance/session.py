@@ -19,6 +19,7 @@ from arouter_conformance.client import Budget, Credentials, Query, Target, Targe
 from arouter_conformance.config import RunConfig
 from arouter_conformance.determinism import without_local_constants
 from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import ConformanceFailure, Finding, require
 from arouter_conformance.manifest import Manifest
 from arouter_conformance.oracle import Baseline, ChatModels, ParameterRule, chat_models
 from arouter_conformance.redact import Redactor
@@ -153,11 +154,13 @@ class Run:
     # ------------------------------------------------------------------ hypothesis
     def property(
         self, strategy: st.SearchStrategy[T], *, examples: int | None = None
-    ) -> Callable[[Callable[[T], None]], Callable[[], None]]:
-        """`@given(strategy)` with the run's settings: reproducible by default, budgeted.
+    ) -> Callable[[Callable[[T], list[Finding]]], Callable[[], list[Finding]]]:
+        """`@given(strategy)` over a body that returns findings, with the run's settings.
 
-        Derandomized unless a seed is given, so a CI gate sees the same examples every
-        run; no example database, so the kit writes nothing into the user's directory.
+        Derandomized unless a seed is given, so a CI gate sees the same examples every run;
+        no example database, so the kit writes nothing into the user's directory. Only MUST
+        findings stop the property (and are shrunk to the smallest example); the others are
+        kept and returned, so a SHOULD finding never hides a MUST one.
         """
         chosen = settings(
             max_examples=max(1, self.config.examples if examples is None else examples),
@@ -170,14 +173,26 @@ class Run:
             suppress_health_check=list(HealthCheck),
         )
 
-        def decorate(test: Callable[[T], None]) -> Callable[[], None]:
-            wrapped = chosen(given(strategy)(test))
+        def decorate(test: Callable[[T], list[Finding]]) -> Callable[[], list[Finding]]:
+            deferred: list[Finding] = []
+
+            def judged(value: T) -> None:
+                found = test(value)
+                must = [f for f in found if self.spec.requirement(f.requirement).level == "MUST"]
+                deferred.extend(f for f in found if f not in must and f not in deferred)
+                require(must, complete=False)
+
+            wrapped = chosen(given(strategy)(judged))
             if self.config.seed is not None:
                 wrapped = hypothesis_seed(self.config.seed)(wrapped)
 
-            def isolated() -> None:
-                with without_local_constants():
-                    wrapped()
+            def isolated() -> list[Finding]:
+                try:
+                    with without_local_constants():
+                        wrapped()
+                except ConformanceFailure as stopped:
+                    raise stopped.with_findings(after=deferred) from None
+                return list(deferred)
 
             return isolated
 
@@ -210,7 +225,13 @@ def open_run(spec: Spec, config: RunConfig) -> Iterator[Run]:
         stack.callback(target.close)
         run = Run(spec, config, config.manifest, target, Redactor(config.secrets))
         try:
-            run.baseline_exchange()
+            baseline = run.baseline_exchange()
         except TargetError as exc:
             raise RunError(f"target unreachable: {run.redactor.text(str(exc))}") from None
+        if baseline.status in (401, 403):
+            given = "refused the key" if config.api_key else "needs a key and none was given"
+            raise RunError(
+                f"the target {given} ({baseline.describe()}): pass --api-key, set "
+                "AROUTER_API_KEY, or name the variable with the manifest's api_key_env"
+            )
         yield run

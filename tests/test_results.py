@@ -75,3 +75,21 @@ def test_a_plain_assertion_fails_every_requirement_of_its_test(spec: Spec) -> No
     result = aggregate(spec, records, ["lookup"])
     assert status_of(result, "LOOKUP-SHAPE-001") is Status.FAILED
     assert status_of(result, "LOOKUP-MATCH-001") is Status.FAILED
+
+
+def test_a_property_that_stopped_early_did_not_judge_its_other_requirements(spec: Spec) -> None:
+    finding = Finding("MODELS-SPEC-001", "undocumented status")
+    stopped = SuiteRecord(
+        "suite::prop",
+        ("MODELS-SPEC-001", "MODELS-SPEC-002"),
+        Status.FAILED,
+        (finding,),
+        complete=False,
+    )
+    result = aggregate(spec, [stopped], ["models"])
+    spec_002 = next(r for r in result.requirements if r.requirement.id == "MODELS-SPEC-002")
+    assert spec_002.status is Status.SKIPPED
+    assert "not judged to the end" in str(spec_002.reason)
+    finished = SuiteRecord("suite::other", ("MODELS-SPEC-002",), Status.PASSED)
+    result = aggregate(spec, [stopped, finished], ["models"])
+    assert status_of(result, "MODELS-SPEC-002") is Status.PASSED

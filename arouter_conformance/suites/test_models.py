@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from arouter_conformance import strategies
 from arouter_conformance.checks import auth, filters, listing
 from arouter_conformance.checks.http import error_body
-from arouter_conformance.findings import Finding, require
+from arouter_conformance.findings import Finding, judging, require
 from arouter_conformance.oracle import (
     Baseline,
     ModalitySelection,
@@ -28,9 +28,10 @@ SINGLE: tuple[ParameterRule, ...] = ("all",)
 
 @requirement("MODELS-LIST-001")
 def test_list_is_an_object_with_a_data_array(run: Run) -> None:
+    findings: list[Finding] = []
     for query in (None, {"output_modalities": run.contract.all_output_modalities}):
-        _, findings = listing.list_envelope(run.target.get("/models", query))
-        require(findings)
+        findings += listing.list_envelope(run.target.get("/models", query))[1]
+    require(findings)
 
 
 @requirement(
@@ -97,13 +98,13 @@ def test_a_comma_list_selects_the_union(run: Run) -> None:
     baseline = run.baseline()
 
     @run.property(strategies.comma_list(strategies.modality_names(baseline), min_size=2))
-    def union(drawn: tuple[tuple[str, ...], str]) -> None:
+    def union(drawn: tuple[tuple[str, ...], str]) -> list[Finding]:
         _, value = drawn
         exchange = run.target.get("/models", {"output_modalities": value})
         selection = parse_modalities(value, run.contract)
-        require(filters.modality_answer("MODELS-FILTER-003", exchange, selection, baseline))
+        return filters.modality_answer("MODELS-FILTER-003", exchange, selection, baseline)
 
-    union()
+    require(union())
 
 
 @requirement("MODELS-FILTER-004")
@@ -123,14 +124,14 @@ def test_spaces_around_commas_are_tolerated(run: Run) -> None:
         strategies.comma_list(strategies.modality_names(baseline), min_size=2, spaced=True),
         examples=max(1, run.config.examples // 4),
     )
-    def spaced(drawn: tuple[tuple[str, ...], str]) -> None:
+    def spaced(drawn: tuple[tuple[str, ...], str]) -> list[Finding]:
         names, value = drawn
         exchange = run.target.get("/models", {"output_modalities": value})
         compact = run.target.get("/models", {"output_modalities": ",".join(names)})
         selection = parse_modalities(value, run.contract)
-        require(filters.spaced_modalities(exchange, compact, selection))
+        return filters.spaced_modalities(exchange, compact, selection)
 
-    spaced()
+    require(spaced())
 
 
 @requirement("MODELS-FILTER-006", "MODELS-FILTER-007")
@@ -144,17 +145,18 @@ def test_unknown_or_empty_modalities_are_refused_without_a_server_error(run: Run
         ),
         examples=max(1, run.config.examples // 2),
     )
-    def unknown(drawn: tuple[tuple[str, ...], str]) -> None:
+    def unknown(drawn: tuple[tuple[str, ...], str]) -> list[Finding]:
         _, value = drawn
         exchange = run.target.get("/models", {"output_modalities": value})
         selection = parse_modalities(value, run.contract)
-        require(filters.unknown_modality_answer(exchange, selection, baseline))
+        return filters.unknown_modality_answer(exchange, selection, baseline)
 
-    unknown()
-    for empty in ("", ","):
-        exchange = run.target.get("/models", {"output_modalities": empty})
-        selection = parse_modalities(empty, run.contract)
-        require(filters.unknown_modality_answer(exchange, selection, baseline))
+    with judging() as judgement:
+        for empty in ("", ","):
+            exchange = run.target.get("/models", {"output_modalities": empty})
+            selection = parse_modalities(empty, run.contract)
+            judgement.add(filters.unknown_modality_answer(exchange, selection, baseline))
+        judgement.add(unknown())
 
 
 @requirement("MODELS-PARAM-001")
@@ -163,16 +165,15 @@ def test_one_parameter_selects_the_models_that_support_it(run: Run) -> None:
     scopes = (None, run.contract.all_output_modalities)
 
     @run.property(st.tuples(strategies.parameter_names(baseline), st.sampled_from(scopes)))
-    def single(drawn: tuple[str, str | None]) -> None:
+    def single(drawn: tuple[str, str | None]) -> list[Finding]:
         name, scope_value = drawn
         exchange = run.target.get(
             "/models", {"supported_parameters": name, "output_modalities": scope_value}
         )
         scope = baseline.select(parse_modalities(scope_value, run.contract))
-        _, findings = filters.parameter_answer("MODELS-PARAM-001", exchange, scope, [name], SINGLE)
-        require(findings)
+        return filters.parameter_answer("MODELS-PARAM-001", exchange, scope, [name], SINGLE)[1]
 
-    single()
+    require(single())
 
 
 @requirement("MODELS-PARAM-002")
@@ -236,7 +237,9 @@ def test_filters_compose(run: Run) -> None:
             strategies.comma_list(strategies.parameter_names(baseline), max_size=2),
         )
     )
-    def composed(drawn: tuple[tuple[tuple[str, ...], str], tuple[tuple[str, ...], str]]) -> None:
+    def composed(
+        drawn: tuple[tuple[tuple[str, ...], str], tuple[tuple[str, ...], str]],
+    ) -> list[Finding]:
         (_, modalities), (names, parameters) = drawn
         exchange = run.target.get(
             "/models", {"output_modalities": modalities, "supported_parameters": parameters}
@@ -245,9 +248,9 @@ def test_filters_compose(run: Run) -> None:
         _, findings = filters.parameter_answer(
             "MODELS-COMPOSE-001", exchange, scope, names, run.parameter_rules
         )
-        require(findings)
+        return findings
 
-    composed()
+    require(composed())
 
 
 @requirement("MODELS-AUTH-001")

@@ -7,27 +7,33 @@ from typing import Any
 import pytest
 
 from arouter_conformance import speclevel
-from arouter_conformance.findings import require
+from arouter_conformance.findings import Finding, judging
 from arouter_conformance.session import Run
 
 requirement = pytest.mark.requirement
 
 
 def _probe(run: Run, mode: str) -> None:
-    examples = max(1, run.config.examples // 3)
-    for operation in speclevel.listing_operations(run.spec):
-        if mode == speclevel.GenerationMode.NEGATIVE and not speclevel.negatable(
-            run.spec, operation
-        ):
-            continue
+    """Every operation is probed, even when an earlier one already failed."""
+    with judging() as judgement:
+        for operation in speclevel.listing_operations(run.spec):
+            if mode == speclevel.GenerationMode.NEGATIVE and not speclevel.negatable(
+                run.spec, operation
+            ):
+                continue
+            judgement.add(_cases(run, operation, mode))
 
-        @run.property(operation.as_strategy(generation_mode=mode), examples=examples)
-        def case_of(case: Any) -> None:
-            path = case.formatted_path
-            exchange = run.target.get(path, speclevel.query_pairs(case.query))
-            require(speclevel.judge(case, exchange, mode))
 
-        case_of()
+def _cases(run: Run, operation: Any, mode: str) -> list[Finding]:
+    @run.property(
+        operation.as_strategy(generation_mode=mode),
+        examples=max(1, run.config.examples // 3),
+    )
+    def case_of(case: Any) -> list[Finding]:
+        exchange = run.target.get(case.formatted_path, speclevel.query_pairs(case.query))
+        return speclevel.judge(case, exchange, mode)
+
+    return case_of()
 
 
 @requirement("MODELS-SPEC-001", "MODELS-SPEC-002")
