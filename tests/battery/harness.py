@@ -310,3 +310,15 @@ class Intercept:
 
 def json_body(payload: bytes) -> Any:
     return json.loads(payload.decode("utf-8"))
+
+
+def labelled_text(path: Callable[[str], bool]) -> Callable[[Any], Any]:
+    """Middleware factory: successful answers of the paths `path` accepts keep their JSON
+    body but say `text/plain` (clients pick their parser by Content-Type)."""
+
+    def relabel(scope: Scope, status: int, headers: Headers, body: bytes) -> Answer:
+        if status == 200 and path(str(scope["path"])):
+            return status, with_header(headers, b"content-type", b"text/plain"), body
+        return status, headers, body
+
+    return lambda app: Rewrite(app, relabel)

@@ -29,6 +29,7 @@ from tests.battery.harness import (
     header,
     is_chat,
     json_body,
+    labelled_text,
     with_header,
 )
 from tests.battery.mutants import Mutant, chat, check_mutant, wrapped
@@ -413,6 +414,11 @@ MUTANTS = [
         "openrouter-sdk-stream-request-500",
         ("ORSDK-INTEROP-002",),
         chat(StreamWithoutOptionsCrashes),
+    ),
+    Mutant(
+        "completion-labelled-text-plain",
+        ("CHAT-RESP-001",),
+        wrapped(labelled_text(lambda p: p.endswith("/chat/completions"))),
     ),
     # Gaps the battery found, now closed in the kit.
     Mutant(

@@ -34,6 +34,7 @@ from tests.battery.harness import (
     first_row,
     is_listing,
     json_body,
+    labelled_text,
     with_header,
 )
 from tests.battery.mutants import (
@@ -788,6 +789,22 @@ MUTANTS = [
         "error-code-not-the-status", ("MODELS-ERROR-001",), wrapped(listing_errors(error_code_400))
     ),
     Mutant("errors-as-text-plain", ("MODELS-ERROR-001",), wrapped(listing_errors(error_as_text))),
+    # Successful JSON labelled as something else (MODELS-LIST-001, COUNT-SHAPE-001, ...).
+    Mutant(
+        "list-labelled-text-plain",
+        ("MODELS-LIST-001",),
+        wrapped(labelled_text(lambda p: p.endswith("/models"))),
+    ),
+    Mutant(
+        "count-labelled-text-plain",
+        ("COUNT-SHAPE-001",),
+        wrapped(labelled_text(lambda p: p.endswith("/models/count"))),
+    ),
+    Mutant(
+        "lookup-labelled-text-plain",
+        ("LOOKUP-SHAPE-001",),
+        wrapped(labelled_text(lambda p: "/model/" in p)),
+    ),
     Mutant(
         "errors-as-problem-json", ("MODELS-SPEC-001",), wrapped(listing_errors(error_as_problem))
     ),
