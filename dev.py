@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -34,7 +35,14 @@ def _install(extras: str) -> None:
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
     if not (BIN / "python").exists():
         print("dev.py: creating .venv", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except (OSError, subprocess.CalledProcessError):
+            shutil.rmtree(VENV, ignore_errors=True)  # a half-built venv would be reused
+            raise SystemExit(
+                "dev.py: could not create .venv with pip; on Debian or Ubuntu install the "
+                "python3-venv package, then run this again"
+            ) from None
     if STAMP.exists() and STAMP.read_text().strip() in {wanted, _stamp_with_test_extras()}:
         return
     print(f"dev.py: installing the project into .venv ({extras or 'runtime only'})", flush=True)

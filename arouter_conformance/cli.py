@@ -13,13 +13,12 @@ import argparse
 import sys
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from arouter_conformance import __version__
 from arouter_conformance.client import Budget, Credentials, Target, TargetError
-from arouter_conformance.config import ConfigError, RunConfig, resolve_config
+from arouter_conformance.config import ConfigError, RunConfig, chat_notice, resolve_config
 from arouter_conformance.plugin import SUITES, report_of, result_of
 from arouter_conformance.reports import check_writable
 from arouter_conformance.results import EXIT_ERROR, RunResult
@@ -27,8 +26,6 @@ from arouter_conformance.spec import SpecError, load_spec
 from arouter_conformance.terminal import Progress, Terminal, render_summary
 
 __all__ = ["main"]
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -48,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         "--target-url", help="API root with its version prefix, e.g. https://host/api/v1"
     )
     target.add_argument(
-        "--api-key", help="API key (default: $AROUTER_API_KEY or the manifest's api_key_env)"
+        "--api-key", help="API key (default: the manifest's api_key_env, else $AROUTER_API_KEY)"
     )
     target.add_argument("--manifest", type=Path, help="YAML file with the target's claims")
     target.add_argument(
@@ -136,16 +133,11 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
 
 
 def _announce(config: RunConfig) -> None:
-    host = urlsplit(config.target_url or "").hostname
     if config.embedded:
         print("arouter-conformance: judging the embedded reference server", flush=True)
-    elif host not in LOOPBACK and "chat" in config.profiles:
-        print(
-            f"arouter-conformance: {config.target_url} is not on this machine; "
-            f"this run sends at most {config.chat_budget} chat requests "
-            f"(--chat-budget N to change, --no-chat for none)",
-            flush=True,
-        )
+    notice = chat_notice(config)
+    if notice:
+        print(f"arouter-conformance: {notice}", flush=True)
 
 
 def _reachable(config: RunConfig) -> None:

@@ -1,4 +1,4 @@
-"""What a run is asked to do, from flags, environment and manifest, in that precedence.
+"""What a run is asked to do: flags first, then the manifest, then the environment.
 
 The CLI and the pytest plugin both build a `RunConfig` here, so they cannot disagree on
 what a flag means, and both refuse a bad configuration with the same one-line message.
@@ -10,17 +10,20 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from arouter_conformance.client import normalize_base_url
 from arouter_conformance.manifest import Manifest, ManifestError, Restricted, load_manifest
 from arouter_conformance.spec import Spec
 
 __all__ = [
+    "CHAT_PROFILES",
     "DEFAULT_CHAT_BUDGET",
     "DEFAULT_EXAMPLES",
     "DEFAULT_REQUEST_BUDGET",
     "ConfigError",
     "RunConfig",
+    "chat_notice",
     "resolve_config",
 ]
 
@@ -28,6 +31,9 @@ DEFAULT_REQUEST_BUDGET = 1000
 DEFAULT_CHAT_BUDGET = 30
 DEFAULT_EXAMPLES = 20
 KEY_ENV = "AROUTER_API_KEY"
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+# Profiles whose checks send chat requests (visibility and openrouter-sdk send a few).
+CHAT_PROFILES = frozenset({"chat", "openrouter-sdk", "visibility"})
 
 
 class ConfigError(ValueError):
@@ -115,9 +121,9 @@ def resolve_config(
             raise ConfigError(f"{name} must not be negative")
     if timeout is not None and timeout <= 0:
         raise ConfigError("--timeout must be positive")
-    key = api_key or env.get(KEY_ENV) or None
-    if key is None and manifest is not None:
-        key = _env_key(manifest.api_key_env, env, "api_key_env")
+    # The manifest names the variable for this very target, so it beats the generic one.
+    key = api_key or (_env_key(manifest.api_key_env, env, "api_key_env") if manifest else None)
+    key = key or env.get(KEY_ENV) or None
     restricted: Restricted | None = manifest.restricted if manifest else None
     restricted_key = (
         _env_key(restricted.api_key_env, env, "restricted.api_key_env") if restricted else None
@@ -136,4 +142,17 @@ def resolve_config(
         report_json=report_json,
         report_html=report_html,
         report_junit=report_junit,
+    )
+
+
+def chat_notice(config: RunConfig) -> str | None:
+    """What a run against a remote target may spend on chat, said before it starts."""
+    host = urlsplit(config.target_url or "").hostname
+    if config.embedded or host in LOOPBACK or config.chat_budget == 0:
+        return None
+    if not CHAT_PROFILES & set(config.profiles):
+        return None
+    return (
+        f"{config.target_url} is not on this machine; this run sends at most "
+        f"{config.chat_budget} chat requests (--chat-budget N to change, --no-chat for none)"
     )

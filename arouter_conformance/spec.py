@@ -166,9 +166,6 @@ class Spec:
         except KeyError:
             raise SpecError(f"no requirement {requirement_id!r} in the catalog") from None
 
-    def requirements_of(self, profile: str) -> list[Requirement]:
-        return [r for r in self.requirements.values() if r.profile == profile]
-
     def schema_bindings(self, file: str) -> list[Requirement]:
         """The requirements judged by `file`, deepest pointer first (most specific wins)."""
         bound = [r for r in self.requirements.values() if r.schema and r.schema.file == file]

@@ -32,9 +32,10 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from reference_server import DEMO_KEY
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "reference_server.json"
-DEMO_KEY = "lr_live_reference_demo"
 CHAT_BODY = json.dumps(
     {
         "model": "openai/gpt-5.4",

@@ -179,3 +179,18 @@ def test_an_unknown_requirement_is_one_line() -> None:
     assert done.stderr.strip().splitlines() == [
         "arouter-conformance: no requirement 'NOPE-001' in the catalog"
     ]
+
+
+def test_a_run_without_the_key_a_target_needs_exits_2_with_the_reason(tmp_path: Path) -> None:
+    with reference_server.serve_in_thread(reference_server.create_app()) as origin:
+        done = run_subprocess(
+            ["run", "--target-url", f"{origin}/v1"], env={"AROUTER_API_KEY": ""}, timeout=120
+        )
+        wrong = run_subprocess(
+            ["run", "--target-url", f"{origin}/v1", "--api-key", "lr_live_nope"], timeout=120
+        )
+    assert done.returncode == 2
+    assert "needs a key and none was given" in done.stderr
+    assert wrong.returncode == 2
+    assert "refused the key" in wrong.stderr
+    assert "lr_live_nope" not in wrong.stderr + wrong.stdout

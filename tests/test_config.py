@@ -22,13 +22,13 @@ def test_no_url_means_the_embedded_server_and_every_profile(spec: Spec) -> None:
     assert config.profiles == tuple(spec.profiles)
 
 
-def test_flags_win_over_environment_and_manifest(spec: Spec, tmp_path: Path) -> None:
+def test_flags_win_then_the_manifest_then_the_environment(spec: Spec, tmp_path: Path) -> None:
     path = write(tmp_path, "target_url: http://m/v1\napi_key_env: MINE\nprofiles: [sort]\n")
     env = {"AROUTER_API_KEY": "from-env", "MINE": "from-manifest"}
     config = resolve_config(spec, manifest_path=path, env=env)
     assert (config.target_url, config.api_key, config.profiles) == (
         "http://m/v1",
-        "from-env",
+        "from-manifest",
         ("sort",),
     )
     config = resolve_config(
@@ -44,8 +44,8 @@ def test_flags_win_over_environment_and_manifest(spec: Spec, tmp_path: Path) -> 
         "flag",
         ("count",),
     )
-    config = resolve_config(spec, manifest_path=path, env={"MINE": "from-manifest"})
-    assert config.api_key == "from-manifest"
+    plain = write(tmp_path, "target_url: http://m/v1\n")
+    assert resolve_config(spec, manifest_path=plain, env=env).api_key == "from-env"
 
 
 def test_no_chat_drops_the_profile_and_the_budget(spec: Spec) -> None:

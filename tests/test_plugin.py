@@ -57,3 +57,16 @@ def test_public_api_is_what_all_says() -> None:
     for name in arouter_conformance.__all__:
         assert getattr(arouter_conformance, name) is not None, name
     assert sorted(arouter_conformance.__all__) == list(arouter_conformance.__all__)
+    assert dir(arouter_conformance) == sorted(arouter_conformance.__all__)
+    assert set(arouter_conformance._EXPORTS) | {"__version__"} == set(arouter_conformance.__all__)
+
+
+def test_unrelated_sessions_do_not_import_the_kit(tmp_path: Path) -> None:
+    (tmp_path / "test_other.py").write_text(
+        "import sys\n"
+        "def test_other():\n"
+        "    heavy = {'arouter_conformance.spec', 'arouter_conformance.session', 'httpx'}\n"
+        "    assert not heavy & set(sys.modules)\n"
+    )
+    done = pytest_run("-q", "-p", "no:schemathesis", "-p", "no:respx", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout

@@ -105,7 +105,7 @@ def test_nothing_from_the_target_acts_on_the_terminal(data: dict[str, Any]) -> N
         assert "\\x1b[2J\\x1b]0;owned\\x07<b>x</b>\\x0d\\u202eevil" in ours
         assert "sk-abcdef123456" not in ours
         assert "key-0123456789" not in ours
-        assert (text != ours) is not environ  # colour codes only without NO_COLOR
+        assert (text != ours) == (not environ)  # colour codes only without NO_COLOR
 
 
 def test_a_run_prints_a_line_per_profile_then_the_summary(

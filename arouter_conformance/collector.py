@@ -1,0 +1,197 @@
+"""One pytest session's conformance bookkeeping: the resolved configuration, the run, the
+test records, and at the end the results and the reports.
+
+The pytest plugin creates a Collector only when a session judges a target, so the many
+test sessions that merely have the kit installed never pay for importing it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from arouter_conformance import __version__
+from arouter_conformance.client import BudgetExhausted, TargetError
+from arouter_conformance.config import ConfigError, RunConfig, resolve_config
+from arouter_conformance.evidence import inert
+from arouter_conformance.findings import ConformanceFailure
+from arouter_conformance.redact import Redactor
+from arouter_conformance.reports import check_writable, write_reports
+from arouter_conformance.results import RunResult, Status, SuiteRecord, aggregate
+from arouter_conformance.session import BaselineUnavailable, Run, RunError, open_run
+from arouter_conformance.spec import load_spec
+
+__all__ = ["Collector"]
+
+
+class Collector:
+    def __init__(self, config: pytest.Config) -> None:
+        self.pytest_config = config
+        self.spec = load_spec()
+        self.records: list[SuiteRecord] = []
+        self.suite_items = 0
+        self.other_items = 0
+        self.run: Run | None = None
+        self.started = time.time()
+        self.result: RunResult | None = None
+        self.report: dict[str, Any] | None = None
+        self.stopped: str | None = None  # why the run ended early, when it did
+        self._config: RunConfig | None = None
+
+    def config(self) -> RunConfig:
+        """The run's configuration from the command line; a bad one is a usage error."""
+        if self._config is None:
+            option = self.pytest_config.getoption
+            try:
+                self._config = resolve_config(
+                    self.spec,
+                    target_url=option("target_url"),
+                    api_key=option("api_key"),
+                    manifest_path=option("manifest"),
+                    profiles=option("profile") or (),
+                    no_chat=option("no_chat"),
+                    request_budget=option("request_budget"),
+                    chat_budget=option("chat_budget"),
+                    examples=option("examples"),
+                    seed=option("conformance_seed"),
+                    timeout=option("request_timeout"),
+                    report_json=option("report_json"),
+                    report_html=option("report_html"),
+                    report_junit=option("report_junit"),
+                )
+                chosen = self._config
+                check_writable((chosen.report_json, chosen.report_html, chosen.report_junit))
+            except ConfigError as exc:
+                raise pytest.UsageError(str(exc)) from None
+        return self._config
+
+    @property
+    def redactor(self) -> Redactor:
+        return self.run.redactor if self.run else Redactor(self.config().secrets)
+
+    # ------------------------------------------------------------------ collection
+    def check_requirements(self, wanted: set[str]) -> None:
+        unknown = sorted(wanted - set(self.spec.requirements))
+        if unknown:
+            raise pytest.UsageError(f"--requirement: no requirement {unknown[0]!r} in the catalog")
+
+    def prepare(self, suites: list[pytest.Item], others: int, ids: Any) -> None:
+        """Every suite test checks catalogued requirements of one profile; unclaimed skip."""
+        self.suite_items, self.other_items = len(suites), others
+        claimed = set(self.config().profiles)
+        for item in suites:
+            marked = ids(item)
+            if not marked:
+                raise pytest.UsageError(f"{item.nodeid} carries no requirement marker")
+            profiles = {self.spec.requirement(i).profile for i in marked}
+            if len(profiles) != 1:
+                raise pytest.UsageError(f"{item.nodeid} mixes profiles {sorted(profiles)}")
+            profile = profiles.pop()
+            if profile not in claimed:
+                item.add_marker(pytest.mark.skip(reason=f"profile {profile} not claimed"))
+
+    # ------------------------------------------------------------------ the run
+    @contextlib.contextmanager
+    def opened(self) -> Iterator[Run]:
+        try:
+            with open_run(self.spec, self.config()) as run:
+                self.run = run
+                yield run
+        except (RunError, ConfigError) as exc:
+            self.stopped = str(exc)
+            pytest.exit(str(exc), returncode=2)
+
+    # ------------------------------------------------------------------ records
+    def record(
+        self,
+        item: pytest.Item,
+        requirements: tuple[str, ...],
+        call: pytest.CallInfo[None],
+        report: pytest.TestReport,
+    ) -> None:
+        """Redact what pytest will show, and keep the test's outcome when it is decided."""
+        redactor = self.redactor
+        if isinstance(report.longrepr, tuple):
+            path, line, reason = report.longrepr
+            report.longrepr = (path, line, inert(redactor.text(reason)))
+        elif report.longrepr is not None:
+            report.longrepr = inert(redactor.text(str(report.longrepr)))
+        report.sections = [(name, inert(redactor.text(text))) for name, text in report.sections]
+        if report.when != "call" and (report.when != "setup" or report.passed):
+            return
+        status, error = _classify(call, report)
+        failure = error if isinstance(error, ConformanceFailure) else None
+        notes = getattr(error, "__notes__", None) or []
+        self.records.append(
+            SuiteRecord(
+                nodeid=item.nodeid,
+                requirements=requirements,
+                outcome=status,
+                findings=tuple(failure.findings) if failure else (),
+                complete=failure.complete if failure else True,
+                reason=error if isinstance(error, str) else _reason(error),
+                example="\n".join(n for n in notes if _is_example(n)) or None,
+                duration=report.duration,
+            )
+        )
+
+    def finish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self.suite_items:
+            return
+        if exitstatus not in (0, 1):
+            self.stopped = (
+                self.stopped or f"the run stopped early (pytest exit status {exitstatus})"
+            )
+        config = self.config()
+        run = self.run
+        meta: dict[str, object] = {
+            "kit_version": __version__,
+            "target_url": config.target_url or (run.config.target_url if run else None),
+            "embedded": config.embedded,
+            "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
+            "duration_s": round(time.time() - self.started, 3),
+            "requests_sent": run.target.budget.spent if run else 0,
+            "chat_requests_sent": run.target.chat_budget.spent if run else 0,
+            "request_budget": config.request_budget,
+            "chat_budget": config.chat_budget,
+            "examples": config.examples,
+            "seed": config.seed,
+        }
+        self.result = aggregate(
+            self.spec, self.records, config.profiles, meta, stopped=self.stopped
+        )
+        self.report = write_reports(self.result, config, self.redactor)
+        if self.other_items == 0 and exitstatus in (0, 1):
+            session.exitstatus = self.result.exit_code
+
+
+def _classify(call: pytest.CallInfo[None], report: pytest.TestReport) -> tuple[Status, Any]:
+    if report.passed:
+        return Status.PASSED, None
+    if report.skipped:
+        longrepr = report.longrepr
+        reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+        return Status.SKIPPED, reason.removeprefix("Skipped: ")
+    error = call.excinfo.value if call.excinfo else None
+    if report.when == "call" and isinstance(error, AssertionError):
+        return Status.FAILED, error
+    return Status.ERROR, error
+
+
+def _reason(error: Any) -> str | None:
+    if error is None or isinstance(error, ConformanceFailure):
+        return None
+    if isinstance(error, (TargetError, BudgetExhausted, BaselineUnavailable)):
+        return str(error)
+    if isinstance(error, AssertionError):
+        return str(error).splitlines()[0][:500] if str(error) else "assertion failed"
+    return f"{type(error).__name__}: {str(error)[:500]}"
+
+
+def _is_example(note: str) -> bool:
+    """Hypothesis's note naming the smallest failing input (worded differently by version)."""
+    return note.startswith(("Falsifying", "Failing test case")) or "example" in note.lower()
