@@ -130,6 +130,19 @@ class UnknownModalityCrashes(Queries):
             raise HTTPError(500, "internal error") from refusal
 
 
+class UnknownModalityEmptyButBlankCrashes(Queries):
+    """Unknown names select nothing (200, empty: a SHOULD finding) while an empty value
+    crashes (a MUST finding): the SHOULD must not hide the MUST."""
+
+    def parse_modalities(self, raw: str | None) -> frozenset[str] | None:
+        if raw is not None and not raw.strip(", "):
+            raise HTTPError(500, "internal error")
+        try:
+            return super().parse_modalities(raw)
+        except HTTPError:
+            return frozenset()
+
+
 class UnknownModalityMeansAll(Queries):
     """An unknown or empty output_modalities value is answered 200 with every model."""
 
@@ -261,6 +274,16 @@ class InvalidSortIgnored(Queries):
 
     def parse_sort(self, raw: str | None) -> str | None:
         return raw if raw in self.orderings else None
+
+
+class IgnoresUnknownSortButCrashesOnEmpty(InvalidSortIgnored):
+    """Two defects in one test's reach: an unknown sort is ignored (a SHOULD finding) and an
+    empty one crashes (a MUST finding). The SHOULD must not hide the MUST."""
+
+    def parse_sort(self, raw: str | None) -> str | None:
+        if raw == "":
+            raise HTTPError(500, "internal error")
+        return super().parse_sort(raw)
 
 
 # ----------------------------------------------------------------------------- openai-list
@@ -867,7 +890,18 @@ MUTANTS = [
         queries(UnknownSortDropsAModel),
     ),
     # SHOULD only: exit 0
+    Mutant(
+        "unknown-modality-empty-but-blank-500",
+        ("MODELS-FILTER-006", "MODELS-FILTER-007"),
+        queries(UnknownModalityEmptyButBlankCrashes),
+        also=("MODELS-SPEC-002", "MODELS-SPEC-003", "COUNT-UNKNOWN-001"),
+    ),
     Mutant("unknown-sort-ignored", ("SORT-UNKNOWN-002",), queries(InvalidSortIgnored)),
+    Mutant(
+        "should-and-must-defects-in-one-test",
+        ("SORT-UNKNOWN-001", "SORT-UNKNOWN-002"),
+        queries(IgnoresUnknownSortButCrashesOnEmpty),
+    ),
     # count
     Mutant("count-shape-flat", ("COUNT-SHAPE-001",), queries(CountFlatShape)),
     Mutant("count-ignores-the-filter", ("COUNT-MATCH-001",), queries(CountIgnoresFilter)),
