@@ -28,12 +28,10 @@ class Mutant:
     also: tuple[str, ...] = ()  # may fail as well: the same defect breaks them too
     quiet: tuple[str, ...] = ()  # run as well, and must not fail
     manifest: Mapping[str, Any] = field(default_factory=dict)
-    kit_gap: str | None = None  # the kit cannot catch it (yet): why, precisely; xfail(strict)
 
     def param(self) -> Any:
-        """The row as a pytest parameter, a known kit gap marked as a strict xfail."""
-        marks = [pytest.mark.xfail(strict=True, reason=self.kit_gap)] if self.kit_gap else []
-        return pytest.param(self, id=self.name, marks=marks)
+        """The row as a pytest parameter named after the mutant."""
+        return pytest.param(self, id=self.name)
 
 
 # Mutants serve the battery catalog (harness.battery_catalog): every kind of row, fewer rows.

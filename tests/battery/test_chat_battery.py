@@ -420,7 +420,7 @@ MUTANTS = [
         ("CHAT-RESP-001",),
         wrapped(labelled_text(lambda p: p.endswith("/chat/completions"))),
     ),
-    # Gaps the battery found, now closed in the kit.
+    # Gaps the battery found in the kit, since closed.
     Mutant(
         "stream-ignores-max-tokens",
         ("CHAT-USAGE-002",),

@@ -984,7 +984,7 @@ MUTANTS = [
         ),
     ),
     Mutant("model-name-missing", ("ORSDK-INTEROP-001",), queries(presenting(without("name")))),
-    # Gaps the battery found, now closed in the kit.
+    # Gaps the battery found in the kit, since closed.
     Mutant(
         "null-entry-in-data",
         ("MODELS-LIST-001",),
