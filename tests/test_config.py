@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from arouter_conformance.config import ConfigError, resolve_config
+from arouter_conformance.config import ConfigError, chat_notice, resolve_config
 from arouter_conformance.spec import Spec
 
 
@@ -75,3 +75,21 @@ def test_a_key_variable_that_is_not_set_is_named(spec: Spec, tmp_path: Path) -> 
     )
     with pytest.raises(ConfigError, match=r"restricted\.api_key_env' names RESTRICTED"):
         resolve_config(spec, manifest_path=path, env={})
+
+
+def test_a_remote_run_says_how_many_chat_requests_it_may_send(spec: Spec) -> None:
+    remote = resolve_config(spec, target_url="https://gateway.example/v1", env={})
+    notice = chat_notice(remote)
+    assert notice is not None
+    assert "at most 30 chat requests" in notice
+    assert chat_notice(resolve_config(spec, target_url="http://127.0.0.1:9/v1", env={})) is None
+    assert (
+        chat_notice(resolve_config(spec, target_url="https://g.example/v1", no_chat=True, env={}))
+        is None
+    )
+    only_sort = resolve_config(spec, target_url="https://g.example/v1", profiles=["sort"], env={})
+    assert chat_notice(only_sort) is None
+    sdk = resolve_config(
+        spec, target_url="https://g.example/v1", profiles=["openrouter-sdk"], env={}
+    )
+    assert chat_notice(sdk) is not None  # the SDK profile chats too
