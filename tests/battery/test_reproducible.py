@@ -19,7 +19,7 @@ from typing import Any
 
 from reference_server import DEMO_KEY, RESTRICTED_KEY, create_app
 from tests.battery.harness import Scope, Switchboard, battery_catalog
-from tests.battery.test_models_battery import EmptySortCrashes
+from tests.battery.models_mutants import EmptySortCrashes
 from tests.targets import KEY_ENV, RESTRICTED_ENV, write_manifest
 
 UNRELATED = "import reference_server.synthetic"  # loaded by some tests, never by the kit
