@@ -50,8 +50,14 @@ CHECKS: tuple[tuple[str, Sequence[Callable[..., Any]]], ...] = (
 
 
 @functools.lru_cache(maxsize=1)
+def _bundle(spec: Spec) -> dict[str, Any]:
+    """The bundled document, built once: each call of Spec.bundled_openapi copies it all."""
+    return spec.bundled_openapi()
+
+
+@functools.lru_cache(maxsize=1)
 def _schema(spec: Spec) -> Any:
-    return schemathesis.openapi.from_dict(spec.bundled_openapi())
+    return schemathesis.openapi.from_dict(_bundle(spec))
 
 
 def listing_operations(spec: Spec) -> list[Any]:
@@ -67,7 +73,7 @@ def listing_operations(spec: Spec) -> list[Any]:
 def negatable(spec: Spec, operation: Any) -> bool:
     """Whether the document constrains a parameter of `operation` (an enum, a pattern, a
     type other than string), so that schemathesis can build a request that breaks it."""
-    document = spec.bundled_openapi()
+    document = _bundle(spec)
     parameters = document["paths"][operation.path][operation.method.lower()].get("parameters", [])
     for parameter in parameters:
         if "$ref" in parameter:

@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from arouter_conformance.spec import load_spec
 from reference_server import (
     Catalog,
     ChatEngine,
@@ -54,16 +55,7 @@ from tests.battery.harness import (
 )
 from tests.battery.mutants import ParametersAnyOf
 
-ALL_PROFILES = (
-    "models",
-    "openai-list",
-    "sort",
-    "count",
-    "lookup",
-    "visibility",
-    "chat",
-    "openrouter-sdk",
-)
+ALL_PROFILES = tuple(load_spec().profiles)
 
 
 @dataclass(frozen=True)
