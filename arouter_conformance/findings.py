@@ -4,17 +4,34 @@ Checks return findings; they never raise. A suite test hands its findings to `re
 (or gathers them with `judging()`), which raises `ConformanceFailure` when there are any,
 so pytest reports the test as failed and the plugin can attribute each finding to its
 requirement.
+
+Finding nothing is not the same as seeing a requirement hold: a check also says what it
+judged (`judged`) and what the target's answers could not show either way
+(`cannot_judge`), into the ledger of the test that runs it. A requirement passes only on
+a judged observation; one that nothing judged ends inconclusive, with the reason.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from arouter_conformance.exchange import Exchange
 
-__all__ = ["ConformanceFailure", "Finding", "Judgement", "judging", "require"]
+__all__ = [
+    "ConformanceFailure",
+    "Finding",
+    "Inconclusive",
+    "Judgement",
+    "Ledger",
+    "cannot_judge",
+    "judged",
+    "judging",
+    "ledger",
+    "require",
+]
 
 
 @dataclass(frozen=True)
@@ -85,3 +102,49 @@ def judging() -> Iterator[Judgement]:
     except ConformanceFailure as stopped:
         raise stopped.with_findings(before=judgement.findings) from None
     require(judgement.findings)
+
+
+@dataclass
+class Ledger:
+    """What one test's checks judged, and what they could not judge (with the reason)."""
+
+    judged: set[str] = field(default_factory=set)
+    unjudgeable: dict[str, str] = field(default_factory=dict)
+
+
+_LEDGER: contextvars.ContextVar[Ledger | None] = contextvars.ContextVar("ledger", default=None)
+
+
+@contextlib.contextmanager
+def ledger() -> Iterator[Ledger]:
+    """The ledger the checks called inside write to (one per conformance test)."""
+    book = Ledger()
+    token = _LEDGER.set(book)
+    try:
+        yield book
+    finally:
+        _LEDGER.reset(token)
+
+
+def judged(*requirements: str) -> None:
+    """A check judged at least one observation for these requirements, whatever it found.
+
+    Outside a ledger (a check called by a unit test or a library user) this records
+    nothing: the verdict is in the findings the check returns."""
+    book = _LEDGER.get()
+    if book is not None:
+        book.judged.update(requirements)
+
+
+def cannot_judge(requirement: str, reason: str) -> None:
+    """The target's answers cannot show this requirement either way; `reason` in one line.
+
+    The first reason given for a requirement is kept: it is the one a reader acts on."""
+    book = _LEDGER.get()
+    if book is not None:
+        book.unjudgeable.setdefault(requirement, reason)
+
+
+class Inconclusive(Exception):
+    """Raised by a test that cannot judge any of its requirements (no model to chat with,
+    no answer to judge): they end inconclusive with this one-line reason, never passed."""
