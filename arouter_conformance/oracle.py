@@ -192,6 +192,31 @@ class Baseline:
             key=lambda pair: sum(1 for m in self.models if set(pair) <= output_modalities(m)),
         )
 
+    def telling_parameter(self, preferred: str = "tools") -> str | None:
+        """A supported parameter that keeps some but not all of the default (text) list: a
+        filter whose loss shows. `preferred` (seed 002 combines sort with tools) when it
+        qualifies, else the one that splits the list most evenly."""
+        texts = self.text_models()
+        splits = {
+            name: len(select_by_parameters(texts, (name,), "all"))
+            for name in self.listed_parameters
+        }
+        telling = {name: n for name, n in splits.items() if 0 < n < len(texts)}
+        if preferred in telling:
+            return preferred
+        return min(telling, key=lambda n: (abs(2 * telling[n] - len(texts)), n), default=None)
+
+    def telling_modality(self) -> str | None:
+        """An output modality other than the default that keeps some but not all models: the
+        most common one (ties by name), or None."""
+        default = self.contract.default_output_modality
+        sizes = {
+            name: sum(1 for m in self.models if name in output_modalities(m))
+            for name in self.known_modalities - {default}
+        }
+        telling = {name: n for name, n in sizes.items() if 0 < n < len(self.models)}
+        return min(telling, key=lambda n: (-telling[n], n), default=None)
+
     def select(self, selection: ModalitySelection) -> list[Model]:
         """The models an output_modalities value selects; unknown names select nothing."""
         if selection.everything:

@@ -91,6 +91,17 @@ def test_parameter_rules(baseline: Baseline) -> None:
     }
 
 
+def test_telling_filters_keep_some_but_not_all(baseline: Baseline, spec: Spec) -> None:
+    # Of the five text models tools keeps four, max_tokens three and seed two: without the
+    # preferred name, the most even split wins, ties by name. image is the most common
+    # other output (embeddings keeps one model, image two).
+    assert baseline.telling_parameter() == "tools"
+    assert baseline.telling_parameter(preferred="none") == "max_tokens"
+    assert baseline.telling_modality() == "image"
+    assert Baseline([model("a/one")], spec.contract).telling_parameter() is None
+    assert Baseline([model("a/one")], spec.contract).telling_modality() is None
+
+
 def test_prices_are_decimals_with_absent_as_zero(spec: Spec) -> None:
     priced = model("a/b", pricing={"prompt": "0.1", "completion": "0.2", "web_search": "0.01"})
     assert price_vector(priced, spec.contract) == (

@@ -11,7 +11,7 @@ from arouter_conformance.checks import sort
 from arouter_conformance.checks.common import listed_models
 from arouter_conformance.client import Query
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding, require
+from arouter_conformance.findings import Finding, cannot_judge, require
 from arouter_conformance.session import Run
 
 requirement = pytest.mark.requirement
@@ -31,15 +31,29 @@ def _sorted(
     return exchange, models or []
 
 
+def _filtered_scopes(run: Run) -> list[dict[str, str]]:
+    """Sort combined with a real filter, as seed 002's own example combines it with
+    supported_parameters: a sort that drops the filter returns more than it should."""
+    baseline = run.baseline()
+    parameter, modality = baseline.telling_parameter(), baseline.telling_modality()
+    scopes = [{"supported_parameters": parameter}] if parameter else []
+    return scopes + ([{"output_modalities": modality}] if modality else [])
+
+
 @requirement("SORT-SET-001")
 def test_sorting_never_changes_the_set(run: Run) -> None:
     findings: list[Finding] = []
-    for scope in _scopes(run):
+    for scope in [*_scopes(run), *_filtered_scopes(run)]:
         query: Query = scope or None
         _, unsorted = run.models(query)
+        if unsorted is None:  # the list requirements' finding; nothing to compare with
+            cannot_judge(
+                "SORT-SET-001", f"the unsorted list for {scope or 'no filter'} is unreadable"
+            )
+            continue
         for value in run.contract.sort_values:
             exchange, models = _sorted(run, scope, value, "SORT-SET-001")
-            findings += sort.same_set("SORT-SET-001", exchange, models, unsorted or [], value)
+            findings += sort.same_set("SORT-SET-001", exchange, models, unsorted, value)
     require(findings)
 
 

@@ -374,6 +374,25 @@ class UnknownSortCrashes(Queries):
             raise HTTPError(500, "internal error") from refusal
 
 
+class SortDropsParameterFilter(Queries):
+    """A sorted request ignores supported_parameters: the whole (modality) list, sorted."""
+
+    def list_query(self, params: QueryParams) -> ListQuery:
+        query = super().list_query(params)
+        return dataclasses.replace(query, parameters=frozenset()) if query.sort else query
+
+
+class SortDropsModalityFilter(Queries):
+    """A sorted request ignores an explicit output_modalities value (absent still means
+    text): output_modalities=image&sort=newest is every model, sorted."""
+
+    def list_query(self, params: QueryParams) -> ListQuery:
+        query = super().list_query(params)
+        if query.sort and params.get("output_modalities"):
+            return dataclasses.replace(query, modalities=None)
+        return query
+
+
 class UnknownSortDropsAModel(Queries):
     """An unknown sort value is answered 200, but one model short."""
 
@@ -866,6 +885,19 @@ MUTANTS = [
         quiet=("SORT-PRICE-001",),
     ),
     Mutant("sort-changes-the-set", ("SORT-SET-001",), queries(SortDropsModelsWithoutData)),
+    # Seed 002 combines sort with supported_parameters; the unsorted filter stays right.
+    Mutant(
+        "sort-drops-the-parameter-filter",
+        ("SORT-SET-001",),
+        queries(SortDropsParameterFilter),
+        quiet=("MODELS-PARAM-001",),
+    ),
+    Mutant(
+        "sort-drops-the-modality-filter",
+        ("SORT-SET-001",),
+        queries(SortDropsModalityFilter),
+        quiet=("MODELS-FILTER-002",),
+    ),
     Mutant("context-ascending", ("SORT-CONTEXT-001",), queries(flipped("context-high-to-low"))),
     # The null context is an allowed choice (MODELS-MODEL-002 is a SHOULD, not run here).
     Mutant(
