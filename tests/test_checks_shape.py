@@ -7,6 +7,7 @@ import pytest
 from arouter_conformance.checks.http import error_body, json_answer, no_server_error
 from arouter_conformance.checks.listing import (
     context_lengths,
+    created_in_seconds,
     free_variants,
     list_envelope,
     model_objects,
@@ -95,6 +96,20 @@ def test_ids_context_and_free_prices() -> None:
     assert [f.pointer for f in found] == ["/data/0/pricing/completion"]
     free = [model("a/b:free", pricing={"prompt": "0", "completion": "0.000"})]
     assert free_variants(free, listing(*free)) == []
+
+
+def test_created_past_the_year_3000_is_milliseconds() -> None:
+    seconds = [model("a/b", created=1_748_000_000), model("a/c", created=0)]
+    assert created_in_seconds(seconds, listing(*seconds)) == []
+    edge = [model("a/b", created=32_503_680_000)]  # 3000-01-01 exactly
+    assert created_in_seconds(edge, listing(*edge)) == []
+    millis = [model("a/b", created=1_748_000_000), model("a/c", created=1_748_000_000_000)]
+    found = created_in_seconds(millis, listing(*millis))
+    assert [(f.requirement, f.pointer) for f in found] == [
+        ("MODELS-CREATED-001", "/data/1/created")
+    ]
+    typed = [model("a/b", created="1748000000")]  # MODELS-MODEL-001's finding, not this one
+    assert created_in_seconds(typed, listing(*typed)) == []
 
 
 def test_error_bodies() -> None:

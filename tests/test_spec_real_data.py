@@ -11,7 +11,9 @@ import json
 
 import pytest
 
+from arouter_conformance.checks.listing import created_in_seconds
 from arouter_conformance.spec import Spec
+from tests.factories import listing
 from tests.snapshots import shared_snapshot
 
 CURRENT = [
@@ -51,6 +53,12 @@ def test_the_2026_08_envelopes_meet_the_openrouter_sdk_overlay(spec: Spec) -> No
         document = json.loads(shared_snapshot(name).read_text(encoding="utf-8"))
         errors = [e.message for e in spec.validator("SdkList.json").iter_errors(document)]
         assert errors == []
+
+
+@pytest.mark.parametrize("name", [name for name, _ in (*CURRENT, OLD)])
+def test_real_created_values_are_seconds(name: str) -> None:
+    models = _models(name)
+    assert created_in_seconds(models, listing()) == []
 
 
 def test_every_model_of_the_2025_snapshot_is_refused(spec: Spec) -> None:

@@ -12,12 +12,22 @@ from arouter_conformance.checks.common import listed_models, preview
 from arouter_conformance.checks.http import json_media_type
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.oracle import id_of, split_variant
 
-__all__ = ["context_lengths", "free_variants", "list_envelope", "model_objects", "unique_ids"]
+__all__ = [
+    "context_lengths",
+    "created_in_seconds",
+    "free_variants",
+    "list_envelope",
+    "model_objects",
+    "unique_ids",
+]
 
 Model = Mapping[str, Any]
+# 3000-01-01T00:00:00Z in Unix seconds. A created past it is no date a model was added on:
+# it is milliseconds (1.7e12 today) or finer, read by clients as a date ~56,000 years ahead.
+LATEST_CREATED = 32_503_680_000
 
 
 def list_envelope(exchange: Exchange) -> tuple[list[Model] | None, list[Finding]]:
@@ -80,6 +90,38 @@ def context_lengths(models: Sequence[Model], exchange: Exchange) -> list[Finding
             expected="an integer",
             observed="null",
             exchange=exchange,
+        )
+    ]
+
+
+def created_in_seconds(models: Sequence[Model], exchange: Exchange) -> list[Finding]:
+    """MODELS-CREATED-001: created is Unix seconds, so never past the year 3000.
+
+    Only integers are judged here (a created of another type is MODELS-MODEL-001's
+    finding); dates in the past, even 0, are not judged: the seeds give no earliest date.
+    """
+    stamps = [
+        (index, model, created)
+        for index, model in enumerate(models)
+        if isinstance(created := model.get("created"), int) and not isinstance(created, bool)
+    ]
+    if not stamps:
+        cannot_judge("MODELS-CREATED-001", "no listed model has an integer created")
+        return []
+    judged("MODELS-CREATED-001")
+    late = [(index, model, created) for index, model, created in stamps if created > LATEST_CREATED]
+    if not late:
+        return []
+    index, first, created = late[0]
+    return [
+        Finding(
+            "MODELS-CREATED-001",
+            f"{len(late)} models have a created past the year 3000 as seconds (milliseconds?): "
+            f"{preview(str(id_of(m)) for _, m, _ in late)}",
+            expected=f"Unix seconds, at most {LATEST_CREATED}",
+            observed=f"{id_of(first)}: {created}",
+            exchange=exchange,
+            pointer=f"/data/{index}/created",
         )
     ]
 

@@ -58,6 +58,12 @@ def test_context_length_is_known(run: Run) -> None:
     require(listing.context_lengths(baseline.models, run.baseline_exchange()))
 
 
+@requirement("MODELS-CREATED-001")
+def test_created_is_in_seconds(run: Run) -> None:
+    baseline = run.baseline()
+    require(listing.created_in_seconds(baseline.models, run.baseline_exchange()))
+
+
 @requirement("MODELS-PRICING-002")
 def test_free_variants_cost_nothing(run: Run) -> None:
     baseline = run.baseline()

@@ -681,6 +681,13 @@ MUTANTS = [
     Mutant(
         "created-as-string", ("MODELS-MODEL-001",), queries(presenting(replaced("created", by=str)))
     ),
+    # One model's created in milliseconds: still an integer, so the Model shape stays quiet.
+    Mutant(
+        "created-in-milliseconds",
+        ("MODELS-CREATED-001",),
+        queries(presenting(replaced("created", by=lambda s: s * 1000), once=True)),
+        quiet=("MODELS-MODEL-001",),
+    ),
     Mutant(
         "supported-parameters-as-text",
         ("MODELS-MODEL-001",),
