@@ -2,9 +2,17 @@
 
 A requirement can be checked by several tests and a test can check several
 requirements, so the unit of record is the test (`SuiteRecord`), and statuses are
-derived per requirement: failed when any test found something against it, error when a
-test broke before it could judge, passed when a test judged it and found nothing,
-skipped otherwise, always with the reason.
+derived per requirement, always with the reason when it is not passed:
+
+- failed: a test found something against it;
+- blocked: a requirement it needs (the catalog's `needs`) failed, so its own answers
+  cannot be judged; it names the requirement that failed first, and is never a second
+  failure;
+- error: a test broke before it could judge;
+- inconclusive: its tests ran, but no observation could show it either way (every model
+  ties on the sort key, the stream held no events, no model to chat with);
+- passed: a test judged at least one observation for it and found nothing wrong;
+- skipped: not claimed, or not applicable to this target.
 """
 
 from __future__ import annotations
@@ -20,12 +28,14 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_FAILED",
     "EXIT_PASSED",
+    "UNJUDGED",
     "ProfileVerdict",
     "RequirementResult",
     "RunResult",
     "Status",
     "SuiteRecord",
     "aggregate",
+    "exit_code",
 ]
 
 EXIT_PASSED, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
@@ -34,8 +44,16 @@ EXIT_PASSED, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
 class Status(str, enum.Enum):
     PASSED = "passed"
     FAILED = "failed"
+    BLOCKED = "blocked"
+    INCONCLUSIVE = "inconclusive"
     SKIPPED = "skipped"
     ERROR = "error"
+
+
+# A claimed MUST in one of these was not judged: the run cannot say it holds (exit 2).
+UNJUDGED = frozenset({Status.BLOCKED, Status.INCONCLUSIVE, Status.ERROR})
+NOTHING_JUDGED = "its tests ran, but no observation judged it"
+NOT_CLAIMED = "profile not claimed by the target"
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,8 @@ class SuiteRecord:
     example: str | None = None
     duration: float = 0.0
     complete: bool = True  # False: it stopped at a failure before judging everything
+    judged: frozenset[str] = frozenset()  # requirements a check judged an observation for
+    unjudgeable: Mapping[str, str] = field(default_factory=dict)  # id -> why not
 
 
 @dataclass(frozen=True)
@@ -60,6 +80,7 @@ class RequirementResult:
     findings: tuple[Finding, ...] = ()
     example: str | None = None
     tests: tuple[str, ...] = ()
+    blocked_by: str | None = None  # the failed requirement that kept this one from judgement
 
 
 @dataclass(frozen=True)
@@ -67,7 +88,7 @@ class ProfileVerdict:
     name: str
     claimed: bool
     counts: Mapping[Status, int]
-    verdict: str  # pass | fail | error | skip
+    verdict: str  # pass | fail | error | inconclusive | skip
 
 
 @dataclass(frozen=True)
@@ -83,8 +104,9 @@ class RunResult:
 def _result(
     requirement: Requirement, records: Sequence[SuiteRecord], stopped: str | None
 ) -> RequirementResult:
+    rid = requirement.id
     tests = tuple(r.nodeid for r in records)
-    findings = tuple(f for r in records for f in r.findings if f.requirement == requirement.id)
+    findings = tuple(f for r in records for f in r.findings if f.requirement == rid)
     if findings:
         example = next((r.example for r in records if any(f in findings for f in r.findings)), None)
         return RequirementResult(requirement, Status.FAILED, None, findings, example, tests)
@@ -97,32 +119,94 @@ def _result(
     errors = [r for r in records if r.outcome is Status.ERROR]
     if errors:
         return RequirementResult(requirement, Status.ERROR, errors[0].reason, tests=tests)
-    if any(
-        r.outcome is Status.PASSED or (r.outcome is Status.FAILED and r.complete) for r in records
-    ):
+    finished = [
+        r
+        for r in records
+        if r.outcome is Status.PASSED or (r.outcome is Status.FAILED and r.complete)
+    ]
+    if any(rid in r.judged for r in finished):
         return RequirementResult(requirement, Status.PASSED, tests=tests)
+    unjudgeable = next((r.unjudgeable[rid] for r in records if rid in r.unjudgeable), None)
     stopped_early = [r for r in records if r.outcome is Status.FAILED]
-    if stopped_early:
-        others = sorted({f.requirement for r in stopped_early for f in r.findings})
-        reason = f"not judged to the end: its test stopped at a failure of {', '.join(others)}"
-        return RequirementResult(requirement, Status.SKIPPED, reason, tests=tests)
+    if stopped_early and not unjudgeable:
+        # Its test failed on another requirement before this one was judged to the end.
+        first = next(f.requirement for r in stopped_early for f in r.findings)
+        reason = f"not judged to the end: its test stopped at a failure of {first}"
+        return RequirementResult(requirement, Status.BLOCKED, reason, tests=tests, blocked_by=first)
+    inconclusive = [r for r in records if r.outcome is Status.INCONCLUSIVE]
+    if unjudgeable or inconclusive or finished:
+        why = unjudgeable or (inconclusive[0].reason if inconclusive else None)
+        return RequirementResult(
+            requirement, Status.INCONCLUSIVE, why or NOTHING_JUDGED, tests=tests
+        )
     if stopped and not records:
         return RequirementResult(requirement, Status.ERROR, stopped, tests=tests)
     reason = next((r.reason for r in records if r.reason), "no test checked it in this run")
     return RequirementResult(requirement, Status.SKIPPED, reason, tests=tests)
 
 
+def _blocked(spec: Spec, results: dict[str, RequirementResult]) -> dict[str, RequirementResult]:
+    """Each claimed requirement whose prerequisite failed (or is itself blocked) ends
+    blocked by the root failure: one root cause, one failure."""
+
+    def root(rid: str) -> str | None:
+        for need in spec.requirement(rid).needs:
+            status = results[need].status
+            if status is Status.FAILED:
+                return need
+            if status is Status.BLOCKED:
+                return results[need].blocked_by or need
+            deeper = root(need)
+            if deeper:
+                return deeper
+        return None
+
+    settled = dict(results)
+    for rid, result in results.items():
+        if result.status is Status.SKIPPED:
+            continue  # not claimed or not applicable: nothing to block
+        cause = root(rid)
+        if cause is not None:
+            settled[rid] = RequirementResult(
+                result.requirement,
+                Status.BLOCKED,
+                f"blocked by {cause}, which failed: this requirement cannot be judged without it",
+                result.findings,
+                result.example,
+                result.tests,
+                blocked_by=cause,
+            )
+    return settled
+
+
 def _verdict(claimed: bool, results: Sequence[RequirementResult]) -> str:
     if not claimed:
         return "skip"
-    must = [r for r in results if r.requirement.level == "MUST"]
-    if any(r.status is Status.FAILED for r in must):
+    must = {r.status for r in results if r.requirement.level == "MUST"}
+    if Status.FAILED in must:
         return "fail"
-    if any(r.status is Status.ERROR for r in must):
+    if Status.ERROR in must:
         return "error"
-    if all(r.status is Status.SKIPPED for r in results):
-        return "skip"
+    if must & UNJUDGED:
+        return "inconclusive"
+    if not any(r.status is Status.PASSED for r in results):
+        # A profile is never PASS on nothing: all skipped is a skip, anything else unjudged.
+        return "skip" if all(r.status is Status.SKIPPED for r in results) else "inconclusive"
     return "pass"
+
+
+def exit_code(results: Iterable[RequirementResult], claimed: frozenset[str], stopped: bool) -> int:
+    """1 when a claimed MUST failed; else 2 when one was not judged (or the run stopped)."""
+    must = {
+        r.status
+        for r in results
+        if r.requirement.level == "MUST" and r.requirement.profile in claimed
+    }
+    if Status.FAILED in must:
+        return EXIT_FAILED
+    if must & UNJUDGED or stopped:
+        return EXIT_ERROR
+    return EXIT_PASSED
 
 
 def aggregate(
@@ -139,14 +223,15 @@ def aggregate(
     for record in records:
         for rid in record.requirements:
             by_requirement.setdefault(rid, []).append(record)
-    results = []
-    for requirement in spec.requirements.values():
-        if requirement.profile not in claimed_set:
-            results.append(
-                RequirementResult(requirement, Status.SKIPPED, "profile not claimed by the target")
-            )
-        else:
-            results.append(_result(requirement, by_requirement[requirement.id], stopped))
+    raw = {
+        rid: (
+            _result(requirement, by_requirement[rid], stopped)
+            if requirement.profile in claimed_set
+            else RequirementResult(requirement, Status.SKIPPED, NOT_CLAIMED)
+        )
+        for rid, requirement in spec.requirements.items()
+    }
+    results = list(_blocked(spec, raw).values())
     profiles = []
     for name in spec.profiles:
         mine = [r for r in results if r.requirement.profile == name]
@@ -154,14 +239,11 @@ def aggregate(
         profiles.append(
             ProfileVerdict(name, name in claimed_set, counts, _verdict(name in claimed_set, mine))
         )
-    verdicts = {p.verdict for p in profiles}
-    exit_code = (
-        EXIT_FAILED
-        if "fail" in verdicts
-        else EXIT_ERROR
-        if "error" in verdicts or stopped
-        else EXIT_PASSED
-    )
     return RunResult(
-        spec.version, tuple(results), tuple(profiles), claimed_set, exit_code, dict(meta or {})
+        spec.version,
+        tuple(results),
+        tuple(profiles),
+        claimed_set,
+        exit_code(results, claimed_set, stopped is not None),
+        dict(meta or {}),
     )

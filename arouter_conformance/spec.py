@@ -76,6 +76,8 @@ class Requirement:
     source: tuple[SourceRef, ...]
     ruling: tuple[str, ...] = ()
     schema: SchemaBinding | None = None
+    # Requirements whose failure leaves this one unjudgeable (it ends blocked by them).
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,7 @@ class Spec:
                 raise SpecError(f"requirements.yaml: duplicate id {requirement.id}")
             self._check_references(requirement)
             self.requirements[requirement.id] = requirement
+        self._check_needs()
         self.contract = _contract(self.openapi, self.schemas)
 
     def _check_references(self, requirement: Requirement) -> None:
@@ -159,6 +162,45 @@ class Spec:
                 raise SpecError(f"{where}: unknown ruling {ruling!r}")
         if requirement.schema and requirement.schema.file not in self.schemas:
             raise SpecError(f"{where}: no schema file {requirement.schema.file!r}")
+
+    def _check_needs(self) -> None:
+        """Every `needs` names a catalogued requirement and the graph has no cycle, so a
+        blocked requirement always leads back to one that failed."""
+        for requirement in self.requirements.values():
+            for need in requirement.needs:
+                if need not in self.requirements:
+                    raise SpecError(f"requirements.yaml: {requirement.id} needs unknown {need!r}")
+                if self.requirements[need].level != "MUST":
+                    # A SHOULD finding must never keep a MUST from being judged.
+                    raise SpecError(
+                        f"requirements.yaml: {requirement.id} needs a {need}, not a MUST"
+                    )
+        done: set[str] = set()
+
+        def visit(rid: str, path: tuple[str, ...]) -> None:
+            if rid in path:
+                raise SpecError(
+                    f"requirements.yaml: needs form a cycle: {' -> '.join((*path, rid))}"
+                )
+            if rid in done:
+                return
+            for need in self.requirements[rid].needs:
+                visit(need, (*path, rid))
+            done.add(rid)
+
+        for rid in self.requirements:
+            visit(rid, ())
+
+    def prerequisites(self, requirement_id: str) -> list[str]:
+        """Every requirement `requirement_id` needs, directly or not, nearest first."""
+        seen: list[str] = []
+        queue = list(self.requirement(requirement_id).needs)
+        while queue:
+            rid = queue.pop(0)
+            if rid not in seen:
+                seen.append(rid)
+                queue += self.requirements[rid].needs
+        return seen
 
     def requirement(self, requirement_id: str) -> Requirement:
         try:
@@ -248,6 +290,7 @@ def _requirement(entry: Mapping[str, Any]) -> Requirement:
         source=tuple(SourceRef(doc=s["doc"], section=s["section"]) for s in entry["source"]),
         ruling=tuple(entry.get("ruling", ())),
         schema=SchemaBinding(**binding) if binding else None,
+        needs=tuple(entry.get("needs", ())),
     )
 
 

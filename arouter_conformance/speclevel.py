@@ -9,7 +9,7 @@ turns schemathesis failures into findings of MODELS-SPEC-001/002/003.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -26,7 +26,7 @@ from schemathesis.checks import (
 from schemathesis.core.failures import Failure, FailureGroup
 
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, judged
 from arouter_conformance.spec import Spec
 
 __all__ = [
@@ -60,12 +60,17 @@ def _schema(spec: Spec) -> Any:
     return schemathesis.openapi.from_dict(_bundle(spec))
 
 
-def listing_operations(spec: Spec) -> list[Any]:
-    """The GET operations (list, count, lookup): chat costs money and has its own suite."""
+def listing_operations(spec: Spec, claimed: Collection[str]) -> list[Any]:
+    """The GET operations (list, count, lookup) of the claimed profiles (`x-profile`): a
+    target that does not claim count is not judged on a count endpoint; chat costs money
+    and has its own suite."""
     operations = []
     for result in _schema(spec).get_all_operations():
         operation = result.ok()
-        if operation.method.upper() == "GET":
+        if (
+            operation.method.upper() == "GET"
+            and operation.definition.raw.get("x-profile") in claimed
+        ):
             operations.append(operation)
     return operations
 
@@ -115,6 +120,7 @@ def judge(case: Any, exchange: Exchange, mode: str) -> list[Finding]:
     for requirement, checks in CHECKS:
         if requirement == "MODELS-SPEC-003" and mode != GenerationMode.NEGATIVE:
             continue
+        judged(requirement)
         try:
             case.validate_response(response, checks=list(checks))
         except (FailureGroup, Failure) as raised:

@@ -7,6 +7,7 @@ from arouter_conformance.results import (
     EXIT_ERROR,
     EXIT_FAILED,
     EXIT_PASSED,
+    NOTHING_JUDGED,
     Status,
     SuiteRecord,
     aggregate,
@@ -19,12 +20,27 @@ def record(
     outcome: Status = Status.PASSED,
     findings: tuple[Finding, ...] = (),
     reason: str | None = None,
+    judged: tuple[str, ...] | None = None,
+    unjudgeable: dict[str, str] | None = None,
 ) -> SuiteRecord:
-    return SuiteRecord("suite::test", ids, outcome, findings, reason)
+    """A test's record; by default its checks judged every requirement it carries."""
+    return SuiteRecord(
+        "suite::test",
+        ids,
+        outcome,
+        findings,
+        reason,
+        judged=frozenset(ids if judged is None else judged),
+        unjudgeable=unjudgeable or {},
+    )
+
+
+def result_of(result, rid: str):  # type: ignore[no-untyped-def]
+    return next(r for r in result.requirements if r.requirement.id == rid)
 
 
 def status_of(result, rid: str) -> Status:  # type: ignore[no-untyped-def]
-    return next(r for r in result.requirements if r.requirement.id == rid).status
+    return result_of(result, rid).status
 
 
 def test_findings_fail_only_their_own_requirement(spec: Spec) -> None:
@@ -71,10 +87,10 @@ def test_unclaimed_profiles_are_skipped_and_do_not_count(spec: Spec) -> None:
 
 
 def test_a_plain_assertion_fails_every_requirement_of_its_test(spec: Spec) -> None:
-    records = [record("LOOKUP-SHAPE-001", "LOOKUP-MATCH-001", outcome=Status.FAILED, reason="boom")]
-    result = aggregate(spec, records, ["lookup"])
-    assert status_of(result, "LOOKUP-SHAPE-001") is Status.FAILED
-    assert status_of(result, "LOOKUP-MATCH-001") is Status.FAILED
+    records = [record("MODELS-MODEL-001", "MODELS-ID-001", outcome=Status.FAILED, reason="boom")]
+    result = aggregate(spec, records, ["models"])
+    assert status_of(result, "MODELS-MODEL-001") is Status.FAILED
+    assert status_of(result, "MODELS-ID-001") is Status.FAILED
 
 
 def test_a_property_that_stopped_early_did_not_judge_its_other_requirements(spec: Spec) -> None:
@@ -87,9 +103,78 @@ def test_a_property_that_stopped_early_did_not_judge_its_other_requirements(spec
         complete=False,
     )
     result = aggregate(spec, [stopped], ["models"])
-    spec_002 = next(r for r in result.requirements if r.requirement.id == "MODELS-SPEC-002")
-    assert spec_002.status is Status.SKIPPED
+    spec_002 = result_of(result, "MODELS-SPEC-002")
+    assert spec_002.status is Status.BLOCKED
+    assert spec_002.blocked_by == "MODELS-SPEC-001"
     assert "not judged to the end" in str(spec_002.reason)
-    finished = SuiteRecord("suite::other", ("MODELS-SPEC-002",), Status.PASSED)
+    finished = record("MODELS-SPEC-002")
     result = aggregate(spec, [stopped, finished], ["models"])
     assert status_of(result, "MODELS-SPEC-002") is Status.PASSED
+
+
+def test_a_test_that_judged_nothing_passes_nothing(spec: Spec) -> None:
+    result = aggregate(spec, [record("SORT-NEWEST-001", judged=())], ["sort"])
+    newest = result_of(result, "SORT-NEWEST-001")
+    assert newest.status is Status.INCONCLUSIVE
+    assert newest.reason == NOTHING_JUDGED
+    assert result.exit_code == EXIT_ERROR
+    assert {p.name: p.verdict for p in result.profiles}["sort"] == "inconclusive"
+
+
+def test_what_the_data_cannot_show_is_inconclusive_with_the_reason(spec: Spec) -> None:
+    why = "every model in the answer ties on created: no order to tell"
+    tied = record("SORT-NEWEST-001", judged=(), unjudgeable={"SORT-NEWEST-001": why})
+    result = aggregate(spec, [tied], ["sort"])
+    assert result_of(result, "SORT-NEWEST-001").reason == why
+    # One observation that could tell is enough: judged beats unjudgeable.
+    both = record("SORT-NEWEST-001", unjudgeable={"SORT-NEWEST-001": why})
+    assert status_of(aggregate(spec, [both], ["sort"]), "SORT-NEWEST-001") is Status.PASSED
+
+
+def test_a_test_that_cannot_judge_at_all_ends_inconclusive(spec: Spec) -> None:
+    why = "no model to chat with: name one with --chat-model"
+    records = [record("CHAT-SDK-001", outcome=Status.INCONCLUSIVE, reason=why, judged=())]
+    result = aggregate(spec, records, ["chat"])
+    assert status_of(result, "CHAT-SDK-001") is Status.INCONCLUSIVE
+    assert result_of(result, "CHAT-SDK-001").reason == why
+    assert result.exit_code == EXIT_ERROR
+
+
+def test_a_failed_prerequisite_blocks_instead_of_failing_twice(spec: Spec) -> None:
+    missing = Finding("COUNT-SHAPE-001", "GET /models/count answered 404")
+    mismatch = Finding("COUNT-MATCH-001", "GET /models/count answered 404")
+    records = [
+        record("COUNT-SHAPE-001", outcome=Status.FAILED, findings=(missing,)),
+        record("COUNT-MATCH-001", outcome=Status.FAILED, findings=(mismatch,)),
+        record("COUNT-UNKNOWN-001"),
+    ]
+    result = aggregate(spec, records, ["count"])
+    assert status_of(result, "COUNT-SHAPE-001") is Status.FAILED
+    for rid in ("COUNT-MATCH-001", "COUNT-UNKNOWN-001"):
+        blocked = result_of(result, rid)
+        assert blocked.status is Status.BLOCKED, rid
+        assert blocked.blocked_by == "COUNT-SHAPE-001"
+        assert "COUNT-SHAPE-001" in str(blocked.reason)
+    assert result.exit_code == EXIT_FAILED
+
+
+def test_blocking_names_the_root_failure_through_a_chain(spec: Spec) -> None:
+    refused = Finding("CHAT-SERVE-001", "POST /chat/completions answered 500")
+    records = [
+        record("CHAT-SERVE-001", outcome=Status.FAILED, findings=(refused,)),
+        record("CHAT-STREAM-001", "CHAT-STREAM-003"),
+    ]
+    result = aggregate(spec, records, ["chat"])
+    assert result_of(result, "CHAT-STREAM-003").blocked_by == "CHAT-SERVE-001"
+    assert result_of(result, "CHAT-STREAM-001").blocked_by == "CHAT-SERVE-001"
+
+
+def test_a_prerequisite_in_an_unclaimed_profile_blocks_nothing(spec: Spec) -> None:
+    result = aggregate(spec, [record("MODELS-SPEC-001")], ["models"])
+    assert status_of(result, "MODELS-SPEC-001") is Status.PASSED
+
+
+def test_a_claimed_profile_is_never_pass_on_nothing(spec: Spec) -> None:
+    skipped = record("VIS-LIST-001", outcome=Status.SKIPPED, reason="not applicable: x")
+    verdicts = {p.name: p.verdict for p in aggregate(spec, [skipped], ["visibility"]).profiles}
+    assert verdicts["visibility"] == "skip"

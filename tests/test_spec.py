@@ -152,6 +152,12 @@ def _broken_copy(tmp_path: Path, edit: Any) -> Path:
     return target
 
 
+def _needs_each_other(catalog: Any, first: str, second: str) -> None:
+    entries = {entry["id"]: entry for entry in catalog["requirements"]}
+    entries[first]["needs"] = [second]
+    entries[second]["needs"] = [first]
+
+
 @pytest.mark.parametrize(
     ("edit", "message"),
     [
@@ -166,6 +172,9 @@ def _broken_copy(tmp_path: Path, edit: Any) -> Path:
             lambda c: c["requirements"][0].update(schema={"file": "Nope.json", "at": ""}),
             "no schema file",
         ),
+        (lambda c: c["requirements"][0].update(needs=["NOPE-NOPE-001"]), "needs unknown"),
+        (lambda c: c["requirements"][0].update(needs=["MODELS-MODEL-002"]), "not a MUST"),
+        (lambda c: _needs_each_other(c, "MODELS-LIST-001", "MODELS-ID-001"), "cycle"),
     ],
 )
 def test_broken_catalogs_are_refused_with_the_place_named(

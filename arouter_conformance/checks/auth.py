@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, judged
 
 __all__ = ["accepted", "refused"]
 
@@ -11,6 +11,7 @@ _ROLES = {"none": "no key", "wrong": "a wrong key", "restricted": "the restricte
 
 
 def refused(requirement: str, exchange: Exchange, status: int = 401) -> list[Finding]:
+    judged(requirement)
     if exchange.status == status:
         return []
     return [
@@ -25,6 +26,7 @@ def refused(requirement: str, exchange: Exchange, status: int = 401) -> list[Fin
 
 
 def accepted(requirement: str, exchange: Exchange) -> list[Finding]:
+    judged(requirement)
     if exchange.status == 200:
         return []
     return [

@@ -7,7 +7,7 @@ from typing import Any
 
 from arouter_conformance.checks.http import json_answer
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, judged
 from arouter_conformance.oracle import id_of
 
 __all__ = ["compare_ids", "listed_models", "preview"]
@@ -49,6 +49,7 @@ def compare_ids(
     what: str,
 ) -> list[Finding]:
     """One finding when the answer's set of ids differs from the expected set."""
+    judged(requirement)
     got_ids = {i for i in map(id_of, got) if i is not None}
     want_ids = {i for i in map(id_of, want) if i is not None}
     missing, extra = want_ids - got_ids, got_ids - want_ids

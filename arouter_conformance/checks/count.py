@@ -5,7 +5,7 @@ from __future__ import annotations
 from arouter_conformance.checks.http import json_answer, json_media_type, no_server_error
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, judged
 
 __all__ = ["count_matches", "count_value", "unknown_count_answer"]
 
@@ -25,6 +25,7 @@ def count_value(requirement: str, exchange: Exchange) -> tuple[int | None, list[
 def count_matches(
     requirement: str, count_exchange: Exchange, count: int, list_exchange: Exchange, listed: int
 ) -> list[Finding]:
+    judged(requirement)
     if count == listed:
         return []
     return [

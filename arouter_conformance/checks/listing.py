@@ -67,6 +67,8 @@ def model_objects(
     With `seen`, a model already judged in another answer (same JSON) is not judged again:
     the lists of one run mostly repeat the same objects.
     """
+    if models and not any("benchmarks" in m for m in models):
+        cannot_judge("MODELS-BENCH-001", "no listed model carries benchmarks")
     findings = []
     for index, model in enumerate(models):
         if seen is not None:
@@ -80,6 +82,8 @@ def model_objects(
 
 def context_lengths(models: Sequence[Model], exchange: Exchange) -> list[Finding]:
     """MODELS-MODEL-002 (SHOULD): context_length is known."""
+    if models:
+        judged("MODELS-MODEL-002")
     unknown = [str(id_of(m)) for m in models if m.get("context_length", 0) is None]
     if not unknown:
         return []
@@ -127,7 +131,9 @@ def created_in_seconds(models: Sequence[Model], exchange: Exchange) -> list[Find
 
 
 def unique_ids(models: Sequence[Model], exchange: Exchange) -> list[Finding]:
-    """MODELS-ID-001: no id twice in one answer."""
+    """MODELS-ID-001: no id twice in one answer (one model cannot repeat itself)."""
+    if len(models) > 1:
+        judged("MODELS-ID-001")
     counts = Counter(i for i in map(id_of, models) if i is not None)
     repeated = sorted(i for i, n in counts.items() if n > 1)
     if not repeated:
@@ -151,6 +157,7 @@ def free_variants(models: Sequence[Model], exchange: Exchange) -> list[Finding]:
         model_id = id_of(model)
         if model_id is None or split_variant(model_id)[1] != "free":
             continue
+        judged("MODELS-PRICING-002")
         pricing = model.get("pricing")
         for key in ("prompt", "completion"):
             value = pricing.get(key) if isinstance(pricing, Mapping) else None

@@ -7,7 +7,7 @@ from typing import Any
 
 from arouter_conformance.checks.common import preview
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.oracle import author_of, id_of
 
 __all__ = ["owned_by_author"]
@@ -17,6 +17,10 @@ Model = Mapping[str, Any]
 
 def owned_by_author(exchange: Exchange, models: Sequence[Model]) -> list[Finding]:
     """OPENAI-LIST-003 (SHOULD): owned_by is the author part of the id, without ~."""
+    if any(isinstance(m.get("owned_by"), str) for m in models):
+        judged("OPENAI-LIST-003")
+    else:
+        cannot_judge("OPENAI-LIST-003", "no listed model carries owned_by")
     wrong = [
         (index, str(id_of(m)), m.get("owned_by"))
         for index, m in enumerate(models)

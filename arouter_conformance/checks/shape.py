@@ -16,7 +16,7 @@ from typing import Any
 from jsonschema.exceptions import ValidationError
 
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, judged
 from arouter_conformance.spec import Requirement, load_spec
 
 __all__ = ["schema_findings"]
@@ -48,22 +48,39 @@ def schema_findings(
         ]
     if not bound:
         raise ValueError(f"no requirement is bound to {file} among {requirements}")
+    judged(*(r.id for r in bound if attribute_to or _present(instance, r)))
     findings = []
     for error in spec.iter_errors(file, instance):
         location = _location(error)
+        where = pointer + "".join(f"/{part}" for part in error.absolute_path)
         for requirement in bound if attribute_to else _owners(bound, location):
             findings.append(
                 Finding(
                     requirement.id,
-                    _message(error),
+                    _message(error, where, exchange),
                     expected=f"{file}: {_schema_path(error)}",
                     observed=_excerpt(error.instance),
                     exchange=exchange,
-                    pointer=pointer + "".join(f"/{part}" for part in error.absolute_path),
+                    pointer=where,
                     schema_path="/" + "/".join(str(p) for p in error.absolute_schema_path),
                 )
             )
     return findings
+
+
+def _present(instance: Any, requirement: Requirement) -> bool:
+    """Whether the part a requirement owns is in the instance: an optional part that is
+    absent (benchmarks) shows nothing about its shape, so it is not judged."""
+    assert requirement.schema is not None
+    node = instance
+    for part in requirement.schema.path:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return False
+    return True
 
 
 def _location(error: ValidationError) -> tuple[str, ...]:
@@ -93,8 +110,12 @@ def _schema_path(error: ValidationError) -> str:
     return f"{keyword} {json.dumps(error.validator_value)[:120]}"
 
 
-def _message(error: ValidationError) -> str:
-    return error.message if len(error.message) <= 200 else error.message[:200] + "…"
+def _message(error: ValidationError, where: str, exchange: Exchange | None) -> str:
+    """One line a person can act on: which answer, what is wrong, and where in the body,
+    e.g. `GET /models/count -> 200: 'count' is a required property at /data`."""
+    what = error.message if len(error.message) <= 200 else error.message[:200] + "…"
+    line = f"{what} at {where or 'the top level'}"
+    return f"{exchange.describe()}: {line}" if exchange is not None else line
 
 
 def _excerpt(value: Any) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 from arouter_conformance.checks.common import compare_ids
 from arouter_conformance.checks.http import no_server_error
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.oracle import id_of, price_vector, router_priced, strictly_dominates
 from arouter_conformance.spec import Contract
 
@@ -37,6 +37,7 @@ def same_set(
     sort: str,
 ) -> list[Finding]:
     """Sorting returns exactly the unsorted answer's models, each once."""
+    judged(requirement)
     findings = compare_ids(
         requirement, exchange, sorted_models, unsorted_models, f"sort={sort} changed the set"
     )
@@ -64,6 +65,12 @@ def _descending(
     key: str,
     nulls_last: bool,
 ) -> list[Finding]:
+    values = [_int_or_none(m.get(key)) for m in models]
+    known = {v for v in values if v is not None}
+    if len(known) > 1 or (nulls_last and known and None in values):
+        judged(requirement)
+    else:
+        cannot_judge(requirement, f"every model in the answer ties on {key}: no order to tell")
     findings: list[Finding] = []
     previous: tuple[int, Model] | None = None
     seen_null: Model | None = None
@@ -128,6 +135,12 @@ def price_order(
     Models whose prices cannot be read are left out of the comparison: their prices are
     MODELS-PRICING-001's finding, not a sorting one.
     """
+    if _orderable(models, contract):
+        judged(requirement)
+    else:
+        cannot_judge(
+            requirement, "no model in the answer is cheaper than another on every priced item"
+        )
     findings: list[Finding] = []
     first_router: tuple[int, Model] | None = None
     placed: list[tuple[int, Model, tuple[Decimal, ...]]] = []
@@ -169,6 +182,22 @@ def price_order(
     return findings
 
 
+def _orderable(models: Sequence[Model], contract: Contract, cap: int = 300) -> bool:
+    """Whether the ruling puts any two of the models in an order: a router beside a priced
+    model, or one price vector dominating another. Linear when the cheapest or dearest
+    vector dominates the rest (a free model does); else pairwise over the first `cap`."""
+    vectors = list({v for v in (price_vector(m, contract) for m in models) if v is not None})
+    if len(vectors) > 1:
+        for pick in (min, max):
+            bound = tuple(pick(column) for column in zip(*vectors, strict=True))
+            if bound in vectors:
+                return True
+        head = vectors[:cap]
+        if any(strictly_dominates(a, b) for a in head for b in head):
+            return True
+    return bool(vectors) and any(router_priced(m, contract) for m in models)
+
+
 def _prices(vector: tuple[Decimal, ...]) -> str:
     return "/".join(format(p, "f") for p in vector)
 
@@ -181,6 +210,10 @@ def same_order(
     reference_exchange: Exchange,
 ) -> list[Finding]:
     """SORT-POPULAR-001 (SHOULD): exactly the order of another answer."""
+    if len(reference) > 1:
+        judged(requirement)
+    else:
+        cannot_judge(requirement, "fewer than two models: no order to compare")
     got = [id_of(m) for m in models]
     want = [id_of(m) for m in reference]
     if got == want:
@@ -207,6 +240,7 @@ def unknown_sort_answer(
 ) -> list[Finding]:
     """SORT-UNKNOWN-001 (MUST): no 5xx, a 200 keeps the set; SORT-UNKNOWN-002 (SHOULD): 400."""
     findings = no_server_error("SORT-UNKNOWN-001", exchange)
+    judged("SORT-UNKNOWN-002")
     if exchange.status != 400:
         findings.append(
             Finding(

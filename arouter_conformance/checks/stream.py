@@ -13,7 +13,7 @@ from typing import Any
 from arouter_conformance.checks.chat import usage_adds_up
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.spec import Contract
 
 __all__ = [
@@ -62,6 +62,7 @@ def parse_stream(body: bytes) -> Stream:
 
 def stream_framing(exchange: Exchange, stream: Stream) -> list[Finding]:
     """CHAT-STREAM-001, -002 and -005: event-stream, chunk shape, one id, [DONE] then close."""
+    judged("CHAT-STREAM-001")
     findings = []
     if exchange.status != 200 or exchange.media_type != "text/event-stream":
         findings.append(
@@ -74,6 +75,11 @@ def stream_framing(exchange: Exchange, stream: Stream) -> list[Finding]:
             )
         )
         return findings
+    judged("CHAT-STREAM-005")
+    if stream.chunks or stream.undecodable:
+        judged("CHAT-STREAM-002")
+    else:
+        cannot_judge("CHAT-STREAM-002", "the stream held no data chunks to judge")
     for index, payload in stream.undecodable:
         findings.append(
             Finding(
@@ -143,6 +149,10 @@ def stream_content(exchange: Exchange, stream: Stream, contract: Contract) -> li
     An error chunk (top-level error, finish_reason "error") is reported here with its
     message: the target broke mid-stream.
     """
+    if not stream.chunks:
+        cannot_judge("CHAT-STREAM-003", "the stream held no data chunks to judge")
+        return []
+    judged("CHAT-STREAM-003")
     findings = []
     finished_at: int | None = None
     for index, chunk in stream.chunks:
@@ -210,6 +220,7 @@ def stream_content(exchange: Exchange, stream: Stream, contract: Contract) -> li
 
 def stream_usage(exchange: Exchange, stream: Stream) -> list[Finding]:
     """CHAT-STREAM-004 (SHOULD): one usage chunk, after the finish_reason, with no choices."""
+    judged("CHAT-STREAM-004")
     with_usage = [
         (index, chunk)
         for index, chunk in stream.chunks
@@ -247,6 +258,8 @@ def stream_usage(exchange: Exchange, stream: Stream) -> list[Finding]:
 
 def stream_models(exchange: Exchange, stream: Stream, allowed: Collection[str]) -> list[Finding]:
     """CHAT-RESP-002 for a stream: every chunk names the model that served the request."""
+    if any(isinstance(c, dict) and "model" in c for _, c in stream.chunks):
+        judged("CHAT-RESP-002")
     named = sorted(
         {
             json.dumps(chunk.get("model"))

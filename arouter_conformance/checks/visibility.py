@@ -7,10 +7,10 @@ from typing import Any
 
 from arouter_conformance.checks.common import preview
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
-from arouter_conformance.oracle import author_of, id_of
+from arouter_conformance.findings import Finding, cannot_judge, judged
+from arouter_conformance.oracle import Baseline, author_of, id_of
 
-__all__ = ["every_own_model", "only_own_models"]
+__all__ = ["auto_within_own_models", "every_own_model", "only_own_models"]
 
 Model = Mapping[str, Any]
 
@@ -23,6 +23,7 @@ def only_own_models(
     exchange: Exchange, models: Sequence[Model], providers: Collection[str]
 ) -> list[Finding]:
     """VIS-LIST-001."""
+    judged("VIS-LIST-001")
     foreign = sorted(i for i in _ids(models) if author_of(i) not in providers)
     if not foreign:
         return []
@@ -38,6 +39,41 @@ def only_own_models(
     ]
 
 
+def auto_within_own_models(
+    exchange: Exchange, body: Model | None, baseline: Baseline, providers: Collection[str]
+) -> list[Finding]:
+    """VIS-AUTO-001: `auto` asked with a restricted key is served by one of its providers.
+
+    The answer's model is resolved through the full list, by id or canonical_slug (ruling
+    R15); a name that is no listed model shows nothing about visibility (CHAT-AUTO-001
+    judges it), so it cannot be judged here. The refusal itself is the caller's finding.
+    """
+    named = body.get("model") if body is not None else None
+    served: str | None = None
+    if isinstance(named, str):
+        served = named if named in baseline.by_id else None
+        served = served or next(
+            (str(id_of(m)) for m in baseline.models if m.get("canonical_slug") == named), None
+        )
+    if served is None:
+        cannot_judge("VIS-AUTO-001", f"the answer names {named!r}, no listed model")
+        return []
+    judged("VIS-AUTO-001")
+    if author_of(served) in providers:
+        return []
+    return [
+        Finding(
+            "VIS-AUTO-001",
+            f"{exchange.describe()}: automatic routing served the restricted key with {named}, "
+            f"a model of {author_of(served)}",
+            expected=f"a model of {', '.join(sorted(providers))}",
+            observed=str(named),
+            exchange=exchange,
+            pointer="/model",
+        )
+    ]
+
+
 def every_own_model(
     exchange: Exchange,
     models: Sequence[Model],
@@ -45,6 +81,7 @@ def every_own_model(
     providers: Collection[str],
 ) -> list[Finding]:
     """VIS-LIST-002."""
+    judged("VIS-LIST-002")
     wanted = {i for i in _ids(unrestricted) if author_of(i) in providers}
     missing = sorted(wanted - _ids(models))
     if not missing:

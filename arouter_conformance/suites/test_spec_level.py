@@ -16,7 +16,7 @@ requirement = pytest.mark.requirement
 def _probe(run: Run, mode: str) -> None:
     """Every operation is probed, even when an earlier one already failed."""
     with judging() as judgement:
-        for operation in speclevel.listing_operations(run.spec):
+        for operation in speclevel.listing_operations(run.spec, run.claimed):
             if mode == speclevel.GenerationMode.NEGATIVE and not speclevel.negatable(
                 run.spec, operation
             ):

@@ -8,7 +8,7 @@ import pytest
 
 from arouter_conformance.checks import chat, count, lookup, visibility
 from arouter_conformance.checks.common import listed_models
-from arouter_conformance.findings import Finding, require
+from arouter_conformance.findings import Finding, Inconclusive, require
 from arouter_conformance.oracle import author_of, chat_capable, cheapest
 from arouter_conformance.session import Run
 
@@ -46,7 +46,7 @@ def test_restricted_key_sees_all_of_its_providers(run: Run) -> None:
         exchange, models = run.models(query, auth="restricted")
         _, unrestricted = run.models(query)
         if models is None or unrestricted is None:
-            pytest.skip("not applicable: a list could not be read (see VIS-LIST-001)")
+            raise Inconclusive("a list could not be read (see VIS-LIST-001)")
         findings += visibility.every_own_model(exchange, models, unrestricted, providers)
     require(findings)
 
@@ -61,7 +61,7 @@ def test_restricted_count_matches_its_list(run: Run) -> None:
         number, problems = count.count_value("VIS-COUNT-001", count_exchange)
         findings += problems
         if models is None:
-            pytest.skip("not applicable: the restricted list could not be read (see VIS-LIST-001)")
+            raise Inconclusive("the restricted list could not be read (see VIS-LIST-001)")
         if number is not None:
             findings += count.count_matches(
                 "VIS-COUNT-001", count_exchange, number, list_exchange, len(models)
@@ -82,6 +82,23 @@ def test_restricted_key_cannot_look_up_other_providers(run: Run) -> None:
             "VIS-LOOKUP-001", exchange, "a model of a provider the key has not enabled"
         )
     require(findings)
+
+
+@requirement("VIS-AUTO-001")
+def test_auto_serves_a_restricted_key_with_its_providers(run: Run) -> None:
+    providers = _providers(run)
+    if run.config.chat_budget == 0:
+        pytest.skip("not applicable: no chat requests allowed in this run (--no-chat)")
+    _, own = run.models(None, auth="restricted")
+    if own is None:
+        raise Inconclusive("the restricted list could not be read (see VIS-LIST-001)")
+    if not any(chat_capable(m, run.contract) for m in own):
+        pytest.skip("not applicable: the restricted key sees no text model to be routed to")
+    exchange = run.chat(run.chat_body(run.auto_model), auth="restricted")
+    body, findings = chat.served("VIS-AUTO-001", exchange)
+    require(
+        findings or visibility.auto_within_own_models(exchange, body, run.baseline(), providers)
+    )
 
 
 @requirement("VIS-CHAT-001")

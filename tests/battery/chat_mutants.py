@@ -142,6 +142,14 @@ class RestrictedChatsWithAll(ChatEngine):
         return super().resolve(requested, EVERYONE)
 
 
+class AutoIgnoresVisibility(ChatEngine):
+    """auto picks among every provider's models, whatever the key may see (the restricted
+    key's own chat requests for other providers' models are still refused)."""
+
+    def route_auto(self, visibility: Visibility) -> Model:
+        return super().route_auto(EVERYONE)
+
+
 class AnonymousChat:
     """Middleware: a chat request without Authorization is let in as the demo key."""
 
@@ -405,6 +413,12 @@ MUTANTS = [
     # visibility and openrouter-sdk: the chat parts
     Mutant(
         "restricted-key-chats-with-foreign-model", ("VIS-CHAT-001",), chat(RestrictedChatsWithAll)
+    ),
+    Mutant(
+        "auto-routes-restricted-key-to-foreign-model",
+        ("VIS-AUTO-001",),
+        chat(AutoIgnoresVisibility),
+        quiet=("VIS-CHAT-001",),
     ),
     Mutant("system-fingerprint-missing", ("ORSDK-CHAT-001",), chat(NoSystemFingerprint)),
     Mutant(

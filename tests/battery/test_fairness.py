@@ -244,6 +244,20 @@ class SuffixKeptInName(ChatEngine):
         return completion
 
 
+class AutoPicksTheDearestBySlug(CanonicalSlugName):
+    """auto picks the dearest text model the key may see (any visible one is allowed), and
+    answers name it by its canonical_slug."""
+
+    def route_auto(self, visibility: Visibility) -> Model:
+        queries = self.queries
+        candidates = [
+            model
+            for model in queries.select(frozenset({self.text}), frozenset(), visibility)
+            if not queries.is_router(model)
+        ]
+        return max(candidates, key=lambda model: (queries.price(model), model["id"]))
+
+
 class ForeignChatIs403(ChatEngine):
     """A restricted key chatting with another provider's model gets 403, not 404."""
 
@@ -469,6 +483,12 @@ FAIR = [
         lambda: create_app(battery_catalog(), chat=SuffixKeptInName),
         ("chat",),
         ("CHAT-VARIANT-001", "CHAT-VARIANT-002"),
+    ),
+    Fair(
+        "auto-picks-the-dearest-visible-model-by-slug",
+        lambda: create_app(battery_catalog(), chat=AutoPicksTheDearestBySlug),
+        ("visibility", "chat"),
+        ("VIS-AUTO-001", "CHAT-AUTO-001"),
     ),
     Fair(
         "foreign-chat-403",
