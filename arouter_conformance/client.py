@@ -189,7 +189,16 @@ class Target:
         )
         for attempt in range(self._retries + 1):
             budget.spend()
-            exchange = self._exchange(request, auth)
+            try:
+                exchange = self._exchange(request, auth)
+            except _Dropped:
+                # A reset or a keep-alive connection the server had closed: httpx has
+                # dropped it from the pool, so the one retry goes out on a new connection.
+                budget.spend()
+                try:
+                    exchange = self._exchange(request, auth)
+                except _Dropped as again:
+                    raise TargetError(f"{again} (and again on a new connection)") from None
             wait = _retry_after(exchange) if exchange.status == 429 else None
             if wait is None or attempt == self._retries or wait > self._max_retry_wait:
                 return exchange
@@ -197,6 +206,8 @@ class Target:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _exchange(self, request: httpx.Request, auth: str) -> Exchange:
+        """One request and its answer: a dropped connection raises `_Dropped` (worth a
+        retry), any other failure TargetError."""
         started = time.monotonic()
         deadline = started + 4 * self.timeout
         what = f"{request.method} {request.url.raw_path.decode('ascii', 'replace')}"
@@ -214,6 +225,9 @@ class Target:
                 response.close()
         except httpx.TimeoutException:
             raise TargetError(f"{what}: no answer within {self.timeout:g} s") from None
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            reason = str(exc).splitlines()[0][:200] or type(exc).__name__
+            raise _Dropped(f"{what}: {reason}") from None
         except httpx.TransportError as exc:
             reason = str(exc).splitlines()[0][:200] or type(exc).__name__
             raise TargetError(f"{what}: {reason}") from None
@@ -231,6 +245,10 @@ class Target:
             truncated=truncated,
             elapsed=time.monotonic() - started,
         )
+
+
+class _Dropped(Exception):
+    """The connection broke under a request (reset, closed keep-alive): worth one retry."""
 
 
 def _retry_after(exchange: Exchange) -> float | None:

@@ -162,3 +162,26 @@ def test_keys_are_never_sent_to_another_origin() -> None:
     target, _ = make_target()
     with pytest.raises(TargetError, match="another origin"):
         target.get_url("http://elsewhere.test/api/v1/model/a/b")
+
+
+@respx.mock
+def test_a_dropped_connection_is_retried_once_on_a_new_one() -> None:
+    route = respx.get(f"{ROOT}/models").mock(
+        side_effect=[httpx.ReadError("Connection reset by peer"), httpx.Response(200, json={})]
+    )
+    target, _ = make_target()
+    assert target.get("/models").status == 200
+    assert route.call_count == 2
+    assert target.budget.spent == 2  # the retry is a request like any other
+
+
+@respx.mock
+def test_a_connection_dropped_twice_is_one_line() -> None:
+    respx.post(f"{ROOT}/chat/completions").mock(
+        side_effect=httpx.RemoteProtocolError("Server disconnected without sending a response.")
+    )
+    target, _ = make_target()
+    with pytest.raises(TargetError, match="again on a new connection") as dropped:
+        target.post("/chat/completions", json_body={})
+    assert "\n" not in str(dropped.value)
+    assert target.chat_budget.spent == 1  # a chat request is paid for once in the chat budget
