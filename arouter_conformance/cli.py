@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,7 +19,8 @@ import pytest
 from arouter_conformance import __version__
 from arouter_conformance.client import Budget, Credentials, Target, TargetError
 from arouter_conformance.config import ConfigError, RunConfig, chat_notice, resolve_config
-from arouter_conformance.plugin import SUITES, report_of, result_of
+from arouter_conformance.options import add_cli_options, settings
+from arouter_conformance.plugin import SUITES, Resolved, report_of, result_of
 from arouter_conformance.reports import check_writable
 from arouter_conformance.results import EXIT_ERROR, RunResult
 from arouter_conformance.spec import SpecError, load_spec
@@ -40,47 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         help="judge a target (default: the embedded reference server)",
         description="Judge a target, requirement by requirement.",
     )
-    target = run.add_argument_group("target")
-    target.add_argument(
-        "--target-url", help="API root with its version prefix, e.g. https://host/api/v1"
-    )
-    target.add_argument(
-        "--api-key", help="API key (default: the manifest's api_key_env, else $AROUTER_API_KEY)"
-    )
-    target.add_argument("--manifest", type=Path, help="YAML file with the target's claims")
-    target.add_argument(
-        "--profile",
-        action="append",
-        default=[],
-        metavar="NAME",
-        help="a profile the target claims (repeatable; default: the manifest's, else all)",
-    )
-    target.add_argument(
-        "--requirement",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="check only this requirement (repeatable), e.g. to re-run one failure",
-    )
-    reports = run.add_argument_group("reports")
-    reports.add_argument("--json", type=Path, metavar="FILE", help="write the JSON report here")
-    reports.add_argument("--html", type=Path, metavar="FILE", help="write the HTML report here")
-    reports.add_argument("--junit", type=Path, metavar="FILE", help="write JUnit XML here")
-    budget = run.add_argument_group("budget and speed")
-    budget.add_argument("--request-budget", type=int, metavar="N", help="most requests in all")
-    budget.add_argument(
-        "--chat-budget", type=int, metavar="N", help="most chat requests (default 30)"
-    )
-    budget.add_argument("--no-chat", action="store_true", help="send no chat requests at all")
-    budget.add_argument(
-        "--examples", type=int, metavar="N", help="Hypothesis examples per property"
-    )
-    budget.add_argument(
-        "--seed", type=int, help="explore other examples, reproducibly, with this seed"
-    )
-    budget.add_argument(
-        "--timeout", type=float, metavar="SECONDS", help="wait per answer (default 15)"
-    )
+    add_cli_options(run)
     run.add_argument(
         "-v",
         "--verbose",
@@ -95,20 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _pytest_args(args: argparse.Namespace) -> list[str]:
-    forwarded = {
-        "--target-url": args.target_url,
-        "--api-key": args.api_key,
-        "--manifest": args.manifest,
-        "--report-json": args.json,
-        "--report-html": args.html,
-        "--report-junit": args.junit,
-        "--request-budget": args.request_budget,
-        "--chat-budget": args.chat_budget,
-        "--examples": args.examples,
-        "--conformance-seed": args.seed,
-        "--request-timeout": args.timeout,
-    }
+def _pytest_args(verbose: bool) -> list[str]:
     argv = [
         str(SUITES),
         "-c",
@@ -119,17 +67,7 @@ def _pytest_args(args: argparse.Namespace) -> list[str]:
         "no:cacheprovider",
     ]
     # Without -v, pytest's reporter is off and terminal.Progress reports instead.
-    argv += ["-v"] if args.verbose else ["-p", "no:terminal"]
-    for flag, value in forwarded.items():
-        if value is not None:
-            argv += [flag, str(value)]
-    for profile in args.profile:
-        argv += ["--profile", profile]
-    for requirement in args.requirement:
-        argv += ["--requirement", requirement]
-    if args.no_chat:
-        argv.append("--no-chat")
-    return argv
+    return argv + (["-v"] if verbose else ["-p", "no:terminal"])
 
 
 def _announce(config: RunConfig) -> None:
@@ -172,30 +110,15 @@ class _Receiver:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    spec = load_spec()
-    config = resolve_config(
-        spec,
-        target_url=args.target_url,
-        api_key=args.api_key,
-        manifest_path=args.manifest,
-        profiles=args.profile,
-        no_chat=args.no_chat,
-        request_budget=args.request_budget,
-        chat_budget=args.chat_budget,
-        examples=args.examples,
-        seed=args.seed,
-        timeout=args.timeout,
-    )
-    for requirement in args.requirement:
-        spec.requirement(requirement)  # an unknown id is a one-line SpecError
-    reports = [path for path in (args.html, args.json, args.junit) if path is not None]
+    config = resolve_config(load_spec(), **settings(partial(getattr, args), "cli"))
+    reports = [p for p in (config.report_html, config.report_json, config.report_junit) if p]
     check_writable(reports)
     _announce(config)
     _reachable(config)
     receiver = _Receiver()
     terminal = Terminal(sys.stdout)
     progress = Progress(terminal, quiet=args.verbose)
-    code = pytest.main(_pytest_args(args), plugins=[receiver, progress])
+    code = pytest.main(_pytest_args(args.verbose), plugins=[Resolved(config), receiver, progress])
     if progress.stopped or receiver.result is None or receiver.report is None:
         reason = progress.stopped or "the run could not be carried out"
         print(f"arouter-conformance: {reason}", file=sys.stderr)

@@ -19,6 +19,8 @@ from arouter_conformance.client import BudgetExhausted, TargetError
 from arouter_conformance.config import ConfigError, RunConfig, resolve_config
 from arouter_conformance.evidence import inert
 from arouter_conformance.findings import ConformanceFailure
+from arouter_conformance.options import settings
+from arouter_conformance.plugin import GIVEN
 from arouter_conformance.redact import Redactor
 from arouter_conformance.reports import check_writable, write_reports
 from arouter_conformance.results import RunResult, Status, SuiteRecord, aggregate
@@ -43,25 +45,13 @@ class Collector:
         self._config: RunConfig | None = None
 
     def config(self) -> RunConfig:
-        """The run's configuration from the command line; a bad one is a usage error."""
+        """The run's configuration: the one the CLI resolved, else the prefixed pytest
+        options'; a bad one is a usage error."""
         if self._config is None:
-            option = self.pytest_config.getoption
             try:
-                self._config = resolve_config(
-                    self.spec,
-                    target_url=option("target_url"),
-                    api_key=option("api_key"),
-                    manifest_path=option("manifest"),
-                    profiles=option("profile") or (),
-                    no_chat=option("no_chat"),
-                    request_budget=option("request_budget"),
-                    chat_budget=option("chat_budget"),
-                    examples=option("examples"),
-                    seed=option("conformance_seed"),
-                    timeout=option("request_timeout"),
-                    report_json=option("report_json"),
-                    report_html=option("report_html"),
-                    report_junit=option("report_junit"),
+                given = self.pytest_config.stash.get(GIVEN, None)
+                self._config = given or resolve_config(
+                    self.spec, **settings(self.pytest_config.getoption, "pytest"), front="pytest"
                 )
                 chosen = self._config
                 check_writable((chosen.report_json, chosen.report_html, chosen.report_junit))
@@ -74,11 +64,6 @@ class Collector:
         return self.run.redactor if self.run else Redactor(self.config().secrets)
 
     # ------------------------------------------------------------------ collection
-    def check_requirements(self, wanted: set[str]) -> None:
-        unknown = sorted(wanted - set(self.spec.requirements))
-        if unknown:
-            raise pytest.UsageError(f"--requirement: no requirement {unknown[0]!r} in the catalog")
-
     def prepare(self, suites: list[pytest.Item], others: int, ids: Any) -> None:
         """Every suite test checks catalogued requirements of one profile; unclaimed skip."""
         self.suite_items, self.other_items = len(suites), others

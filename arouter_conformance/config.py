@@ -7,13 +7,21 @@ what a flag means, and both refuse a bad configuration with the same one-line me
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from arouter_conformance.client import normalize_base_url
-from arouter_conformance.manifest import Manifest, ManifestError, Restricted, load_manifest
+from arouter_conformance.manifest import (
+    FromEnv,
+    Manifest,
+    ManifestError,
+    Restricted,
+    load_manifest,
+)
+from arouter_conformance.options import Front, spelled
 from arouter_conformance.spec import Spec
 
 __all__ = [
@@ -22,6 +30,7 @@ __all__ = [
     "DEFAULT_EXAMPLES",
     "DEFAULT_REQUEST_BUDGET",
     "ConfigError",
+    "Header",
     "RunConfig",
     "chat_notice",
     "resolve_config",
@@ -34,10 +43,22 @@ KEY_ENV = "AROUTER_API_KEY"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 # Profiles whose checks send chat requests (visibility and openrouter-sdk send a few).
 CHAT_PROFILES = frozenset({"chat", "openrouter-sdk", "visibility"})
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_PRINTABLE = re.compile(r"[\t\x20-\x7e]*")
 
 
 class ConfigError(ValueError):
     """The run cannot start: a bad flag, manifest or environment. The message says which."""
+
+
+@dataclass(frozen=True)
+class Header:
+    """A header sent on every request to the target. `secret` values (from a flag or the
+    environment) are masked wherever they could show; the manifest's literals are not."""
+
+    name: str
+    value: str = field(repr=False)
+    secret: bool = True
 
 
 @dataclass(frozen=True)
@@ -55,6 +76,10 @@ class RunConfig:
     report_json: Path | None = None
     report_html: Path | None = None
     report_junit: Path | None = None
+    headers: tuple[Header, ...] = ()
+    requirements: tuple[str, ...] = ()  # empty: every requirement of the claimed profiles
+    chat_model: str | None = None
+    front: Front = "cli"  # the door the run came through, so messages name its flags
 
     @property
     def embedded(self) -> bool:
@@ -62,16 +87,58 @@ class RunConfig:
 
     @property
     def secrets(self) -> tuple[str | None, ...]:
-        return (self.api_key, self.restricted_key)
+        return (
+            self.api_key,
+            self.restricted_key,
+            *(header.value for header in self.headers if header.secret),
+        )
+
+    def flag(self, name: str) -> str:
+        """The option the CLI calls `--name`, as this run's front door spells it."""
+        return spelled(name, self.front)
 
 
-def _env_key(name: str | None, env: Mapping[str, str], what: str) -> str | None:
-    if name is None:
-        return None
+def _env_value(name: str, env: Mapping[str, str], what: str) -> str:
     value = env.get(name)
     if not value:
         raise ConfigError(f"manifest key '{what}' names {name}, which is not set")
     return value
+
+
+def _headers(
+    flags: Sequence[str],
+    manifest: Manifest | None,
+    env: Mapping[str, str],
+    flag: str,
+) -> tuple[Header, ...]:
+    """The manifest's headers, then the flags' (a flag wins over the manifest's same name).
+
+    A header value can be a gateway credential, so no message here shows one."""
+    chosen: dict[str, Header] = {}
+    for name, value in (manifest.headers if manifest else {}).items():
+        if isinstance(value, FromEnv):
+            header = Header(name, _env_value(value.env, env, f"headers.{name}"))
+        else:
+            header = Header(name, value, secret=False)
+        chosen[name.lower()] = _checked(header, f"manifest key 'headers.{name}'")
+    for number, raw in enumerate(flags, 1):
+        name, colon, value = raw.partition(":")
+        name = name.strip()
+        if not colon or not name:
+            missing = "colon" if not colon else "name before the colon"
+            raise ConfigError(f"{flag} number {number} is not 'Name: value' (no {missing})")
+        chosen[name.lower()] = _checked(Header(name, value.strip()), f"{flag} {name!r}")
+    return tuple(chosen.values())
+
+
+def _checked(header: Header, where: str) -> Header:
+    if not _TOKEN.fullmatch(header.name):
+        raise ConfigError(f"{where}: not an HTTP header name")
+    if header.name.lower() == "authorization":
+        raise ConfigError(f"{where}: the kit sends Authorization itself; pass the key as the key")
+    if not _PRINTABLE.fullmatch(header.value):
+        raise ConfigError(f"{where}: the value must be printable ASCII on one line")
+    return header
 
 
 def resolve_config(
@@ -80,7 +147,10 @@ def resolve_config(
     target_url: str | None = None,
     api_key: str | None = None,
     manifest_path: Path | None = None,
+    headers: Sequence[str] = (),
     profiles: Sequence[str] = (),
+    requirements: Sequence[str] = (),
+    chat_model: str | None = None,
     no_chat: bool = False,
     request_budget: int | None = None,
     chat_budget: int | None = None,
@@ -91,8 +161,14 @@ def resolve_config(
     report_html: Path | None = None,
     report_junit: Path | None = None,
     env: Mapping[str, str] | None = None,
+    front: Front = "cli",
 ) -> RunConfig:
+    """The run `front` was asked for; every option is named as `front` spells it."""
     env = os.environ if env is None else env
+
+    def flag(name: str) -> str:
+        return spelled(name, front)
+
     try:
         manifest = load_manifest(manifest_path, list(spec.profiles)) if manifest_path else None
     except ManifestError as exc:
@@ -106,27 +182,40 @@ def resolve_config(
     unknown = [p for p in profiles if p not in spec.profiles]
     if unknown:
         raise ConfigError(
-            f"--profile: unknown profile {unknown[0]!r} (known: {', '.join(spec.profiles)})"
+            f"{flag('profile')}: unknown profile {unknown[0]!r} (known: {', '.join(spec.profiles)})"
         )
+    missing = next((i for i in requirements if i not in spec.requirements), None)
+    if missing:
+        raise ConfigError(f"{flag('requirement')}: no requirement {missing!r} in the catalog")
     claimed = tuple(profiles) or (manifest.profiles if manifest and manifest.profiles else ())
     claimed = claimed or tuple(spec.profiles)
     if no_chat:
         claimed = tuple(p for p in claimed if p != "chat")
     for name, value in (
-        ("--request-budget", request_budget),
-        ("--chat-budget", chat_budget),
-        ("--examples", examples),
+        ("request-budget", request_budget),
+        ("chat-budget", chat_budget),
+        ("examples", examples),
     ):
         if value is not None and value < 0:
-            raise ConfigError(f"{name} must not be negative")
+            raise ConfigError(f"{flag(name)} must not be negative")
     if timeout is not None and timeout <= 0:
-        raise ConfigError("--timeout must be positive")
+        raise ConfigError(f"{flag('timeout')} must be positive")
+    if chat_model is None and manifest:
+        chat_model = manifest.chat_model
+    if chat_model is not None and not chat_model.strip():
+        raise ConfigError(f"{flag('chat-model')} must not be empty")
     # The manifest names the variable for this very target, so it beats the generic one.
-    key = api_key or (_env_key(manifest.api_key_env, env, "api_key_env") if manifest else None)
+    key = api_key or (
+        _env_value(manifest.api_key_env, env, "api_key_env")
+        if manifest and manifest.api_key_env
+        else None
+    )
     key = key or env.get(KEY_ENV) or None
     restricted: Restricted | None = manifest.restricted if manifest else None
     restricted_key = (
-        _env_key(restricted.api_key_env, env, "restricted.api_key_env") if restricted else None
+        _env_value(restricted.api_key_env, env, "restricted.api_key_env")
+        if restricted and restricted.api_key_env
+        else None
     )
     return RunConfig(
         target_url=url,
@@ -142,6 +231,10 @@ def resolve_config(
         report_json=report_json,
         report_html=report_html,
         report_junit=report_junit,
+        headers=_headers(headers, manifest, env, flag("header")),
+        requirements=tuple(dict.fromkeys(requirements)),
+        chat_model=chat_model.strip() if chat_model else None,
+        front=front,
     )
 
 

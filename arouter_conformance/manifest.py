@@ -1,5 +1,6 @@
 """The target's claims: which profiles it answers for and the choices the contract leaves
-to it (listing auth, aliases, the several-parameters rule, the automatic-routing id).
+to it (listing auth, aliases, the several-parameters rule, the automatic-routing id), and
+what it takes to reach it (extra headers, a model to chat with).
 
 Read from YAML and validated by `manifest.schema.json`; every error names the key at
 fault, because the person reading it is configuring a CI job, not debugging the kit.
@@ -17,7 +18,14 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-__all__ = ["Manifest", "ManifestError", "Restricted", "load_manifest", "parse_manifest"]
+__all__ = [
+    "FromEnv",
+    "Manifest",
+    "ManifestError",
+    "Restricted",
+    "load_manifest",
+    "parse_manifest",
+]
 
 _SCHEMA = json.loads((Path(__file__).parent / "manifest.schema.json").read_text("utf-8"))
 
@@ -33,6 +41,13 @@ class Restricted:
 
 
 @dataclass(frozen=True)
+class FromEnv:
+    """A header value the file only names: it lives in this environment variable."""
+
+    env: str
+
+
+@dataclass(frozen=True)
 class Manifest:
     target_url: str | None = None
     api_key_env: str | None = None
@@ -42,6 +57,8 @@ class Manifest:
     supported_parameters_match: Literal["all", "any"] | None = None
     auto_model: str | None = None
     restricted: Restricted | None = None
+    headers: Mapping[str, str | FromEnv] = field(default_factory=dict)
+    chat_model: str | None = None
 
 
 def load_manifest(path: Path, known_profiles: Sequence[str]) -> Manifest:
@@ -86,6 +103,11 @@ def parse_manifest(document: Any, known_profiles: Sequence[str]) -> Manifest:
             if restricted
             else None
         ),
+        headers={
+            name: FromEnv(value["env"]) if isinstance(value, dict) else value
+            for name, value in document.get("headers", {}).items()
+        },
+        chat_model=document.get("chat_model"),
     )
 
 
@@ -107,13 +129,15 @@ def _describe(error: ValidationError) -> str:
 
 def _plain(error: ValidationError) -> str:
     validator_value: Any = error.validator_value
+    schema: Any = error.schema
     keyword = str(error.validator)
     if keyword == "type":
         expected = f"expected {validator_value}"
     elif keyword == "enum":
         expected = f"expected one of {', '.join(map(str, validator_value))}"
-    elif keyword == "pattern":
-        expected = "expected an environment variable name"
+    elif keyword in {"pattern", "anyOf"}:
+        # What these stand for is said once, in the schema's description.
+        expected = f"expected {schema['description']}"
     elif keyword in {"minLength", "minItems"}:
         expected = "must not be empty"
     elif keyword == "uniqueItems":

@@ -13,48 +13,43 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from arouter_conformance.options import add_pytest_options
+
 if TYPE_CHECKING:
     from arouter_conformance.client import Target
     from arouter_conformance.collector import Collector
+    from arouter_conformance.config import RunConfig
     from arouter_conformance.results import RunResult
     from arouter_conformance.session import Run
 
 SUITES = Path(__file__).resolve().parent / "suites"
 MARKER = "requirement"
 STATE = pytest.StashKey["Collector"]()
+GIVEN = pytest.StashKey["RunConfig"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("arouter-conformance", "gateway conformance (arouter-conformance)")
-    group.addoption("--target-url", help="API root of the gateway, e.g. https://host/api/v1")
-    group.addoption(
-        "--api-key", help="API key (default: the manifest's api_key_env, else $AROUTER_API_KEY)"
+    add_pytest_options(
+        parser.getgroup("arouter-conformance", "gateway conformance (arouter-conformance)")
     )
-    group.addoption("--manifest", type=Path, help="YAML manifest with the target's claims")
-    group.addoption(
-        "--profile", action="append", help="profile the target claims (repeatable; default all)"
-    )
-    group.addoption(
-        "--requirement",
-        action="append",
-        metavar="ID",
-        help="run only the tests that check this requirement (repeatable)",
-    )
-    group.addoption("--no-chat", action="store_true", help="send no chat requests")
-    group.addoption("--request-budget", type=int, help="most requests to send in all")
-    group.addoption("--chat-budget", type=int, help="most chat requests to send")
-    group.addoption("--examples", type=int, help="Hypothesis examples per property")
-    group.addoption(
-        "--conformance-seed", type=int, help="explore with this seed instead of fixed examples"
-    )
-    group.addoption("--request-timeout", type=float, help="seconds to wait for each answer")
-    group.addoption("--report-json", type=Path, help="write the JSON report here")
-    group.addoption("--report-html", type=Path, help="write the HTML report here")
-    group.addoption("--report-junit", type=Path, help="write the JUnit XML report here")
+
+
+class Resolved:
+    """A configuration a front door has already resolved (the CLI's), handed to
+    `pytest.main` as a plugin so that the run's flags are parsed once, not re-serialised."""
+
+    def __init__(self, config: RunConfig) -> None:
+        self.config = config
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[GIVEN] = self.config
 
 
 def _judging(config: pytest.Config) -> bool:
-    return bool(config.getoption("target_url") or config.getoption("manifest"))
+    return GIVEN in config.stash or bool(
+        config.getoption("target_url") or config.getoption("conformance_manifest")
+    )
 
 
 def _collector(config: pytest.Config) -> Collector:
@@ -96,9 +91,8 @@ def requirement_ids(item: pytest.Item) -> tuple[str, ...]:
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
-    wanted = set(config.getoption("requirement") or ())
-    if wanted:
-        _collector(config).check_requirements(wanted)
+    asked = _judging(config) or config.getoption("conformance_requirement")
+    wanted = set(_collector(config).config().requirements) if asked else set()
     keep = [
         item
         for item in items

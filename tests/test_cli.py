@@ -138,9 +138,10 @@ def test_cli_and_pytest_give_the_same_verdicts(
             return super().count(*args, **kwargs) + 1
 
     options = ["--profile", "sort", "--profile", "count", "--examples", "3"]
+    prefixed = [f"--conformance-{o[2:]}" if o.startswith("--") else o for o in options]
     with live(reference_server.create_app(queries=SlowCount), tmp_path) as target:
         code, from_cli = run_cli(target, tmp_path, *options, monkeypatch=monkeypatch)
-        done, from_pytest = run_pytest(target, tmp_path, *options)
+        done, from_pytest = run_pytest(target, tmp_path, *prefixed)
     assert (code, done) == (1, 1)
     assert statuses(from_cli)["COUNT-MATCH-001"] == "failed"
     assert statuses(from_cli) == statuses(from_pytest)
@@ -177,7 +178,7 @@ def test_an_unknown_requirement_is_one_line() -> None:
     done = run_subprocess(["run", "--requirement", "NOPE-001"], timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "arouter-conformance: no requirement 'NOPE-001' in the catalog"
+        "arouter-conformance: --requirement: no requirement 'NOPE-001' in the catalog"
     ]
 
 
