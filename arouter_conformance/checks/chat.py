@@ -7,13 +7,14 @@ from typing import Any
 
 from arouter_conformance.checks.http import (
     error_body,
+    error_status_code,
     json_answer,
     json_media_type,
     no_server_error,
 )
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.oracle import Baseline, router_priced, split_variant
 
 __all__ = [
@@ -68,6 +69,7 @@ def completion(exchange: Exchange) -> tuple[Model | None, list[Finding]]:
 
 def served(requirement: str, exchange: Exchange) -> tuple[Model | None, list[Finding]]:
     """The request was served: 200 with a JSON completion."""
+    judged(requirement)
     body, findings = json_answer(requirement, exchange)
     if findings or not isinstance(body, dict):
         return None, findings or [
@@ -78,6 +80,7 @@ def served(requirement: str, exchange: Exchange) -> tuple[Model | None, list[Fin
 
 def usage_adds_up(requirement: str, exchange: Exchange, usage: Any, pointer: str) -> list[Finding]:
     """usage is there, with integer counts, and total = prompt + completion."""
+    judged(requirement)
     if not isinstance(usage, dict):
         return [
             Finding(
@@ -120,7 +123,11 @@ def max_tokens_respected(exchange: Exchange, body: Model, max_tokens: int) -> li
     """CHAT-USAGE-002."""
     usage = body.get("usage")
     used = usage.get("completion_tokens") if isinstance(usage, dict) else None
-    if not isinstance(used, int) or used <= max_tokens:
+    if not isinstance(used, int):
+        cannot_judge("CHAT-USAGE-002", "the answer reports no completion_tokens to compare")
+        return []
+    judged("CHAT-USAGE-002")
+    if used <= max_tokens:
         return []
     return [
         Finding(
@@ -152,6 +159,7 @@ def served_names(baseline: Baseline, requested: str) -> frozenset[str]:
 def served_by(
     requirement: str, exchange: Exchange, body: Model, allowed: Collection[str]
 ) -> list[Finding]:
+    judged(requirement)
     model = body.get("model")
     if model in allowed:
         return []
@@ -171,6 +179,7 @@ def concrete_model(
     exchange: Exchange, body: Model, baseline: Baseline, auto_id: str
 ) -> list[Finding]:
     """CHAT-AUTO-001: the answer names a concrete listed model, never the routing id."""
+    judged("CHAT-AUTO-001")
     model = body.get("model")
     canonical = {
         m.get("canonical_slug"): m
@@ -194,5 +203,11 @@ def concrete_model(
 
 
 def error_shape(exchange: Exchange) -> list[Finding]:
-    """CHAT-ERROR-001: a refusal carries the error body; bad input never gets a 5xx."""
-    return no_server_error("CHAT-ERROR-001", exchange) + error_body("CHAT-ERROR-001", exchange)
+    """CHAT-ERROR-001: a refusal carries the error body and bad input never gets a 5xx;
+    CHAT-ERROR-002 (SHOULD): its error.code is the HTTP status, as an integer."""
+    judged("CHAT-ERROR-001")
+    return (
+        no_server_error("CHAT-ERROR-001", exchange)
+        + error_body("CHAT-ERROR-001", exchange)
+        + error_status_code("CHAT-ERROR-002", exchange)
+    )

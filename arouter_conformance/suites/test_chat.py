@@ -7,26 +7,28 @@ ones, prompts are short and max_tokens is small.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from typing import Any
 
 import pytest
 
-from arouter_conformance.checks import chat, stream
-from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding, require
+from arouter_conformance.checks import chat, stream, usage
+from arouter_conformance.exchange import Exchange, NotJson
+from arouter_conformance.findings import Finding, Inconclusive, require
 from arouter_conformance.interop import openai_chat
 from arouter_conformance.session import MAX_TOKENS, Run
 
 requirement = pytest.mark.requirement
+STREAM_REFUSED = "the stream was refused (see CHAT-STREAM-001)"
 
 
-def _model(run: Run, attribute: str, what: str) -> str:
-    model = getattr(run.chat_models(), attribute)
+def _model(run: Run, role: str, what: str) -> str:
+    model = run.chat_model(role)
     if model is None:
         pytest.skip(f"not applicable: the target lists no {what}")
-    return str(model)
+    return model
 
 
 def plain_completion(run: Run) -> Exchange:
@@ -54,6 +56,7 @@ def streamed_completion(run: Run) -> tuple[Exchange, stream.Stream]:
     "CHAT-REJECT-003",
     "CHAT-REJECT-004",
     "CHAT-ERROR-001",
+    "CHAT-ERROR-002",
 )
 def test_bad_requests_are_refused(run: Run) -> None:
     model = _model(run, "cheap", "text model with a price")
@@ -80,9 +83,10 @@ def test_bad_requests_are_refused(run: Run) -> None:
     require(findings)
 
 
-@requirement("CHAT-RESP-001", "CHAT-RESP-002", "CHAT-USAGE-001", "CHAT-USAGE-002")
+@requirement("CHAT-SERVE-001", "CHAT-RESP-001", "CHAT-RESP-002", "CHAT-USAGE-001", "CHAT-USAGE-002")
 def test_a_completion_has_its_shape_and_usage(run: Run) -> None:
     exchange = plain_completion(run)
+    require(chat.served("CHAT-SERVE-001", exchange)[1])
     body, findings = chat.completion(exchange)
     require(findings)
     assert body is not None
@@ -134,18 +138,18 @@ def test_a_listed_free_id_is_served(run: Run) -> None:
 
 
 def _refused(run: Run, requirement_id: str, model: str) -> None:
-    """Refused with a 4xx, in the error shape every refusal has (CHAT-ERROR-001)."""
+    """Refused with a 4xx, in the error shape every refusal has (CHAT-ERROR-001, -002)."""
     exchange = run.chat(run.chat_body(model))
     require(chat.refused_4xx(requirement_id, exchange) + chat.error_shape(exchange))
 
 
-@requirement("CHAT-VARIANT-004", "CHAT-ERROR-001")
+@requirement("CHAT-VARIANT-004", "CHAT-ERROR-001", "CHAT-ERROR-002")
 def test_free_without_a_free_variant_is_refused(run: Run) -> None:
     model = _model(run, "without_free", "text model without a :free variant") + ":free"
     _refused(run, "CHAT-VARIANT-004", model)
 
 
-@requirement("CHAT-VARIANT-005", "CHAT-ERROR-001")
+@requirement("CHAT-VARIANT-005", "CHAT-ERROR-001", "CHAT-ERROR-002")
 def test_thinking_without_reasoning_is_refused(run: Run) -> None:
     model = _model(run, "without_reasoning", "text model without reasoning") + ":thinking"
     _refused(run, "CHAT-VARIANT-005", model)
@@ -156,7 +160,13 @@ def test_a_listed_thinking_id_is_served(run: Run) -> None:
     _variant(run, "CHAT-VARIANT-006", _model(run, "thinking", ":thinking text model"))
 
 
-@requirement("CHAT-MODALITY-001", "CHAT-ERROR-001")
+@requirement("CHAT-VARIANT-007")
+def test_thinking_appended_to_a_reasoning_model_is_served(run: Run) -> None:
+    model = _model(run, "reasoning_base", "reasoning text model without a listed :thinking id")
+    _variant(run, "CHAT-VARIANT-007", model + ":thinking")
+
+
+@requirement("CHAT-MODALITY-001", "CHAT-ERROR-001", "CHAT-ERROR-002")
 def test_a_model_without_text_output_is_refused(run: Run) -> None:
     _refused(run, "CHAT-MODALITY-001", _model(run, "non_text", "model without text output"))
 
@@ -171,7 +181,7 @@ def test_stream_framing(run: Run) -> None:
 def test_stream_content(run: Run) -> None:
     exchange, events = streamed_completion(run)
     if exchange.status != 200:
-        pytest.skip("not applicable: the stream was refused (see CHAT-STREAM-001)")
+        raise Inconclusive(STREAM_REFUSED)
     requested = json.loads(exchange.request_body or b"{}")["model"]
     allowed = chat.served_names(run.baseline(), requested)
     require(
@@ -184,12 +194,46 @@ def test_stream_content(run: Run) -> None:
 def test_stream_usage(run: Run) -> None:
     exchange, events = streamed_completion(run)
     if exchange.status != 200:
-        pytest.skip("not applicable: the stream was refused (see CHAT-STREAM-001)")
+        raise Inconclusive(STREAM_REFUSED)
     usage = [c["usage"] for _, c in events.chunks if isinstance(c, dict) and c.get("usage")]
     require(
         stream.stream_usage(exchange, events)
         + chat.max_tokens_respected(exchange, {"usage": usage[-1] if usage else None}, MAX_TOKENS)
     )
+
+
+def _replies(run: Run) -> list[tuple[Exchange, usage.Reply]]:
+    """The whole and the streamed answer already fetched, as replies; those refused or
+    unreadable are left out (the shape and stream requirements report them)."""
+    replies = []
+    exchange = plain_completion(run)
+    if exchange.status == 200:
+        with contextlib.suppress(NotJson):  # the shape requirements report it
+            replies.append((exchange, usage.plain_reply(exchange.json())))
+    streamed, events = streamed_completion(run)
+    if streamed.status == 200:
+        replies.append((streamed, usage.streamed_reply(events)))
+    if not replies:
+        raise Inconclusive("neither the completion nor the stream was served")
+    return replies
+
+
+@requirement("CHAT-USAGE-003")
+def test_usage_counts_the_text_exchanged(run: Run) -> None:
+    findings: list[Finding] = []
+    for exchange, reply in _replies(run):
+        sent = json.loads(exchange.request_body or b"{}").get("messages", [])
+        prompt = " ".join(str(m.get("content") or "") for m in sent if isinstance(m, dict))
+        findings += usage.counts_something(exchange, reply, prompt)
+    require(findings)
+
+
+@requirement("CHAT-FINISH-001")
+def test_a_reply_cut_by_max_tokens_says_length(run: Run) -> None:
+    findings: list[Finding] = []
+    for exchange, reply in _replies(run):
+        findings += usage.cut_reply_says_length(exchange, reply, MAX_TOKENS)
+    require(findings)
 
 
 @requirement("CHAT-SDK-001")

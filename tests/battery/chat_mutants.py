@@ -176,12 +176,26 @@ def crash_on_bad_json(scope: Scope, body: bytes) -> Answer | None:
     return None
 
 
+def chat_unavailable(scope: Scope, body: bytes) -> Answer | None:
+    """Every chat request gets a 500 in plain text: the endpoint serves nothing at all."""
+    if not is_chat(scope):
+        return None
+    return 500, [(b"content-type", b"text/plain")], b"upstream unavailable"
+
+
 def chat_error_without_code(scope: Scope, status: int, headers: Headers, body: bytes) -> Answer:
     """Chat refusals carry {"error": {"message": ...}} without the code."""
     if status < 400:
         return status, headers, body
     message = json_body(body)["error"]["message"]
     return status, headers, json.dumps({"error": {"message": message}}).encode()
+
+
+def chat_error_without_message(scope: Scope, status: int, headers: Headers, body: bytes) -> Answer:
+    """Chat refusals carry {"error": {"code": <status>}} and no message."""
+    if status < 400:
+        return status, headers, body
+    return status, headers, json.dumps({"error": {"code": status}}).encode()
 
 
 class StreamWithoutOptionsCrashes(ChatEngine):
@@ -344,6 +358,12 @@ class StreamInAnotherName(ChunkRewrite):
 # ----------------------------------------------------------------------------- the table
 
 MUTANTS = [
+    # the endpoint: one failure; the shape and usage judged on the same answer are blocked
+    Mutant(
+        "chat-endpoint-unavailable",
+        ("CHAT-SERVE-001",),
+        wrapped(lambda app: Intercept(app, chat_unavailable)),
+    ),
     # the completion
     Mutant("auto-echoed-as-model", ("CHAT-AUTO-001",), chat(AutoEchoed)),
     Mutant("answers-in-another-name", ("CHAT-RESP-002",), chat(AnswersInAnotherName)),
@@ -361,10 +381,18 @@ MUTANTS = [
     Mutant("empty-messages-accepted", ("CHAT-REJECT-002",), chat(EmptyMessagesAccepted)),
     Mutant("negative-max-tokens-accepted", ("CHAT-REJECT-003",), chat(NegativeMaxTokensAccepted)),
     Mutant("unknown-model-200", ("CHAT-REJECT-004",), chat(UnknownModelAnswered)),
+    # The integer status code is a SHOULD (ruling R3): exit 0, and the MUST stays quiet.
     Mutant(
         "chat-error-without-code",
-        ("CHAT-ERROR-001",),
+        ("CHAT-ERROR-002",),
         wrapped(lambda app: Rewrite(app, chat_error_without_code, when=is_chat)),
+        quiet=("CHAT-ERROR-001",),
+    ),
+    Mutant(
+        "chat-error-without-message",
+        ("CHAT-ERROR-001",),
+        wrapped(lambda app: Rewrite(app, chat_error_without_message, when=is_chat)),
+        quiet=("CHAT-ERROR-002",),
     ),
     Mutant("non-text-model-accepted", ("CHAT-MODALITY-001",), chat(NonTextModelAccepted)),
     # variants
