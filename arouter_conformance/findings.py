@@ -45,7 +45,8 @@ class Finding:
     schema_path: str | None = None
 
     def line(self) -> str:
-        where = f" at {self.pointer}" if self.pointer else ""
+        said = self.pointer and f" at {self.pointer}" in self.message
+        where = f" at {self.pointer}" if self.pointer and not said else ""
         return f"[{self.requirement}] {self.message}{where}"
 
 

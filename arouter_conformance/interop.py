@@ -14,18 +14,21 @@ from typing import Any
 
 import httpx
 import openai
+import pydantic
 from openrouter import OpenRouter
+from openrouter import errors as openrouter_errors_module
 from openrouter.utils import BackoffStrategy, RetryConfig
 
 from arouter_conformance.checks.common import compare_ids
 from arouter_conformance.client import BudgetExhausted, Target
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, cannot_judge, judged
 
 __all__ = [
     "openai_chat",
     "openai_models",
     "openrouter_chat",
+    "openrouter_errors",
     "openrouter_models",
 ]
 
@@ -34,13 +37,102 @@ NO_RETRIES = RetryConfig("none", BackoffStrategy(1, 1, 1.0, 1), False)
 
 
 def _failure(requirement: str, what: str, exc: BaseException) -> Finding:
+    """An SDK call that raised: which call, which answer (when the SDK kept it) and what
+    the SDK could not read in it, e.g. `openrouter models.list(): GET /v1/models -> 200,
+    but the SDK could not read data[0].pricing.prompt: Field required (and 11 more)`."""
+    exchange = _exchange_of(exc)
+    unread = _unread_fields(exc)
     text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+    said = f"{what}: {exchange.describe()}, but" if exchange is not None else f"{what}:"
+    if unread is not None:
+        message = f"{said} the SDK could not read {unread}"
+        observed = unread
+    else:
+        message = f"{said} raised {type(exc).__name__}" + (f": {text}" if text else "")
+        observed = f"{type(exc).__name__}: {text}"
     return Finding(
         requirement,
-        f"{what} raised {type(exc).__name__}" + (f": {text}" if text else ""),
+        message,
         expected=f"{what} to read the answer",
-        observed=f"{type(exc).__name__}: {text}",
+        observed=observed,
+        exchange=exchange,
     )
+
+
+SHOWN_FIELDS = 3
+
+
+def _unread_fields(exc: BaseException) -> str | None:
+    """The fields a pydantic ValidationError (raised, or the cause of the SDK's own error)
+    names, as `data[0].pricing.prompt: Field required (and 11 more)`; None for others."""
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, pydantic.ValidationError):
+        cause = cause.__cause__
+    if cause is None:
+        return None
+    seen: dict[str, str] = {}
+    for error in cause.errors():
+        seen.setdefault(_field_path(error["loc"]), error["msg"])
+    if not seen:
+        return None
+    shown = [f"{where}: {msg}" for where, msg in list(seen.items())[:SHOWN_FIELDS]]
+    more = len(seen) - len(shown)
+    return "; ".join(shown) + (f" (and {more} more)" if more else "")
+
+
+def _field_path(loc: Sequence[int | str]) -> str:
+    """A pydantic location as a path: ("body", "data", 0, "pricing") -> data[0].pricing.
+
+    The SDK wraps every answer in a model whose one field is `body`; that step is
+    dropped, and so are the names pydantic gives union members (`function-after[...]`).
+    """
+    parts = list(loc)
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif "[" in part or "(" in part:
+            continue
+        else:
+            path += f".{part}" if path else part
+    return path or "the body"
+
+
+def _exchange_of(exc: BaseException) -> Exchange | None:
+    """The answer an SDK error carries (openrouter `raw_response`, openai `response`)."""
+    response = getattr(exc, "raw_response", None) or getattr(exc, "response", None)
+    if not isinstance(response, httpx.Response):
+        return None
+    try:
+        body = response.content
+    except httpx.ResponseNotRead:
+        body = b""
+    try:
+        request = response.request
+    except RuntimeError:  # a response built without its request
+        return None
+    try:
+        sent = request.content or None
+    except httpx.RequestNotRead:
+        sent = None
+    return Exchange(
+        method=request.method,
+        url=str(request.url),
+        auth="key",
+        status=response.status_code,
+        headers=tuple(response.headers.multi_items()),
+        body=body[:MAX_EVIDENCE],
+        request_headers=tuple(
+            (k, v) for k, v in request.headers.multi_items() if k.lower() != "authorization"
+        ),
+        request_body=sent,
+        truncated=len(body) > MAX_EVIDENCE,
+    )
+
+
+MAX_EVIDENCE = 64 * 1024
 
 
 def openai_models(target: Target, exchange: Exchange, models: Sequence[Model]) -> list[Finding]:
@@ -212,3 +304,61 @@ def openrouter_chat(target: Target, request: Mapping[str, Any], stream: bool) ->
         except Exception as exc:
             return [_failure("ORSDK-INTEROP-002", what, exc)]
     return []
+
+
+UNKNOWN_AUTHOR, UNKNOWN_SLUG = "zz-unknown-author", "zz-unknown-model"
+
+
+def openrouter_errors(target: Target, chat_request: Mapping[str, Any] | None) -> list[Finding]:
+    """ORSDK-ERROR-001: the SDK reads the target's refusals into its own errors.
+
+    For a JSON error answer of a status an operation documents, the SDK validates the body
+    against a model whose error.code is an int (openrouter 1.3.x, errors/*ResponseErrorData);
+    when that fails the caller gets ResponseValidationError instead of the typed error, and
+    the target's message is lost. A refusal the SDK does not read (another status, a body
+    that is not JSON) ends in its generic OpenRouterDefaultError, which is fine. A request
+    the target answers 200 shows nothing either way.
+    """
+    listing = [target.budget.spend]
+    probes: list[tuple[str, Callable[[OpenRouter], Any], list[Callable[[], None]]]] = [
+        (
+            f"openrouter models.get({UNKNOWN_AUTHOR}/{UNKNOWN_SLUG})",
+            lambda sdk: sdk.models.get(author=UNKNOWN_AUTHOR, slug=UNKNOWN_SLUG),
+            listing,
+        ),
+        (
+            "openrouter models.list(output_modalities=zz-unknown-modality)",
+            lambda sdk: sdk.models.list(output_modalities="zz-unknown-modality"),
+            listing,
+        ),
+    ]
+    if chat_request is not None:
+        request = {**chat_request, "model": f"{UNKNOWN_AUTHOR}/{UNKNOWN_SLUG}"}
+        probes.append(
+            (
+                f"openrouter chat.send(model={request['model']})",
+                lambda sdk: sdk.chat.send(**request),
+                [target.budget.spend, target.chat_budget.spend],
+            )
+        )
+    findings: list[Finding] = []
+    refused = 0
+    for what, call, hooks in probes:
+        with _openrouter(target, hooks) as (sdk, _):
+            try:
+                call(sdk)
+            except BudgetExhausted:
+                raise
+            except openrouter_errors_module.ResponseValidationError as exc:
+                if exc.status_code >= 400:  # a 200 it cannot read is ORSDK-INTEROP's business
+                    refused += 1
+                    findings.append(_failure("ORSDK-ERROR-001", what, exc))
+            except openrouter_errors_module.OpenRouterError as exc:
+                refused += exc.status_code >= 400
+            except Exception as exc:  # no refusal to judge: the network, or the SDK itself
+                cannot_judge("ORSDK-ERROR-001", f"{what} raised {type(exc).__name__}")
+    if refused:
+        judged("ORSDK-ERROR-001")
+    else:
+        cannot_judge("ORSDK-ERROR-001", "no probe drew a refusal for the SDK to read")
+    return findings

@@ -67,3 +67,12 @@ def test_not_found_needs_404_and_the_error_body() -> None:
     assert lookup.not_found(
         "LOOKUP-404-001", exchange(raw=b"nope", status=404, headers={"content-type": "text/plain"})
     )
+
+
+def test_free_lookup_judges_the_status_only() -> None:
+    """LOOKUP-FREE-001 asks for a 404; the body of that 404 is MODELS-ERROR-001's business."""
+    text = exchange(raw=b"no such model", status=404, headers={"content-type": "text/plain"})
+    assert lookup.status_404("LOOKUP-FREE-001", text) == []
+    assert lookup.not_found("LOOKUP-404-001", text)
+    found = lookup.status_404("LOOKUP-FREE-001", exchange({"data": model("a/b")}))
+    assert [f.requirement for f in found] == ["LOOKUP-FREE-001"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from arouter_conformance.checks import filters
+from arouter_conformance.exchange import Exchange
 from arouter_conformance.oracle import Baseline, parse_modalities
 from arouter_conformance.spec import Spec
 from tests.factories import exchange, listing, model
@@ -52,6 +53,23 @@ def test_unknown_values_may_be_refused_or_select_nothing(spec: Spec, baseline: B
     crashed = exchange({"error": {"code": 500, "message": "x"}}, status=500)
     owners = {f.requirement for f in filters.unknown_modality_answer(crashed, unknown, baseline)}
     assert "MODELS-FILTER-006" in owners
+
+
+def test_known_and_unknown_names_may_select_less_never_more(spec: Spec, baseline: Baseline) -> None:
+    """MODELS-FILTER-006 and ruling R8: a 200 to `image,zz-unknown` holds no model beyond
+    what `image` selects; the unknown name ignored, or the whole value read as nothing."""
+    mixed = parse_modalities("image,zz-unknown", spec.contract)
+
+    def owners(answer: Exchange) -> set[str]:
+        return {f.requirement for f in filters.unknown_modality_answer(answer, mixed, baseline)}
+
+    assert owners(listing(baseline.by_id["b/i1"])) == {"MODELS-FILTER-007"}
+    assert owners(listing()) == {"MODELS-FILTER-007"}
+    beyond = filters.unknown_modality_answer(
+        listing(baseline.by_id["b/i1"], baseline.by_id["a/t1"]), mixed, baseline
+    )
+    assert [f.requirement for f in beyond] == ["MODELS-FILTER-007", "MODELS-FILTER-006"]
+    assert "unexpected 1: a/t1" in beyond[1].message
 
 
 def test_an_empty_value_may_mean_the_default(spec: Spec, baseline: Baseline) -> None:

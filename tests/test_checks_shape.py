@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from arouter_conformance.checks.http import error_body, json_answer, no_server_error
+from arouter_conformance.checks.http import (
+    error_body,
+    error_status_code,
+    json_answer,
+    no_server_error,
+)
 from arouter_conformance.checks.listing import (
     context_lengths,
     created_in_seconds,
@@ -115,13 +120,47 @@ def test_created_past_the_year_3000_is_milliseconds() -> None:
 def test_error_bodies() -> None:
     good = exchange({"error": {"code": 404, "message": "no"}}, status=404)
     assert error_body("MODELS-ERROR-001", good) == []
-    wrong_code = exchange({"error": {"code": 400, "message": "no"}}, status=404)
-    assert [f.pointer for f in error_body("MODELS-ERROR-001", wrong_code)] == ["/error/code"]
+    openai_form = {"message": "no", "type": "invalid_request_error", "code": "model_not_found"}
+    assert error_body("MODELS-ERROR-001", exchange({"error": openai_form}, status=404)) == []
+    for code in (None, 400, "404"):
+        body = {"error": {"code": code, "message": "no"}}
+        assert error_body("MODELS-ERROR-001", exchange(body, status=404)) == []
     text = exchange(raw=b"not found", status=404, headers={"content-type": "text/plain"})
     assert len(error_body("MODELS-ERROR-001", text)) == 2
     flat = exchange({"error": "not found"}, status=404)
     assert owners(error_body("MODELS-ERROR-001", flat)) == {"MODELS-ERROR-001"}
+    no_message = exchange({"error": {"code": 404}}, status=404)
+    assert [f.pointer for f in error_body("MODELS-ERROR-001", no_message)] == ["/error"]
     assert error_body("MODELS-ERROR-001", exchange({"data": []})) == []
+
+
+def test_error_status_codes() -> None:
+    good = exchange({"error": {"code": 404, "message": "no"}}, status=404)
+    assert error_status_code("MODELS-ERROR-002", good) == []
+    wrong = exchange({"error": {"code": 400, "message": "no"}}, status=404)
+    assert [f.pointer for f in error_status_code("MODELS-ERROR-002", wrong)] == ["/error/code"]
+    for code in ("model_not_found", None, "404"):
+        body = {"error": {"code": code, "message": "no"}}
+        found = error_status_code("CHAT-ERROR-002", exchange(body, status=404))
+        assert owners(found) == {"CHAT-ERROR-002"}, code
+    missing = exchange({"error": {"message": "no"}}, status=400)
+    assert [f.pointer for f in error_status_code("MODELS-ERROR-002", missing)] == ["/error"]
+    # No error object to read a code from: the MUST's business, not this SHOULD's.
+    text = exchange(raw=b"not found", status=404, headers={"content-type": "text/plain"})
+    assert error_status_code("MODELS-ERROR-002", text) == []
+    assert error_status_code("MODELS-ERROR-002", exchange({"error": "no"}, status=404)) == []
+    assert error_status_code("MODELS-ERROR-002", exchange({"data": []})) == []
+
+
+def test_schema_findings_name_the_answer_and_the_place() -> None:
+    answered = exchange({"data": {}}, path="/models/count")
+    (found,) = schema_findings(
+        "ModelCount.json", answered.json(), exchange=answered, attribute_to="COUNT-SHAPE-001"
+    )
+    assert found.message == (f"{answered.describe()}: 'count' is a required property at /data")
+    assert found.line() == f"[COUNT-SHAPE-001] {found.message}"
+    (bare,) = schema_findings("Error.json", {}, attribute_to="MODELS-ERROR-001")
+    assert bare.message == "'error' is a required property at the top level"
 
 
 def test_json_answer_and_server_errors() -> None:

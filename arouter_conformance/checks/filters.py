@@ -13,7 +13,7 @@ from typing import Any
 from arouter_conformance.checks.common import compare_ids, listed_models
 from arouter_conformance.checks.http import no_server_error
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, judged
 from arouter_conformance.oracle import (
     Baseline,
     ModalitySelection,
@@ -69,9 +69,12 @@ def unknown_modality_answer(
 ) -> list[Finding]:
     """MODELS-FILTER-006 (MUST) and -007 (SHOULD) for a value naming unknown modalities or none.
 
-    A 4xx is right. A 200 is tolerated when it holds only what the known names select; for
-    an empty value, the default (text) list and an empty list are both tolerated.
+    A 400 is right (the SHOULD). A 200 is tolerated when it holds no model beyond what the
+    known names in the value select: all of them (the unknown names ignored) or fewer,
+    down to none (the value read as naming nothing). For an empty value, the default
+    (text) list and an empty list are both tolerated (ruling R8).
     """
+    judged("MODELS-FILTER-006", "MODELS-FILTER-007")
     findings = no_server_error("MODELS-FILTER-006", exchange)
     if exchange.status != 400:
         findings.append(
@@ -88,22 +91,26 @@ def unknown_modality_answer(
     models, problems = listed_models("MODELS-FILTER-006", exchange)
     if models is None:
         return findings + problems
-    known = selection.tokens & baseline.known_modalities
+    got = {id_of(m) for m in models}
     if selection.empty:
-        allowed = [set(), {id_of(m) for m in baseline.text_models()}]
-        got = {id_of(m) for m in models}
-        if got not in allowed:
+        if got and got != {id_of(m) for m in baseline.text_models()}:
             findings += compare_ids(
                 "MODELS-FILTER-006", exchange, models, [], "an empty value selected models"
             )
         return findings
+    known = selection.tokens & baseline.known_modalities
     expected = baseline.select(ModalitySelection(selection.raw, known))
+    allowed = {id_of(m) for m in expected}
+    beyond = [m for m in models if id_of(m) not in allowed]
+    if not beyond:
+        return findings
+    named = ", ".join(sorted(known)) or "no known modality"
     return findings + compare_ids(
         "MODELS-FILTER-006",
         exchange,
-        models,
-        expected,
-        f"unknown names in {selection.raw!r} must select nothing",
+        beyond,
+        [],
+        f"{selection.raw!r} names {named}; models beyond what that selects",
     )
 
 

@@ -6,9 +6,15 @@ from typing import Any
 
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange, NotJson
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, cannot_judge, judged
 
-__all__ = ["error_body", "json_answer", "json_media_type", "no_server_error"]
+__all__ = [
+    "error_body",
+    "error_status_code",
+    "json_answer",
+    "json_media_type",
+    "no_server_error",
+]
 
 
 def json_answer(
@@ -69,10 +75,15 @@ def no_server_error(requirement: str, exchange: Exchange) -> list[Finding]:
 
 
 def error_body(requirement: str, exchange: Exchange) -> list[Finding]:
-    """A 4xx/5xx answer is application/json {"error": {"code": <status>, "message": str}}."""
+    """A 4xx/5xx answer is application/json {"error": {"message": str, ...}} (ruling R3).
+
+    Whatever `code` holds is left to `error_status_code`: OpenAI's form sends a string or
+    null there, OpenRouter's the status as an integer.
+    """
     if exchange.status < 400:
         return []
     findings = []
+    judged(requirement)
     if exchange.media_type != "application/json":
         findings.append(
             Finding(
@@ -91,14 +102,40 @@ def error_body(requirement: str, exchange: Exchange) -> list[Finding]:
             Finding(
                 requirement,
                 f"{exchange.describe()}: error body {exc}",
-                expected='{"error": {"code": <status>, "message": "..."}}',
+                expected='{"error": {"message": "..."}}',
                 observed=exchange.text(300),
                 exchange=exchange,
             ),
         ]
-    findings += schema_findings("Error.json", body, exchange=exchange, attribute_to=requirement)
+    return findings + schema_findings(
+        "Error.json", body, exchange=exchange, attribute_to=requirement
+    )
+
+
+def error_status_code(requirement: str, exchange: Exchange) -> list[Finding]:
+    """The SHOULD of ruling R3: error.code is an integer equal to the HTTP status.
+
+    Judged only on an error answer whose body holds an error object: an answer without
+    one already breaks the MUST (`error_body`), which is where that belongs.
+    """
+    if exchange.status < 400:
+        return []
+    try:
+        body = exchange.json()
+    except NotJson:
+        body = None
     error = body.get("error") if isinstance(body, dict) else None
-    code = error.get("code") if isinstance(error, dict) else None
+    if not isinstance(error, dict):
+        cannot_judge(
+            requirement,
+            f"{exchange.describe()} with no JSON error object to read a code from",
+        )
+        return []
+    judged(requirement)
+    findings = schema_findings(
+        "ErrorStatusCode.json", body, exchange=exchange, attribute_to=requirement
+    )
+    code = error.get("code")
     if isinstance(code, int) and not isinstance(code, bool) and code != exchange.status:
         findings.append(
             Finding(

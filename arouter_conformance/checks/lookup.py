@@ -10,10 +10,17 @@ from urllib.parse import unquote, urljoin, urlsplit
 from arouter_conformance.checks.http import error_body, json_answer, json_media_type
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding
+from arouter_conformance.findings import Finding, judged
 from arouter_conformance.oracle import id_of
 
-__all__ = ["alias_redirect", "looked_up", "matches_listing", "not_found", "redirect_target"]
+__all__ = [
+    "alias_redirect",
+    "looked_up",
+    "matches_listing",
+    "not_found",
+    "redirect_target",
+    "status_404",
+]
 
 Model = Mapping[str, Any]
 
@@ -81,17 +88,26 @@ def not_found(
     requirement: str, exchange: Exchange, why: str = "an id neither listed nor an alias"
 ) -> list[Finding]:
     """404 with the error body."""
-    if exchange.status != 404:
-        return [
-            Finding(
-                requirement,
-                f"{exchange.describe()}, expected 404 for {why}",
-                expected="404",
-                observed=f"{exchange.status}: {exchange.text(200)}",
-                exchange=exchange,
-            )
-        ]
-    return error_body(requirement, exchange)
+    return status_404(requirement, exchange, why) or error_body(requirement, exchange)
+
+
+def status_404(
+    requirement: str, exchange: Exchange, why: str = "an id neither listed nor an alias"
+) -> list[Finding]:
+    """404, whatever the body: for requirements about the status only (LOOKUP-FREE-001);
+    the body of an error answer is MODELS-ERROR-001's business."""
+    judged(requirement)
+    if exchange.status == 404:
+        return []
+    return [
+        Finding(
+            requirement,
+            f"{exchange.describe()}, expected 404 for {why}",
+            expected="404",
+            observed=f"{exchange.status}: {exchange.text(200)}",
+            exchange=exchange,
+        )
+    ]
 
 
 def redirect_target(exchange: Exchange) -> str | None:

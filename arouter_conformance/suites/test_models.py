@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from arouter_conformance import strategies
 from arouter_conformance.checks import auth, filters, listing
-from arouter_conformance.checks.http import error_body
+from arouter_conformance.checks.http import error_body, error_status_code
 from arouter_conformance.findings import Finding, judging, require
 from arouter_conformance.oracle import (
     Baseline,
@@ -285,7 +285,7 @@ def test_listing_works_without_a_key_when_declared(run: Run) -> None:
     require(auth.accepted("MODELS-AUTH-002", run.target.get("/models", auth="none")))
 
 
-@requirement("MODELS-ERROR-001")
+@requirement("MODELS-ERROR-001", "MODELS-ERROR-002")
 def test_error_answers_have_the_error_shape(run: Run) -> None:
     unknown = {"output_modalities": "zz-unknown-modality"}
     probes = [
@@ -306,4 +306,5 @@ def test_error_answers_have_the_error_shape(run: Run) -> None:
     findings: list[Finding] = []
     for exchange in errors:
         findings += error_body("MODELS-ERROR-001", exchange)
+        findings += error_status_code("MODELS-ERROR-002", exchange)
     require(findings)

@@ -8,7 +8,7 @@ from arouter_conformance.checks.http import json_answer
 from arouter_conformance.checks.sdk import sdk_list
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.findings import Finding, require
-from arouter_conformance.interop import openrouter_chat, openrouter_models
+from arouter_conformance.interop import openrouter_chat, openrouter_errors, openrouter_models
 from arouter_conformance.session import Run
 from arouter_conformance.suites.test_chat import plain_completion
 
@@ -61,3 +61,13 @@ def test_sdk_reads_completions(run: Run) -> None:
         openrouter_chat(run.target, request, stream=False)
         + openrouter_chat(run.target, request, stream=True)
     )
+
+
+@requirement("ORSDK-ERROR-001")
+def test_sdk_reads_refusals(run: Run) -> None:
+    """Refusals of lookup, list and (when chat is allowed) chat, read by the SDK itself."""
+    chat_request = None
+    if run.config.chat_budget != 0:
+        body = run.chat_body("zz-unknown-author/zz-unknown-model")
+        chat_request = {k: body[k] for k in ("model", "messages", "max_tokens")}
+    require(openrouter_errors(run.target, chat_request))

@@ -227,6 +227,35 @@ def error_code_400(status: int, headers: Headers, body: bytes) -> tuple[Headers,
     return headers, json.dumps({"error": {"code": 400, "message": "bad request"}}).encode()
 
 
+def error_code_string(status: int, headers: Headers, body: bytes) -> tuple[Headers, bytes]:
+    """OpenAI's form: a string code (fair for the MUST, short of the SHOULD)."""
+    message = json_body(body)["error"]["message"]
+    error = {"message": message, "type": "invalid_request_error", "code": "model_not_found"}
+    return headers, json.dumps({"error": error}).encode()
+
+
+def error_without_message(status: int, headers: Headers, body: bytes) -> tuple[Headers, bytes]:
+    return headers, json.dumps({"error": {"code": status, "detail": "refused"}}).encode()
+
+
+def openai_form_errors(app: Any) -> Any:
+    """Every refusal, of list, count, lookup and chat, in OpenAI's error form:
+    {"error": {"message", "type", "code": a string}} with the same status."""
+
+    def rewrite(scope: Scope, status: int, headers: Headers, body: bytes) -> Answer:
+        if status < 400:
+            return status, headers, body
+        return (status, *error_code_string(status, headers, body))
+
+    return Rewrite(app, rewrite)
+
+
+def lookup_404_as_text(scope: Scope, status: int, headers: Headers, body: bytes) -> Answer:
+    if status == 404 and "/model/" in str(scope["path"]):
+        return status, with_header(headers, b"content-type", b"text/plain"), b"no such model"
+    return status, headers, body
+
+
 def error_as_text(status: int, headers: Headers, body: bytes) -> tuple[Headers, bytes]:
     message = json_body(body)["error"]["message"].encode()
     return with_header(headers, b"content-type", b"text/plain; charset=utf-8"), message
@@ -827,13 +856,40 @@ MUTANTS = [
         queries(Queries),
         manifest={"listing_requires_auth": False},
     ),
+    # The integer status code is a SHOULD (ruling R3): exit 0, and the MUST stays quiet.
     Mutant(
-        "error-without-code", ("MODELS-ERROR-001",), wrapped(listing_errors(error_without_code))
+        "error-without-code",
+        ("MODELS-ERROR-002",),
+        wrapped(listing_errors(error_without_code)),
+        quiet=("MODELS-ERROR-001",),
     ),
     Mutant(
-        "error-code-not-the-status", ("MODELS-ERROR-001",), wrapped(listing_errors(error_code_400))
+        "error-code-not-the-status",
+        ("MODELS-ERROR-002",),
+        wrapped(listing_errors(error_code_400)),
+        quiet=("MODELS-ERROR-001",),
+    ),
+    Mutant(
+        "error-code-a-string",
+        ("MODELS-ERROR-002",),
+        wrapped(listing_errors(error_code_string)),
+        quiet=("MODELS-ERROR-001",),
+    ),
+    Mutant(
+        "error-without-message",
+        ("MODELS-ERROR-001",),
+        wrapped(listing_errors(error_without_message)),
+        quiet=("MODELS-ERROR-002",),
     ),
     Mutant("errors-as-text-plain", ("MODELS-ERROR-001",), wrapped(listing_errors(error_as_text))),
+    # A text 404 for every lookup: the error body's requirements fail, not LOOKUP-FREE-001,
+    # which asks only for the status.
+    Mutant(
+        "lookup-404-as-text",
+        ("MODELS-ERROR-001", "LOOKUP-404-001"),
+        wrapped(lambda app: Rewrite(app, lookup_404_as_text)),
+        quiet=("LOOKUP-FREE-001",),
+    ),
     # Successful JSON labelled as something else (MODELS-LIST-001, COUNT-SHAPE-001, ...).
     Mutant(
         "list-labelled-text-plain",
@@ -1019,6 +1075,15 @@ MUTANTS = [
         ),
     ),
     Mutant("model-name-missing", ("ORSDK-INTEROP-001",), queries(presenting(without("name")))),
+    # OpenAI's error form everywhere: fair for models and chat (their SHOULDs aside, see
+    # test_fairness), but the openrouter SDK cannot read a string code (ruling R3).
+    Mutant(
+        "errors-in-openai-form",
+        ("ORSDK-ERROR-001",),
+        wrapped(openai_form_errors),
+        also=("MODELS-ERROR-002", "CHAT-ERROR-002"),  # the SHOULD of the same code
+        quiet=("MODELS-ERROR-001", "CHAT-ERROR-001", "ORSDK-INTEROP-001"),
+    ),
     # Gaps the battery found in the kit, since closed.
     Mutant(
         "null-entry-in-data",

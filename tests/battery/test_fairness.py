@@ -53,6 +53,7 @@ from tests.battery.harness import (
     level,
     with_header,
 )
+from tests.battery.models_mutants import openai_form_errors
 from tests.battery.mutants import ParametersAnyOf
 
 ALL_PROFILES = tuple(load_spec().profiles)
@@ -116,6 +117,17 @@ class UnknownModalitySelectsNothing(Queries):
             assert raw is not None
             names = {token.strip() for token in raw.split(",")}
             return frozenset(names & self.known_modalities)
+
+
+class UnknownModalityAnswersEmpty(Queries):
+    """Any output_modalities value naming an unknown modality (or none) is answered 200
+    with {"data": []}, known names beside it or not: refusing to guess (ruling R8)."""
+
+    def parse_modalities(self, raw: str | None) -> frozenset[str] | None:
+        try:
+            return super().parse_modalities(raw)
+        except HTTPError:
+            return frozenset()
 
 
 class UnknownSortIgnored(Queries):
@@ -420,6 +432,20 @@ FAIR = [
         ("models", "count"),
         ("MODELS-FILTER-006", "COUNT-UNKNOWN-001"),
         should_fail=("MODELS-FILTER-007",),
+    ),
+    Fair(
+        "unknown-modality-200-nothing-at-all",
+        lambda: create_app(battery_catalog(), queries=UnknownModalityAnswersEmpty),
+        ("models", "count"),
+        ("MODELS-FILTER-006", "COUNT-UNKNOWN-001", "MODELS-FILTER-003"),
+        should_fail=("MODELS-FILTER-007",),
+    ),
+    Fair(  # OpenAI's form: {"error": {"message", "type", "code": "model_not_found"}}
+        "errors-in-openai-form",
+        lambda: openai_form_errors(create_app(battery_catalog())),
+        ("models", "chat", "lookup", "count"),
+        ("MODELS-ERROR-001", "CHAT-ERROR-001", "LOOKUP-404-001", "MODELS-SPEC-001"),
+        should_fail=("MODELS-ERROR-002", "CHAT-ERROR-002"),
     ),
     Fair(
         "empty-modality-means-default",
