@@ -338,6 +338,11 @@ def openrouter_errors(target: Target, chat_request: Mapping[str, Any] | None) ->
             (
                 f"openrouter chat.send(model={request['model']})",
                 lambda sdk: sdk.chat.send(**request),
+        (
+            "openrouter models.count(output_modalities=zz-unknown-modality)",
+            lambda sdk: sdk.models.count(output_modalities="zz-unknown-modality"),
+            listing,
+        ),
                 [target.budget.spend, target.chat_budget.spend],
             )
         )
