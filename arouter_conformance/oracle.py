@@ -243,6 +243,8 @@ class ChatModels:
     thinking: str | None
     without_reasoning: str | None
     non_text: str | None
+    # A plain model with reasoning whose :thinking id is not listed: the suffix appended.
+    reasoning_base: str | None = None
 
 
 def input_modalities(model: Model) -> frozenset[str]:
@@ -326,5 +328,10 @@ def chat_models(baseline: Baseline) -> ChatModels:
             m
             for m in baseline.models
             if contract.default_output_modality not in output_modalities(m)
+        ),
+        reasoning_base=cheapest_of(
+            m
+            for m in plain
+            if "reasoning" in supported_parameters(m) and f"{id_of(m)}:thinking" not in listed
         ),
     )

@@ -29,7 +29,9 @@ __all__ = ["BaselineUnavailable", "Run", "RunError", "open_run"]
 
 T = TypeVar("T")
 MAX_TOKENS = 8
-PROMPT = ({"role": "user", "content": "Reply with one short word."},)
+# A reply far longer than MAX_TOKENS, so every answer shows a cut (CHAT-FINISH-001) at the
+# same cost: max_tokens bounds what is paid for, whatever the prompt asks.
+PROMPT = ({"role": "user", "content": "Count from 1 to 100, separated by spaces."},)
 Model = Mapping[str, Any]
 
 

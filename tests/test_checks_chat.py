@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
-from arouter_conformance.checks import chat, stream
+from arouter_conformance.checks import chat, stream, usage
 from arouter_conformance.oracle import Baseline
 from arouter_conformance.spec import Spec
 from tests.factories import exchange, model
@@ -91,6 +92,46 @@ def test_auto_must_name_a_concrete_listed_model(spec: Spec) -> None:
     assert chat.concrete_model(ok, COMPLETION, baseline, "auto") == []
     for name in ("auto", "r/auto", "x/not-listed"):
         assert chat.concrete_model(ok, {**COMPLETION, "model": name}, baseline, "auto")
+
+
+def _owners(findings: list) -> list[tuple[str, str | None]]:  # type: ignore[type-arg]
+    return [(f.requirement, f.pointer) for f in findings]
+
+
+def test_usage_counts_the_text_exchanged() -> None:
+    reply = usage.plain_reply(COMPLETION)
+    assert (reply.text, reply.finish_reason) == ("hi", "stop")
+    assert usage.counts_something(exchange(COMPLETION), reply, "hello") == []
+    zero = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+    found = usage.counts_something(exchange(COMPLETION), replace(reply, usage=zero), "hello")
+    assert _owners(found) == [
+        ("CHAT-USAGE-003", "/usage/prompt_tokens"),
+        ("CHAT-USAGE-003", "/usage/completion_tokens"),
+    ]
+    # No text replied (a reasoning model cut while it thought): only the prompt is judged.
+    silent = usage.Reply("", "length", {"prompt_tokens": 3, "completion_tokens": 0})
+    assert usage.counts_something(exchange(COMPLETION), silent, "hello") == []
+    events = stream.parse_stream(GOOD_STREAM)
+    assert usage.streamed_reply(events).text == "hi"
+    assert usage.counts_something(streamed(GOOD_STREAM), usage.streamed_reply(events), "x") == []
+
+
+def test_a_cut_reply_says_length() -> None:
+    def reply(reason: object, used: int) -> usage.Reply:
+        return usage.Reply("one two", reason, {"prompt_tokens": 3, "completion_tokens": used})
+
+    answer = exchange(COMPLETION)
+    assert usage.cut_reply_says_length(answer, reply("length", 8), 8) == []
+    assert usage.cut_reply_says_length(answer, reply("content_filter", 8), 8) == []
+    assert usage.cut_reply_says_length(answer, reply("stop", 5), 8) == []  # not cut: not judged
+    found = usage.cut_reply_says_length(answer, reply("stop", 8), 8)
+    assert _owners(found) == [("CHAT-FINISH-001", "/choices/0/finish_reason")]
+    events = stream.parse_stream(GOOD_STREAM)  # 2 completion tokens, finish_reason stop
+    cut = usage.streamed_reply(events)
+    assert cut.finish_at == "/events/3/choices/0/finish_reason"
+    assert _owners(usage.cut_reply_says_length(streamed(GOOD_STREAM), cut, 2)) == [
+        ("CHAT-FINISH-001", "/events/3/choices/0/finish_reason")
+    ]
 
 
 def test_refusals() -> None:

@@ -138,6 +138,7 @@ def test_chat_models_prefer_free_and_skip_routers_and_moving_rows(baseline: Base
     assert picks.base == "a/text"
     assert picks.without_free is None  # b/both outputs images too: not a plain text model
     assert picks.thinking is None
+    assert picks.reasoning_base is None  # no plain text model lists reasoning
     assert picks.non_text in {"b/image", "c/embed"}
 
 
@@ -158,6 +159,13 @@ def test_chat_picks_on_real_catalogs_are_plain_text_models(spec: Spec, name: str
         chosen = getattr(picks, attribute)
         assert chosen is not None, attribute
         assert chat_capable(baseline.by_id[chosen], spec.contract), (attribute, chosen)
+    # :thinking appended (CHAT-VARIANT-007): a plain reasoning model, its :thinking unlisted.
+    base = picks.reasoning_base
+    assert base is not None
+    assert ":" not in base
+    assert f"{base}:thinking" not in baseline.ids
+    assert "reasoning" in baseline.by_id[base]["supported_parameters"]
+    assert chat_capable(baseline.by_id[base], spec.contract)
     assert (
         picks.non_text is None
         or "text" not in baseline.by_id[picks.non_text]["architecture"]["output_modalities"]

@@ -82,6 +82,26 @@ class MaxTokensIgnored(ChatEngine):
         return super().reply(request, model) + " And more words than were asked for." * 3
 
 
+class CompletionTokensZero(ChatEngine):
+    """Usage counts no completion tokens (total = prompt), whole and streamed: the sum still
+    adds up and max_tokens is still respected."""
+
+    def usage(self, completion: Completion) -> dict[str, int]:
+        usage = super().usage(completion)
+        return {**usage, "completion_tokens": 0, "total_tokens": usage["prompt_tokens"]}
+
+
+class CutReplySaysStop(ChatEngine):
+    """A whole completion cut by max_tokens says finish_reason "stop" (streams are right)."""
+
+    def response(self, completion: Completion) -> dict[str, Any]:
+        response = super().response(completion)
+        for choice in response["choices"]:
+            if choice["finish_reason"] == "length":
+                choice["finish_reason"] = "stop"
+        return response
+
+
 class NoSystemFingerprint(ChatEngine):
     """The completion has no system_fingerprint key (the openrouter SDK needs one)."""
 
@@ -312,6 +332,36 @@ class TwoUsageChunks(ChunkRewrite):
         return [*chunks, chunks[-1]]
 
 
+class StreamPromptTokensZero(ChunkRewrite):
+    """The stream's usage chunk counts no prompt tokens (total = completion); whole
+    completions are right."""
+
+    def rewrite(self, chunks: list[Chunk]) -> list[Chunk]:
+        *rest, last = chunks
+        usage = last["usage"]
+        zero = {**usage, "prompt_tokens": 0, "total_tokens": usage["completion_tokens"]}
+        return [*rest, {**last, "usage": zero}]
+
+
+class CutStreamSaysStop(ChunkRewrite):
+    """A stream cut by max_tokens ends with finish_reason "stop" (whole completions are
+    right)."""
+
+    def rewrite(self, chunks: list[Chunk]) -> list[Chunk]:
+        return [
+            {
+                **c,
+                "choices": [
+                    {**choice, "finish_reason": "stop"}
+                    if choice["finish_reason"] == "length"
+                    else choice
+                    for choice in c["choices"]
+                ],
+            }
+            for c in chunks
+        ]
+
+
 class NoDone(ChatEngine):
     """The stream ends without `data: [DONE]`."""
 
@@ -370,6 +420,30 @@ MUTANTS = [
     Mutant("finish-reason-invented", ("CHAT-RESP-001",), chat(FinishReasonInvented)),
     Mutant("usage-sum-off-by-one", ("CHAT-USAGE-001",), chat(UsageOffByOne)),
     Mutant("max-tokens-ignored", ("CHAT-USAGE-002",), chat(MaxTokensIgnored)),
+    Mutant(
+        "completion-tokens-zero",
+        ("CHAT-USAGE-003",),
+        chat(CompletionTokensZero),
+        quiet=("CHAT-USAGE-001", "CHAT-USAGE-002"),
+    ),
+    Mutant(
+        "stream-prompt-tokens-zero",
+        ("CHAT-USAGE-003",),
+        chat(StreamPromptTokensZero),
+        quiet=("CHAT-STREAM-004",),
+    ),
+    Mutant(
+        "cut-reply-says-stop",
+        ("CHAT-FINISH-001",),
+        chat(CutReplySaysStop),
+        quiet=("CHAT-RESP-001",),
+    ),
+    Mutant(
+        "cut-stream-says-stop",
+        ("CHAT-FINISH-001",),
+        chat(CutStreamSaysStop),
+        quiet=("CHAT-STREAM-003",),
+    ),
     # refusals
     Mutant("missing-key-accepted", ("CHAT-AUTH-001",), wrapped(AnonymousChat)),
     # Crashing on bad input is also what CHAT-ERROR-001 forbids ("no bad request gets a 5xx").
@@ -416,6 +490,13 @@ MUTANTS = [
         chat(variant("thinking", lambda e: e.base_instance)),
     ),
     Mutant("listed-thinking-refused", ("CHAT-VARIANT-006",), chat(ListedThinkingRefused)),
+    # Seed 000: suffixes append to any model id; only listed :thinking ids are served here.
+    Mutant(
+        "thinking-appended-refused",
+        ("CHAT-VARIANT-007",),
+        chat(variant("thinking", lambda e: e.listed_only)),
+        quiet=("CHAT-VARIANT-005", "CHAT-VARIANT-006"),
+    ),
     # streaming
     Mutant(
         "stream-as-application-json",

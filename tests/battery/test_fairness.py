@@ -247,11 +247,12 @@ class CanonicalSlugName(ChatEngine):
 
 
 class SuffixKeptInName(ChatEngine):
-    """X:nitro and X:floor are answered as "X:nitro" and "X:floor" (R15: with the suffix)."""
+    """X:nitro, X:floor and X:thinking are answered in the requested name, suffix included
+    (R15 allows the base name with or without it)."""
 
     def generate(self, request: ChatRequest, model: Model) -> Completion:
         completion = super().generate(request, model)
-        if request.model.rpartition(":")[2] in ("nitro", "floor"):
+        if request.model.rpartition(":")[2] in ("nitro", "floor", "thinking"):
             return dataclasses.replace(completion, model=request.model)
         return completion
 
@@ -268,6 +269,15 @@ class AutoPicksTheDearestBySlug(CanonicalSlugName):
             if not queries.is_router(model)
         ]
         return max(candidates, key=lambda model: (queries.price(model), model["id"]))
+
+
+class ThoughtUntilCut(ChatEngine):
+    """A reasoning model cut by max_tokens while it thought: no content at all, the tokens
+    counted and finish_reason "length" (whole and streamed)."""
+
+    def generate(self, request: ChatRequest, model: Model) -> Completion:
+        completion = super().generate(request, model)
+        return dataclasses.replace(completion, content="")
 
 
 class ForeignChatIs403(ChatEngine):
@@ -496,7 +506,13 @@ FAIR = [
         "finish-reason-with-last-content",
         lambda: create_app(battery_catalog(), chat=FinishWithLastContent),
         ("chat", "openrouter-sdk"),
-        ("CHAT-STREAM-003", "CHAT-STREAM-004", "CHAT-SDK-001", "ORSDK-INTEROP-002"),
+        (
+            "CHAT-STREAM-003",
+            "CHAT-STREAM-004",
+            "CHAT-FINISH-001",
+            "CHAT-SDK-001",
+            "ORSDK-INTEROP-002",
+        ),
     ),
     Fair(
         "response-model-is-canonical-slug",
@@ -508,7 +524,13 @@ FAIR = [
         "variant-suffix-kept-in-name",
         lambda: create_app(battery_catalog(), chat=SuffixKeptInName),
         ("chat",),
-        ("CHAT-VARIANT-001", "CHAT-VARIANT-002"),
+        ("CHAT-VARIANT-001", "CHAT-VARIANT-002", "CHAT-VARIANT-007"),
+    ),
+    Fair(
+        "reply-cut-while-thinking-has-no-content",
+        lambda: create_app(battery_catalog(), chat=ThoughtUntilCut),
+        ("chat",),
+        ("CHAT-USAGE-003", "CHAT-FINISH-001", "CHAT-USAGE-002", "CHAT-SDK-001"),
     ),
     Fair(
         "auto-picks-the-dearest-visible-model-by-slug",
