@@ -145,6 +145,7 @@ class Collector:
             "chat_budget": config.chat_budget,
             "examples": config.examples,
             "seed": config.seed,
+            "stopped": self.stopped,  # the report tells a broken run from an unjudged one
         }
         self.result = aggregate(
             self.spec, self.records, config.profiles, meta, stopped=self.stopped

@@ -2,9 +2,12 @@
 
 By default the CLI turns pytest's own reporter off (`-p no:terminal`) and `Progress`
 prints instead: one line per profile as its last test completes and, on a terminal only,
-a counter of the tests done that each new line replaces. `-v` gives pytest's own output
-back (test by test, with tracebacks) and `Progress` stays silent. Either way the run
-ends with `render_summary`: the profile table and the requirements not met.
+a counter that each new line replaces. Both count requirements, not tests: a requirement
+is covered once every test that carries it has finished. Its status (passed, failed,
+blocked, inconclusive...) is settled only after the run, so it is the summary's alone.
+`-v` gives pytest's own output back (test by test, with tracebacks) and `Progress` stays
+silent. Either way the run ends with `render_summary`: the profile table and the
+requirements not met.
 
 Colours only on a terminal and only when NO_COLOR is unset (https://no-color.org).
 Text that came from a target reaches the terminal only from the report data, which is
@@ -25,7 +28,7 @@ import pytest
 
 from arouter_conformance.evidence import inert
 from arouter_conformance.plugin import STATE, requirement_ids
-from arouter_conformance.reports.text import headline
+from arouter_conformance.reports.text import STATUSES, count, headline
 
 __all__ = ["Progress", "Terminal", "render_summary"]
 
@@ -36,10 +39,11 @@ _TONE = {
     "fail": "red",
     "failed": "red",
     "error": "yellow",
+    "inconclusive": "yellow",
+    "blocked": "yellow",
     "skip": "dim",
     "skipped": "dim",
 }
-_OUTCOMES = ("passed", "failed", "error", "skipped")
 SHOWN = 20  # requirements listed per group in the summary; the report has the rest
 Paint = Callable[[str, "str | None"], str]
 
@@ -86,17 +90,19 @@ def _one_line(text: str, width: int) -> str:
 
 
 class Progress:
-    """pytest plugin: a line per profile when its tests are done, and a live counter."""
+    """pytest plugin: a line per profile when its tests are done, and a live counter of
+    the requirements whose tests have all finished."""
 
     def __init__(self, terminal: Terminal, *, quiet: bool = False) -> None:
         self.terminal = terminal
         self.quiet = quiet
         self.stopped: str | None = None  # why the session was stopped, if it was
-        self._profile: dict[str, str] = {}
-        self._totals: Counter[str] = Counter()
-        self._outcomes: dict[str, Counter[str]] = defaultdict(Counter)
+        self._profile: dict[str, str] = {}  # test -> its profile
+        self._carried: dict[str, tuple[str, ...]] = {}  # test -> its requirements
+        self._tests: Counter[str] = Counter()  # profile -> tests not finished yet
+        self._pending: Counter[str] = Counter()  # requirement -> tests not finished yet
+        self._requirements: defaultdict[str, set[str]] = defaultdict(set)  # profile -> ids
         self._seconds: defaultdict[str, float] = defaultdict(float)
-        self._worst: dict[str, str] = {}
         self._claimed: frozenset[str] = frozenset()
 
     @pytest.hookimpl(trylast=True)
@@ -110,30 +116,34 @@ class Progress:
             if ids:
                 profile = state.spec.requirement(ids[0]).profile
                 self._profile[item.nodeid] = profile
-                self._totals[profile] += 1
+                self._carried[item.nodeid] = tuple(ids)
+                self._tests[profile] += 1
+                self._requirements[profile].update(ids)
+                self._pending.update(ids)
+
+    def _covered(self, profiles: Iterable[str]) -> tuple[int, int]:
+        """(requirements whose tests have all finished, requirements) of `profiles`."""
+        ids = [rid for profile in profiles for rid in self._requirements[profile]]
+        return sum(self._pending[rid] == 0 for rid in ids), len(ids)
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         profile = self._profile.get(report.nodeid)
         if profile is None:
             return
         self._seconds[profile] += report.duration
-        outcome = _outcome(report)
-        if outcome != "passed" and self._worst.get(report.nodeid, "passed") == "passed":
-            self._worst[report.nodeid] = outcome
         if report.when != "teardown":
             return
-        outcomes = self._outcomes[profile]
-        outcomes[self._worst.pop(report.nodeid, "passed")] += 1
+        self._tests[profile] -= 1
+        self._pending.subtract(self._carried[report.nodeid])
         if self.quiet:
             return
-        done = sum(outcomes.values())
-        if done == self._totals[profile]:
+        if self._tests[profile] == 0:
             self.terminal.line(self._profile_line(profile))
         else:
-            finished = sum(sum(c.values()) for c in self._outcomes.values())
+            done, total = self._covered([profile])
+            finished, everything = self._covered(list(self._requirements))
             self.terminal.status(
-                f"  {profile}: {done}/{self._totals[profile]} tests"
-                f"  ({finished}/{sum(self._totals.values())} in all)"
+                f"  {profile}: {done}/{total} requirements  ({finished}/{everything} in all)"
             )
 
     # pytest's reporter would say why a run stopped; with it off, these hooks keep the reason.
@@ -150,36 +160,33 @@ class Progress:
         self.terminal.clear_status()
 
     def _profile_line(self, profile: str) -> str:
-        lead = f"  {profile:<16}{self._totals[profile]:>3} tests  "
+        done, _ = self._covered([profile])
         if profile not in self._claimed:
-            return lead + self.terminal.paint("not claimed", "dim")
-        outcomes = self._outcomes[profile]
-        told = ", ".join(
-            self.terminal.paint(f"{outcomes[o]} {o}", _TONE[o] if o != "passed" else None)
-            for o in _OUTCOMES
-            if outcomes[o]
-        )
-        return f"{lead}{told}  ({self._seconds[profile]:.1f} s)"
+            return f"  {profile:<16}{done:>3} requirements  " + self.terminal.paint(
+                "not claimed", "dim"
+            )
+        return f"  {profile:<16}{done:>3} requirements judged  ({self._seconds[profile]:.1f} s)"
 
 
-def _outcome(report: pytest.TestReport) -> str:
-    if report.skipped:
-        return "skipped"
-    if report.failed:
-        return "failed" if report.when == "call" else "error"
-    return "passed"
+# The summary table's count columns: a status, and the colour its non-zero count takes.
+_COLUMNS = {status: _TONE[status] if status != "passed" else None for status in STATUSES}
 
 
 def _profile_rows(data: Mapping[str, Any], paint: Paint) -> list[str]:
-    head = f"{'profile':<16} {'claimed':<7} {'passed':>6} {'failed':>6} {'error':>5} "
-    rows = [paint(head + f"{'skipped':>7}  verdict", "bold")]
+    head = f"{'profile':<16} {'claimed':<7} " + " ".join(STATUSES)
+    rows = [paint(head + "  verdict", "bold")]
     for p in data["profiles"]:
-        counts = p["counts"]
-        failed = paint(f"{counts['failed']:>6}", "red" if counts["failed"] else None)
+        cells = []
+        for status, tone in _COLUMNS.items():
+            n = count(p["counts"], status)
+            # Only a count that matters is coloured: no one needs to see "0" in red.
+            shown = f"{n:>{len(status)}}"
+            cells.append(paint(shown, tone) if n and status != "skipped" else shown)
         verdict = paint(p["verdict"], _TONE[p["verdict"]])
         rows.append(
             f"{_one_line(p['name'], 16):<16} {'yes' if p['claimed'] else 'no':<7} "
-            f"{counts['passed']:>6} {failed} {counts['error']:>5} {counts['skipped']:>7}  {verdict}"
+            + " ".join(cells)
+            + f"  {verdict}"
         )
     return rows
 
@@ -188,6 +195,8 @@ def _profile_rows(data: Mapping[str, Any], paint: Paint) -> list[str]:
 _NOT_MET = (
     ("MUST requirements failed", ("MUST",), "failed"),
     ("MUST requirements in error", ("MUST",), "error"),
+    ("MUST requirements inconclusive", ("MUST",), "inconclusive"),
+    ("MUST requirements blocked by a failure", ("MUST",), "blocked"),
     (
         "SHOULD and MAY requirements failed (these never fail a run)",
         ("SHOULD", "MAY"),

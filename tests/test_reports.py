@@ -71,8 +71,8 @@ def strings(value: Any) -> list[str]:
     return []
 
 
-@pytest.fixture
-def result(spec: Spec) -> RunResult:
+def make_result(spec: Spec) -> RunResult:
+    """A run over models and chat with a requirement in every status, hostile text in it."""
     listing = exchange({"error": HOSTILE, "echo": f"Bearer {KEY}"}, status=500)
     chat = exchange(
         {"usage": {"total_tokens": 3}},
@@ -109,9 +109,51 @@ def result(spec: Spec) -> RunResult:
             (Finding("CHAT-USAGE-001", "total_tokens 3 is not 1 + 1", exchange=chat),),
         ),
         SuiteRecord("test_chat.py::t", ("CHAT-AUTH-001",), Status.ERROR, reason=f"boom {KEY}"),
-        SuiteRecord("test_models.py::test_ok", ("MODELS-ERROR-001",), Status.PASSED),
+        SuiteRecord(
+            "test_models.py::test_ok",
+            ("MODELS-ERROR-001",),
+            Status.PASSED,
+            judged=frozenset({"MODELS-ERROR-001"}),
+        ),
+        # One requirement in each of the other statuses: blocked (its prerequisite
+        # MODELS-ARCH-001 failed), inconclusive (a MUST and a SHOULD), skipped.
+        SuiteRecord(
+            "test_models.py::test_arch",
+            ("MODELS-ARCH-001",),
+            Status.FAILED,
+            (Finding("MODELS-ARCH-001", "architecture.modality is missing"),),
+        ),
+        SuiteRecord(
+            "test_models.py::test_filter",
+            ("MODELS-FILTER-001",),
+            Status.PASSED,
+            judged=frozenset({"MODELS-FILTER-001"}),
+        ),
+        SuiteRecord(
+            "test_chat.py::test_stream",
+            ("CHAT-STREAM-002",),
+            Status.PASSED,
+            unjudgeable={"CHAT-STREAM-002": f"the stream held no events {HOSTILE}"},
+        ),
+        SuiteRecord(
+            "test_models.py::test_errors",
+            ("MODELS-ERROR-002",),
+            Status.PASSED,
+            unjudgeable={"MODELS-ERROR-002": "every model ties on the sort key"},
+        ),
+        SuiteRecord(
+            "test_models.py::test_spec",
+            ("MODELS-SPEC-003",),
+            Status.SKIPPED,
+            reason="not applicable: the target declares no such thing",
+        ),
     ]
     return aggregate(spec, records, ["models", "chat"], META)
+
+
+@pytest.fixture
+def result(spec: Spec) -> RunResult:
+    return make_result(spec)
 
 
 @pytest.fixture
@@ -132,6 +174,104 @@ def test_report_data_is_valid_against_its_schema(data: dict[str, Any]) -> None:
     assert SCHEMA["$id"] == SCHEMA_ID == data["$schema"]
     assert schema_errors(data) == []
     assert schema_errors(json.loads(json.dumps(data))) == []
+
+
+def test_every_status_is_reported_with_its_reason_and_counts(data: dict[str, Any]) -> None:
+    statuses = {r["id"]: r["status"] for r in data["requirements"]}
+    assert {
+        rid: statuses[rid]
+        for rid in (
+            "MODELS-ERROR-001",
+            "MODELS-LIST-001",
+            "MODELS-FILTER-001",
+            "CHAT-STREAM-002",
+            "MODELS-SPEC-003",
+            "CHAT-AUTH-001",
+        )
+    } == {
+        "MODELS-ERROR-001": "passed",
+        "MODELS-LIST-001": "failed",
+        "MODELS-FILTER-001": "blocked",
+        "CHAT-STREAM-002": "inconclusive",
+        "MODELS-SPEC-003": "skipped",
+        "CHAT-AUTH-001": "error",
+    }
+    blocked = requirement(data, "MODELS-FILTER-001")
+    assert blocked["blocked_by"] == "MODELS-ARCH-001"
+    assert "MODELS-ARCH-001" in blocked["reason"]
+    assert all(r["blocked_by"] is None for r in data["requirements"] if r is not blocked)
+    inconclusive = requirement(data, "CHAT-STREAM-002")
+    assert inconclusive["reason"].startswith("the stream held no events <script>")
+    models = next(p for p in data["profiles"] if p["name"] == "models")
+    assert models["counts"] == {
+        "passed": 1,
+        "failed": 3,
+        "blocked": 1,
+        "inconclusive": 1,
+        "skipped": 24,
+        "error": 0,
+    }
+    assert data["run"]["stopped"] is None
+
+
+def _must_unjudged(spec: Spec, status: Status, *, stopped: str | None = None) -> dict[str, Any]:
+    """The report of a run over `count` whose one MUST test ended in `status`."""
+    rid = "COUNT-SHAPE-001"
+    record = SuiteRecord(
+        "t::t",
+        (rid,),
+        Status.ERROR if status is Status.ERROR else Status.PASSED,
+        reason="TargetError: refused" if status is Status.ERROR else None,
+        unjudgeable={rid: "no model to count"} if status is Status.INCONCLUSIVE else {},
+    )
+    others = [
+        SuiteRecord("t::o", (r.id,), Status.PASSED, judged=frozenset({r.id}))
+        for r in spec.requirements.values()
+        if r.profile == "count" and r.id != rid
+    ]
+    meta = {**META, "stopped": stopped}
+    return report_data(aggregate(spec, [record, *others], ["count"], meta), Redactor())
+
+
+def test_the_run_verdict_tells_an_unjudged_must_from_a_broken_run(spec: Spec) -> None:
+    inconclusive = _must_unjudged(spec, Status.INCONCLUSIVE)
+    assert (inconclusive["verdict"], inconclusive["exit_code"]) == ("inconclusive", 2)
+    assert schema_errors(inconclusive) == []
+    error = _must_unjudged(spec, Status.ERROR)
+    assert (error["verdict"], error["exit_code"]) == ("error", 2)
+    stopped = _must_unjudged(spec, Status.INCONCLUSIVE, stopped=f"interrupted {KEY}")
+    assert (stopped["verdict"], stopped["exit_code"]) == ("error", 2)
+    assert stopped["run"]["stopped"] == f"interrupted {KEY}"  # no redactor given here
+    assert "The run stopped early: interrupted" in render_html(stopped)
+    assert "The run stopped early: interrupted" in render_markdown(stopped)
+
+
+def test_reports_of_an_older_kit_still_validate_and_render(data: dict[str, Any]) -> None:
+    """Format /1 gained statuses, counts, blocked_by and run.stopped; a report written
+    before them (four statuses, none of the new keys) is still a valid /1 report."""
+    old = json.loads(json.dumps(data))
+    old["verdict"] = "fail"
+    del old["run"]["stopped"]
+    for profile in old["profiles"]:
+        counts = profile["counts"]
+        counts["skipped"] += counts.pop("blocked") + counts.pop("inconclusive")
+        profile["verdict"] = profile["verdict"].replace("inconclusive", "error")
+    for r in old["requirements"]:
+        del r["blocked_by"]
+        if r["status"] in ("blocked", "inconclusive"):
+            r["status"] = "skipped"
+    assert schema_errors(old) == []
+    assert "MODELS-LIST-001" in render_html(old)
+    assert "| models | yes | 1 | 3 | 0 | 0 | 0 | 26 | **fail** |" in render_markdown(old)
+    ET.fromstring(render_junit(old))  # noqa: S314 - the kit's own output
+
+
+def test_a_blocked_requirement_must_name_what_blocked_it(data: dict[str, Any]) -> None:
+    broken = json.loads(json.dumps(data))
+    requirement(broken, "MODELS-FILTER-001")["blocked_by"] = None
+    assert schema_errors(broken)
+    requirement(broken, "MODELS-FILTER-001")["status"] = "unheard-of"
+    assert schema_errors(broken)
 
 
 def test_the_example_report_is_valid_and_current() -> None:
@@ -223,6 +363,70 @@ def test_html_opens_failures_with_their_evidence(data: dict[str, Any]) -> None:
     assert "<details" not in passed
 
 
+def test_html_shows_every_status_with_its_badge_and_reason(data: dict[str, Any]) -> None:
+    page = render_html(data)
+
+    def row(rid: str) -> str:
+        return page.split(f'id="{rid}">', 1)[1].split("</tbody>", 1)[0]
+
+    for rid, status in (
+        ("MODELS-ERROR-001", "passed"),
+        ("MODELS-LIST-001", "failed"),
+        ("MODELS-FILTER-001", "blocked"),
+        ("CHAT-STREAM-002", "inconclusive"),
+        ("MODELS-SPEC-003", "skipped"),
+        ("CHAT-AUTH-001", "error"),
+    ):
+        assert f'<tbody class="req s-{status} l-' in page.split(f'id="{rid}"', 1)[0][-60:]
+        assert f'<span class="badge">{status}</span>' in row(rid)
+    blocked = row("MODELS-FILTER-001")
+    assert (
+        '<div class="reason">Blocked by <a href="#MODELS-ARCH-001">MODELS-ARCH-001</a>' in blocked
+    )
+    assert "<details" not in blocked  # nothing of its own to show: its cause is the failure
+    inconclusive = row("CHAT-STREAM-002")
+    assert (
+        '<div class="reason">the stream held no events &lt;script&gt;alert(1)&lt;/script&gt;'
+        in inconclusive
+    )
+    assert "not applicable: the target declares no such thing" in row("MODELS-SPEC-003")
+    css = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    for rule in (".s-inconclusive .badge", ".s-blocked .badge", ".v-inconclusive"):
+        assert rule in css
+    for colour in ("--inconclusive:", "--blocked:"):
+        assert css.count(colour) == 2  # a light and a dark palette
+    profiles = page.split('id="profiles"', 1)[1].split("</table>", 1)[0]
+    for heading in ("Passed", "Failed", "Blocked", "Inconclusive", "Error", "Skipped"):
+        assert f'<th class="num">{heading}</th>' in profiles
+    assert '<td>yes</td><td class="num">1</td><td class="num">3</td><td class="num">1</td>' in (
+        profiles
+    )
+    lede = page.split('<p class="lede">', 1)[1].split("</p>", 1)[0]
+    assert lede.startswith("6 MUST requirements not met, in models, chat: 3 failed, 1 error,")
+    assert "1 passed, 4 failed, 1 blocked, 2 inconclusive, 1 error, 84 skipped of 93" in lede
+
+
+def test_a_blocked_requirement_keeps_its_own_findings_closed(spec: Spec) -> None:
+    records = [
+        SuiteRecord(
+            "t::arch",
+            ("MODELS-ARCH-001", "MODELS-FILTER-001"),
+            Status.FAILED,
+            (
+                Finding("MODELS-ARCH-001", "no architecture"),
+                Finding("MODELS-FILTER-001", "text model missing from the list"),
+            ),
+        )
+    ]
+    data = report_data(aggregate(spec, records, ["models"], META), Redactor())
+    assert requirement(data, "MODELS-FILTER-001")["status"] == "blocked"
+    assert schema_errors(data) == []
+    page = render_html(data)
+    row = page.split('id="MODELS-FILTER-001">', 1)[1].split("</tbody>", 1)[0]
+    assert "<details><summary>Findings seen anyway" in row
+    assert "text model missing from the list" in row
+
+
 def test_html_rows_carry_what_the_filters_select_on(data: dict[str, Any]) -> None:
     page = render_html(data)
     assert 'id="only-failed"' in page
@@ -231,6 +435,12 @@ def test_html_rows_carry_what_the_filters_select_on(data: dict[str, Any]) -> Non
     assert '<tbody class="req s-failed l-should" id="MODELS-MODEL-002">' in page
     assert 'class="profile has-failed has-must-failed" id="profile-models"' in page
     assert 'class="profile" id="profile-count"' in page
+    # "Failed only" keeps failed and error rows; blocked and inconclusive rows hide with passed.
+    css = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "#only-failed:checked ~ main tbody.req:not(.s-failed):not(.s-error)," in css
+    assert "#only-must:checked ~ main tbody.req:not(.l-must)," in css
+    assert '<tbody class="req s-blocked l-must" id="MODELS-FILTER-001">' in page
+    assert '<tbody class="req s-inconclusive l-should" id="MODELS-ERROR-002">' in page
 
 
 def test_a_run_with_no_metadata_still_renders(spec: Spec) -> None:
@@ -248,8 +458,9 @@ def test_junit_has_one_testcase_per_requirement_named_by_its_id(data: dict[str, 
     root = ET.fromstring(render_junit(data))  # noqa: S314 - the kit's own output
     cases = root.findall("./testsuite/testcase")
     assert [c.get("name") for c in cases] == [r["id"] for r in data["requirements"]]
-    assert root.get("failures") == "3"
-    assert root.get("errors") == "1"
+    assert root.get("failures") == "4"
+    assert root.get("errors") == "2"  # CHAT-AUTH-001 broke; CHAT-STREAM-002 is a MUST unjudged
+    assert root.get("skipped") == str(len(cases) - 4 - 2 - 1)  # all but one passed
     assert [s.get("name") for s in root.findall("testsuite")] == [
         p["name"] for p in data["profiles"]
     ]
@@ -259,6 +470,42 @@ def test_junit_has_one_testcase_per_requirement_named_by_its_id(data: dict[str, 
     assert "reproduce: curl -sS -i" in (failure.text or "")
     assert "expected: 200" in (failure.text or "")
     assert "smallest failing example" in (failure.text or "")
+
+
+def test_junit_shows_red_exactly_what_can_fail_the_run(data: dict[str, Any]) -> None:
+    root = ET.fromstring(render_junit(data))  # noqa: S314 - the kit's own output
+
+    def case(rid: str) -> ET.Element:
+        found = root.find(f"./testsuite/testcase[@name='{rid}']")
+        assert found is not None
+        return found
+
+    assert list(case("MODELS-ERROR-001")) == []  # passed
+    assert [e.tag for e in case("MODELS-LIST-001")] == ["failure"]
+    error = case("CHAT-AUTH-001").find("error")
+    assert error is not None
+    assert (error.get("type"), error.get("message")) == ("error", "boom [REDACTED]")
+    must = case("CHAT-STREAM-002").find("error")  # a MUST inconclusive makes the run exit 2
+    assert must is not None
+    assert must.get("type") == "inconclusive"
+    assert must.get("message", "").startswith("the stream held no events <script>")
+    assert "[MUST] Every data event of the stream" in (must.text or "")
+    blocked = case("MODELS-FILTER-001").find("skipped")  # its root cause is a failure already
+    assert blocked is not None
+    assert blocked.get("message", "").startswith("blocked by MODELS-ARCH-001, which failed")
+    should = case("MODELS-ERROR-002").find("skipped")  # a SHOULD inconclusive never fails
+    assert should is not None
+    assert should.get("message") == "inconclusive: every model ties on the sort key"
+    skipped = case("MODELS-SPEC-003").find("skipped")
+    assert skipped is not None
+    assert skipped.get("message") == "not applicable: the target declares no such thing"
+    models = root.find("./testsuite[@name='models']")
+    assert models is not None
+    assert (models.get("failures"), models.get("errors"), models.get("skipped")) == (
+        "3",
+        "0",
+        "26",
+    )
 
 
 def test_junit_stays_well_formed_whatever_the_strings(data: dict[str, Any]) -> None:
@@ -277,9 +524,23 @@ def test_junit_stays_well_formed_whatever_the_strings(data: dict[str, Any]) -> N
 
 def test_markdown_lists_failed_musts_with_everything_escaped(data: dict[str, Any]) -> None:
     text = render_markdown(data)
-    assert "| models | yes | 1 | 2 | 0 | 25 | **fail** |" in text
+    assert "| profile | claimed | passed | failed | blocked | inconclusive | error | skipped |" in (
+        text
+    )
+    assert "| models | yes | 1 | 3 | 1 | 1 | 0 | 24 | **fail** |" in text
+    assert "| chat | yes | 0 | 1 | 0 | 1 | 1 | 26 | **fail** |" in text
+    assert "**MUST requirements not met (6)**" in text
     assert "**MODELS\\-LIST\\-001** (models, failed)" in text
     assert "**CHAT\\-AUTH\\-001** (chat, error)" in text
+    assert "**CHAT\\-STREAM\\-002** (chat, inconclusive)" in text
+    assert "— the stream held no events &lt;script&gt;" in text
+    assert ("**MODELS\\-FILTER\\-001** (models, blocked): Without output\\_modalities") in text
+    assert "— blocked by MODELS\\-ARCH\\-001, which failed" in text
+    listed = re.findall(r"^- \*\*\S+\*\* \([a-z]+, ([a-z]+)\)", text, re.M)
+    assert listed == [
+        "failed", "failed", "failed", "error", "inconclusive", "blocked"
+    ]  # fmt: skip
+    assert "MODELS\\-ERROR\\-002" not in text  # a SHOULD inconclusive
     assert "MODELS\\-MODEL\\-002" not in text  # a SHOULD
     assert "<script>" not in text
     assert "&lt;script&gt;alert\\(1\\)&lt;\\/script&gt;" in text

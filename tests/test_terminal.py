@@ -7,12 +7,14 @@ import contextlib
 import io
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from arouter_conformance.cli import main as cli_main
 from arouter_conformance.findings import Finding
+from arouter_conformance.plugin import STATE
 from arouter_conformance.redact import Redactor
 from arouter_conformance.reports import report_data
 from arouter_conformance.results import Status, SuiteRecord, aggregate
@@ -76,7 +78,22 @@ def data(spec: Spec) -> dict[str, Any]:
         ),
         SuiteRecord("t::b", ("MODELS-MODEL-002",), Status.FAILED, reason="a SHOULD"),
         SuiteRecord("t::c", ("CHAT-AUTH-001",), Status.ERROR, reason="TargetError: refused"),
-        SuiteRecord("t::d", ("MODELS-ERROR-001",), Status.PASSED),
+        SuiteRecord(
+            "t::d", ("MODELS-ERROR-001",), Status.PASSED, judged=frozenset({"MODELS-ERROR-001"})
+        ),
+        # MODELS-ARCH-001 fails, so MODELS-FILTER-001, which needs it, is blocked.
+        SuiteRecord(
+            "t::e", ("MODELS-ARCH-001",), Status.FAILED, (Finding("MODELS-ARCH-001", "no arch"),)
+        ),
+        SuiteRecord(
+            "t::f", ("MODELS-FILTER-001",), Status.PASSED, judged=frozenset({"MODELS-FILTER-001"})
+        ),
+        SuiteRecord(
+            "t::g",
+            ("CHAT-STREAM-002",),
+            Status.PASSED,
+            unjudgeable={"CHAT-STREAM-002": "the stream held no events"},
+        ),
     ]
     meta = {"requests_sent": 7, "chat_requests_sent": 1, "duration_s": 0.5}
     result = aggregate(spec, records, ["models", "chat"], meta)
@@ -86,13 +103,34 @@ def data(spec: Spec) -> dict[str, Any]:
 def test_the_summary_table_and_what_was_not_met(data: dict[str, Any]) -> None:
     text = render_summary(data, Terminal(io.StringIO(), {}), [Path("r.html"), Path("r.json")])
     lines = text.splitlines()
-    assert "profile          claimed passed failed error skipped  verdict" in lines
-    assert "models           yes          1      2     0      25  fail" in lines
-    assert "count            no           0      0     0       3  skip" in lines
-    assert "MUST requirements failed (1):" in lines
-    assert "MUST requirements in error (1):" in lines
-    assert "SHOULD and MAY requirements failed (these never fail a run) (1):" in lines
+    assert "profile          claimed passed failed blocked inconclusive error skipped  verdict" in (
+        lines
+    )
+    assert (
+        "models           yes          1      3       1            0     0      25  fail" in lines
+    )
+    assert (
+        "chat             yes          0      0       0            1     1      27  error" in lines
+    )
+    assert (
+        "count            no           0      0       0            0     0       3  skip" in lines
+    )
+    headings = [line for line in lines if line.endswith("):")]
+    assert headings == [
+        "MUST requirements failed (2):",
+        "MUST requirements in error (1):",
+        "MUST requirements inconclusive (1):",
+        "MUST requirements blocked by a failure (1):",
+        "SHOULD and MAY requirements failed (these never fail a run) (1):",
+    ]
     assert any(line.startswith("  CHAT-AUTH-001            chat") for line in lines)
+    assert any(
+        re.match(r"  CHAT-STREAM-002 +chat +the stream held no events$", line) for line in lines
+    )
+    assert any(
+        re.match(r"  MODELS-FILTER-001 +models +blocked by MODELS-ARCH-001, which failed", line)
+        for line in lines
+    )
     assert lines[-2] == "FAIL: 7 requests sent (1 chat) in 0.5 s; exit code 1"
     assert lines[-1] == "reports: r.html, r.json"
 
@@ -117,9 +155,11 @@ def test_a_run_prints_a_line_per_profile_then_the_summary(
         code = cli_main(["run", "--profile", "count", "--no-chat", "--json", str(tmp_path / "r")])
     assert code == 0
     text = out.getvalue()
-    assert re.search(r"^  count\s+3 tests  3 passed  \(\d+\.\d s\)$", text, re.M)
-    assert re.search(r"^  chat\s+14 tests  not claimed$", text, re.M)
-    assert "count            yes          3      0     0       0  pass" in text
+    # Progress counts requirements (the summary's unit), never tests or their outcomes.
+    assert re.search(r"^  count +3 requirements judged  \(\d+\.\d s\)$", text, re.M)
+    assert re.search(r"^  chat +\d+ requirements  not claimed$", text, re.M)
+    assert " tests" not in text
+    assert "count            yes          3      0       0            0     0       0  pass" in text
     assert "PASS: " in text
     assert "\x1b" not in text  # not a terminal: no colour
     assert "\r" not in text  # and no live status line
@@ -155,3 +195,44 @@ def test_a_suite_that_cannot_be_collected_is_named() -> None:
     )
     progress.pytest_collectreport(broken)
     assert progress.stopped == "cannot collect suites/test_x.py: E ImportError: no module x"
+
+
+class _Item:
+    def __init__(self, nodeid: str, *ids: str) -> None:
+        self.nodeid = nodeid
+        self._ids = ids
+
+    def iter_markers(self, name: str) -> list[Any]:
+        return [SimpleNamespace(args=self._ids)]
+
+
+def test_progress_counts_requirements_whose_tests_have_all_finished(spec: Spec) -> None:
+    tty = FakeTTY()
+    progress = Progress(Terminal(tty, {"NO_COLOR": "1"}))
+    items = [
+        _Item("t::a", "COUNT-SHAPE-001"),
+        _Item("t::b", "COUNT-SHAPE-001", "COUNT-MATCH-001"),
+        _Item("t::c", "COUNT-UNKNOWN-001"),
+        _Item("t::d", "LOOKUP-SHAPE-001"),
+    ]
+    state = SimpleNamespace(
+        suite_items=len(items), spec=spec, config=lambda: SimpleNamespace(profiles=("count",))
+    )
+    stash = pytest.Stash()
+    stash[STATE] = state  # type: ignore[assignment]
+    session = SimpleNamespace(config=SimpleNamespace(stash=stash), items=items)
+    progress.pytest_collection_finish(session)  # type: ignore[arg-type]
+
+    def finish(nodeid: str) -> str:
+        for when in ("setup", "call", "teardown"):
+            report = pytest.TestReport(nodeid, ("t", 0, nodeid), {}, "passed", None, when, [], 1.0)
+            progress.pytest_runtest_logreport(report)
+        shown = tty.getvalue().split("\r")[-1].strip()
+        return shown
+
+    assert finish("t::a") == "count: 0/3 requirements  (0/4 in all)"  # SHAPE-001 awaits t::b
+    assert finish("t::b") == "count: 2/3 requirements  (2/4 in all)"
+    finish("t::c")
+    assert tty.getvalue().endswith("\r  count             3 requirements judged  (9.0 s)\n")
+    finish("t::d")
+    assert re.search(r"^  lookup +1 requirements  not claimed$", tty.getvalue(), re.M)

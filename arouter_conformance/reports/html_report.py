@@ -21,6 +21,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from arouter_conformance.reports.files import write_text
+from arouter_conformance.reports.text import NOT_MET, STATUSES, blocked_parts, count
 
 __all__ = ["render_html", "write_html"]
 
@@ -60,19 +61,23 @@ def _groups(findings: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return groups
 
 
+def _row(requirement: Mapping[str, Any]) -> dict[str, Any]:
+    row = {**requirement, "groups": _groups(requirement["findings"])}
+    if requirement["status"] == "blocked":
+        row["blocked_link"], row["blocked_rest"] = blocked_parts(requirement)
+    return row
+
+
 def _sections(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     sections = []
     for profile in data["profiles"]:
-        mine = [
-            {**r, "groups": _groups(r["findings"])}
-            for r in data["requirements"]
-            if r["profile"] == profile["name"]
-        ]
+        mine = [_row(r) for r in data["requirements"] if r["profile"] == profile["name"]]
         broken = [r for r in mine if r["status"] in _BROKEN]
         sections.append(
             {
                 **profile,
                 "requirements": mine,
+                "counts": {s: count(profile["counts"], s) for s in STATUSES},
                 "has_failed": bool(broken),
                 "has_must_failed": any(r["level"] == "MUST" for r in broken),
             }
@@ -83,14 +88,20 @@ def _sections(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 def render_html(data: Mapping[str, Any]) -> str:
     statuses = [r["status"] for r in data["requirements"]]
     sections = _sections(data)
+    claimed = {p["name"] for p in data["profiles"] if p["claimed"]}
+    not_met = [
+        r
+        for r in data["requirements"]
+        if r["level"] == "MUST" and r["status"] in NOT_MET and r["profile"] in claimed
+    ]
     return _ENV.get_template("report.html.j2").render(
         report=data,
         sections=sections,
-        totals={s: statuses.count(s) for s in ("passed", "failed", "error", "skipped")},
-        must_broken=[
-            r for r in data["requirements"] if r["level"] == "MUST" and r["status"] in _BROKEN
-        ],
-        failing=[p["name"] for p in sections if p["verdict"] in ("fail", "error")],
+        statuses=STATUSES,
+        totals={s: statuses.count(s) for s in STATUSES},
+        not_met={s: sum(r["status"] == s for r in not_met) for s in NOT_MET},
+        not_met_total=len(not_met),
+        not_met_in=list(dict.fromkeys(r["profile"] for r in not_met)),
         css=Markup(_CSS),  # noqa: S704 - the kit's own stylesheet, not data
         style_hash=_STYLE_HASH,
     )

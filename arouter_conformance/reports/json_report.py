@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 from arouter_conformance.evidence import cap, curl_command, finding_data, inert
 from arouter_conformance.redact import Redactor
 from arouter_conformance.reports.files import write_text
-from arouter_conformance.results import EXIT_FAILED, EXIT_PASSED, RunResult
+from arouter_conformance.results import EXIT_FAILED, EXIT_PASSED, UNJUDGED, RunResult, Status
 from arouter_conformance.spec import load_spec
 
 __all__ = ["FINDINGS_CAP", "FORMAT", "SCHEMA_ID", "report_data", "write_json"]
@@ -28,8 +28,20 @@ REASON_CAP = 2000
 EXAMPLE_CAP = 4000
 
 
-def _verdict(exit_code: int) -> str:
-    return {EXIT_PASSED: "pass", EXIT_FAILED: "fail"}.get(exit_code, "error")
+def _verdict(result: RunResult) -> str:
+    """pass (exit 0), fail (1), and exit 2 split in two: inconclusive when every claimed
+    MUST was reached but one could not be judged (blocked or inconclusive), error when the
+    run broke: it stopped, or a MUST ended in error."""
+    if result.exit_code in (EXIT_PASSED, EXIT_FAILED):
+        return "pass" if result.exit_code == EXIT_PASSED else "fail"
+    must = {
+        r.status
+        for r in result.requirements
+        if r.requirement.level == "MUST" and r.requirement.profile in result.claimed
+    }
+    if result.meta.get("stopped") or Status.ERROR in must or not must & UNJUDGED:
+        return "error"
+    return "inconclusive"
 
 
 def _without_credentials(url: object) -> str | None:
@@ -43,6 +55,12 @@ def _without_credentials(url: object) -> str | None:
     netloc = f"[{host}]" if ":" in host else host
     netloc += f":{parts.port}" if parts.port else ""
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _stopped(reason: object) -> str | None:
+    if not reason:
+        return None
+    return cap(str(reason), REASON_CAP)
 
 
 def _strings(value: Any, change: Callable[[str], str]) -> Any:
@@ -65,7 +83,7 @@ def report_data(result: RunResult, redactor: Redactor) -> dict[str, Any]:
         "format": FORMAT,
         "kit": {"name": "arouter-conformance", "version": meta.get("kit_version")},
         "spec_version": result.spec_version,
-        "verdict": _verdict(result.exit_code),
+        "verdict": _verdict(result),
         "exit_code": result.exit_code,
         "run": {
             "target_url": _without_credentials(meta.get("target_url")),
@@ -78,6 +96,7 @@ def report_data(result: RunResult, redactor: Redactor) -> dict[str, Any]:
             "chat_budget": meta.get("chat_budget"),
             "examples": meta.get("examples"),
             "seed": meta.get("seed"),
+            "stopped": _stopped(meta.get("stopped")),
         },
         "profiles": [
             {
@@ -99,6 +118,7 @@ def report_data(result: RunResult, redactor: Redactor) -> dict[str, Any]:
                 "ruling": list(r.requirement.ruling),
                 "status": r.status.value,
                 "reason": cap(r.reason, REASON_CAP) if r.reason is not None else None,
+                "blocked_by": r.blocked_by,
                 "tests": list(r.tests),
                 "example": cap(r.example, EXAMPLE_CAP) if r.example is not None else None,
                 "findings_total": len(r.findings),

@@ -3,6 +3,11 @@
 One testsuite per profile, so CI systems group requirements the way profiles are
 claimed. Failure text carries the evidence (expected, observed, a curl line), so a CI
 page alone is enough to start reproducing a failure.
+
+CI shows red exactly what can make the run exit non-zero: failed is a `<failure>`, error
+an `<error>`, and a MUST that could not be judged (inconclusive) an `<error
+type="inconclusive">`. A blocked requirement is `<skipped>`: the failure that blocked it
+is already red, once. A SHOULD or MAY inconclusive is `<skipped>` too: it never fails a run.
 """
 
 from __future__ import annotations
@@ -29,12 +34,25 @@ def _safe(text: str, limit: int | None = None) -> str:
     return text[:limit] if limit else text
 
 
+def _kind(requirement: Mapping[str, Any]) -> str | None:
+    """The JUnit element a requirement's status becomes: failure, error, skipped or none."""
+    status = requirement["status"]
+    if status == "failed":
+        return "failure"
+    if status == "error" or (status == "inconclusive" and requirement["level"] == "MUST"):
+        return "error"
+    if status in ("blocked", "inconclusive", "skipped"):
+        return "skipped"
+    return None
+
+
 def _counts(requirements: list[Mapping[str, Any]]) -> dict[str, str]:
+    kinds = [_kind(r) for r in requirements]
     return {
         "tests": str(len(requirements)),
-        "failures": str(sum(r["status"] == "failed" for r in requirements)),
-        "errors": str(sum(r["status"] == "error" for r in requirements)),
-        "skipped": str(sum(r["status"] == "skipped" for r in requirements)),
+        "failures": str(kinds.count("failure")),
+        "errors": str(kinds.count("error")),
+        "skipped": str(kinds.count("skipped")),
     }
 
 
@@ -58,19 +76,20 @@ def _testcase(suite: ET.Element, requirement: Mapping[str, Any]) -> None:
         classname=f"arouter-conformance.{requirement['profile']}",
         name=requirement["id"],
     )
-    status = requirement["status"]
-    if status == "failed":
-        failure = ET.SubElement(
-            case, "failure", message=_safe(headline(requirement), MESSAGE_CAP), type="failed"
-        )
+    status, kind = requirement["status"], _kind(requirement)
+    message = _safe(headline(requirement), MESSAGE_CAP)
+    if kind == "failure":
+        failure = ET.SubElement(case, "failure", message=message, type="failed")
         failure.text = _safe(_failure_text(requirement))
-    elif status == "error":
-        error = ET.SubElement(
-            case, "error", message=_safe(headline(requirement), MESSAGE_CAP), type="error"
-        )
-        error.text = _safe(requirement["reason"] or "error")
-    elif status == "skipped":
-        ET.SubElement(case, "skipped", message=_safe(requirement["reason"] or "skipped"))
+    elif kind == "error":
+        error = ET.SubElement(case, "error", message=message, type=status)
+        statement = f"[{requirement['level']}] {requirement['statement']}"
+        error.text = _safe(f"{statement}\n\n{requirement['reason'] or status}")
+    elif kind == "skipped":
+        # blocked: "blocked by X: why"; a SHOULD or MAY inconclusive: never red, but named.
+        reason = requirement["reason"] or status
+        text = f"inconclusive: {reason}" if status == "inconclusive" else headline(requirement)
+        ET.SubElement(case, "skipped", message=_safe(text, MESSAGE_CAP))
 
 
 def render_junit(data: Mapping[str, Any]) -> str:

@@ -1,4 +1,5 @@
-"""The Markdown summary for CI pages (`$GITHUB_STEP_SUMMARY`): verdicts and failed MUSTs.
+"""The Markdown summary for CI pages (`$GITHUB_STEP_SUMMARY`): verdicts and the MUST
+requirements not met (failed, blocked, inconclusive or in error), each with why.
 
 A step summary is rendered as Markdown with inline HTML, so every piece of text that
 came from a target (and, for simplicity, every other piece too) is escaped: HTML special
@@ -14,12 +15,12 @@ from typing import Any
 
 from arouter_conformance.evidence import cap
 from arouter_conformance.reports.files import write_text
-from arouter_conformance.reports.text import headline
+from arouter_conformance.reports.text import NOT_MET, STATUSES, count, headline
 
 __all__ = ["SUMMARY_ENV", "append_markdown", "escape", "render_markdown"]
 
 SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
-SHOWN = 50  # failed MUST requirements listed; a step summary should stay a summary
+SHOWN = 50  # MUST requirements listed; a step summary should stay a summary
 _PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:/<>\"'=^$])")
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
@@ -39,10 +40,7 @@ def _profile_row(profile: Mapping[str, Any]) -> str:
     cells = [
         escape(profile["name"]),
         "yes" if profile["claimed"] else "no",
-        str(counts["passed"]),
-        str(counts["failed"]),
-        str(counts["error"]),
-        str(counts["skipped"]),
+        *(str(count(counts, s)) for s in STATUSES),
         f"**{profile['verdict']}**" if profile["verdict"] == "fail" else profile["verdict"],
     ]
     return "| " + " | ".join(cells) + " |"
@@ -62,16 +60,26 @@ def render_markdown(data: Mapping[str, Any]) -> str:
         f"{escape(data['spec_version'])} · {escape(str(run['started_at']))} · "
         f"{run['duration_s']} s · {run['requests_sent']} requests "
         f"({run['chat_requests_sent']} chat)",
+        *(
+            ["", f"The run stopped early: {escape(str(run['stopped']))}"]
+            if run.get("stopped")
+            else []
+        ),
         "",
-        "| profile | claimed | passed | failed | error | skipped | verdict |",
-        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+        f"| profile | claimed | {' | '.join(STATUSES)} | verdict |",
+        f"| --- | --- | {' | '.join('---:' for _ in STATUSES)} | --- |",
         *(_profile_row(p) for p in data["profiles"]),
     ]
-    broken = [
-        r
-        for r in data["requirements"]
-        if r["level"] == "MUST" and r["status"] in ("failed", "error")
-    ]
+    claimed = {p["name"] for p in data["profiles"] if p["claimed"]}
+    # Worst first: failed, error, then what could not be judged (inconclusive, blocked).
+    broken = sorted(
+        (
+            r
+            for r in data["requirements"]
+            if r["level"] == "MUST" and r["status"] in NOT_MET and r["profile"] in claimed
+        ),
+        key=lambda r: NOT_MET.index(r["status"]),
+    )
     if broken:
         lines += ["", f"**MUST requirements not met ({len(broken)})**", ""]
         lines += [

@@ -11,13 +11,42 @@ from typing import Any
 
 from arouter_conformance.evidence import cap
 
-__all__ = ["finding_lines", "headline"]
+__all__ = ["NOT_MET", "STATUSES", "blocked_parts", "count", "finding_lines", "headline"]
 
 EXCERPT = 500
+# Every status, in the order the formats show them: judged, then unjudged, then skipped.
+STATUSES = ("passed", "failed", "blocked", "inconclusive", "error", "skipped")
+# A claimed MUST in one of these keeps the run from passing; worst first.
+NOT_MET = ("failed", "error", "inconclusive", "blocked")
+
+
+def count(counts: Mapping[str, int], status: str) -> int:
+    """A profile's count for `status`; 0 for one a report from an older kit lacks."""
+    return counts.get(status, 0)
+
+
+def blocked_parts(requirement: Mapping[str, Any]) -> tuple[str, str]:
+    """(the requirement that blocked it, the rest of the reason after "blocked by X"),
+    so a format can show the first as a link without repeating it."""
+    by: str = requirement.get("blocked_by") or "another requirement"
+    reason: str = requirement["reason"] or ""
+    if reason.startswith(f"blocked by {by}"):
+        reason = reason[len(f"blocked by {by}") :].lstrip(",: ")
+    if not reason:
+        return by, ""
+    return by, (", " if reason.startswith("which ") else ": ") + reason
 
 
 def headline(requirement: Mapping[str, Any]) -> str:
-    """One line on why a requirement did not pass: its first finding, else the reason."""
+    """One line on why a requirement did not pass: for a blocked one what blocked it, for
+    an inconclusive or skipped one the reason, else its first finding or the reason."""
+    status: str = requirement["status"]
+    if status == "blocked":
+        by, rest = blocked_parts(requirement)
+        return f"blocked by {by}{rest}"
+    if status in ("inconclusive", "skipped"):
+        why: str | None = requirement["reason"]
+        return why or status
     findings = requirement["findings"]
     if findings:
         first: str = findings[0]["message"]
