@@ -53,10 +53,11 @@ def author_of(model_id: str) -> str:
 
 
 def split_variant(model_id: str) -> tuple[str, str | None]:
-    """`author/slug:variant` -> (`author/slug`, `variant`)."""
-    author, _, slug = model_id.partition("/")
-    base, colon, variant = slug.partition(":")
-    return f"{author}/{base}", (variant if colon else None)
+    """`author/slug:variant` -> (`author/slug`, `variant`); an id without an author (as
+    OpenAI-style gateways list them) splits the same way: `slug:variant` -> (`slug`, ...)."""
+    head, slash, tail = model_id.rpartition("/")
+    base, colon, variant = tail.partition(":")
+    return f"{head}{slash}{base}", (variant if colon else None)
 
 
 def _strings(value: Any) -> frozenset[str]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from arouter_conformance.findings import Finding
 from arouter_conformance.spec import Requirement, Spec
@@ -167,15 +167,16 @@ def _blocked(spec: Spec, results: dict[str, RequirementResult]) -> dict[str, Req
             continue  # not claimed or not applicable: nothing to block
         cause = root(rid)
         if cause is not None:
-            settled[rid] = RequirementResult(
-                result.requirement,
-                Status.BLOCKED,
-                f"blocked by {cause}, which failed: this requirement cannot be judged without it",
-                result.findings,
-                result.example,
-                result.tests,
-                blocked_by=cause,
+            reason = (
+                f"blocked by {cause}, which failed: this requirement cannot be judged without it"
             )
+        elif result.status is Status.BLOCKED and result.blocked_by:
+            # Its test stopped at another requirement's failure; if that one only failed
+            # for want of a prerequisite, the prerequisite is the root cause.
+            cause = root(result.blocked_by)
+            reason = f"blocked by {cause}, which failed: {result.reason}"
+        if cause is not None:
+            settled[rid] = replace(result, status=Status.BLOCKED, reason=reason, blocked_by=cause)
     return settled
 
 

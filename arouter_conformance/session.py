@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -15,17 +15,31 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from arouter_conformance.checks.common import listed_models
-from arouter_conformance.client import Budget, Credentials, Query, Target, TargetError
+from arouter_conformance.client import (
+    Budget,
+    Credentials,
+    Query,
+    Target,
+    TargetError,
+    TargetTooSlow,
+)
 from arouter_conformance.config import RunConfig
 from arouter_conformance.determinism import without_local_constants
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import ConformanceFailure, Finding, require
+from arouter_conformance.findings import ConformanceFailure, Finding, Inconclusive, require
 from arouter_conformance.manifest import Manifest
 from arouter_conformance.oracle import Baseline, ChatModels, ParameterRule, chat_models
 from arouter_conformance.redact import Redactor
 from arouter_conformance.spec import Contract, Spec
 
-__all__ = ["BaselineUnavailable", "Run", "RunError", "open_run"]
+__all__ = [
+    "BaselineUnavailable",
+    "Run",
+    "RunError",
+    "first_contact",
+    "open_run",
+    "open_target",
+]
 
 T = TypeVar("T")
 MAX_TOKENS = 8
@@ -92,9 +106,12 @@ class Run:
 
         return self.memo("probe-lists", fetch)
 
-    def lookup_url(self, model_id: str) -> str:
+    def lookup_path(self, model_id: str) -> str:
         """Where a model is looked up; `~` and `:` stay as they are, as seed 002 writes them."""
-        return self.target.url("/model/" + quote(model_id, safe="/~:@"))
+        return "/model/" + quote(model_id, safe="/~:@")
+
+    def lookup_url(self, model_id: str) -> str:
+        return self.target.url(self.lookup_path(model_id))
 
     def lookup(self, model_id: str, *, auth: str = "key") -> Exchange:
         return self.target.get_url(self.lookup_url(model_id), auth=auth)
@@ -116,7 +133,33 @@ class Run:
 
     # ------------------------------------------------------------------ chat
     def chat_models(self) -> ChatModels:
-        return self.memo("chat-models", lambda: chat_models(self.baseline()))
+        """The models the chat suite talks to; a named chat model takes the cheap and base
+        roles, the ones every plain probe uses."""
+
+        def choose() -> ChatModels:
+            picks = chat_models(self.baseline())
+            named = self.config.chat_model
+            return replace(picks, cheap=named, base=named) if named else picks
+
+        return self.memo("chat-models", choose)
+
+    def chat_model(self, role: str) -> str | None:
+        """The model for `role` (a `ChatModels` field); None when the list honestly holds
+        none, and Inconclusive when the list cannot tell (no pricing, no architecture):
+        "not applicable" would then claim what the kit does not know."""
+        model: str | None = getattr(self.chat_models(), role)
+        if model is None and chat_models(self.baseline()).cheap is None:
+            if self.config.chat_model is None:
+                raise Inconclusive(
+                    "no model to chat with: the list gives no pricing or architecture to "
+                    f"choose one; name one with {self.config.flag('chat-model')} or the "
+                    "manifest's chat_model"
+                )
+            raise Inconclusive(
+                "the list gives no pricing or architecture to choose a model for this check "
+                "(a named chat model serves the plain probes only)"
+            )
+        return model
 
     def chat_body(self, model: str, **extra: Any) -> dict[str, Any]:
         """A short prompt and a small max_tokens: every chat request may cost money."""
@@ -204,8 +247,50 @@ class Run:
         self.target.close()
 
 
-def _credentials(config: RunConfig) -> Credentials:
-    return Credentials(key=config.api_key, restricted=config.restricted_key)
+def open_target(
+    config: RunConfig, *, budget: Budget, chat_budget: Budget, retries: int = 3
+) -> Target:
+    """The client for `config`'s target: its keys, its headers, its timeout."""
+    assert config.target_url is not None
+    return Target(
+        config.target_url,
+        Credentials(key=config.api_key, restricted=config.restricted_key),
+        budget=budget,
+        chat_budget=chat_budget,
+        timeout=config.timeout,
+        retries=retries,
+        headers={header.name: header.value for header in config.headers},
+    )
+
+
+def first_contact(target: Target, config: RunConfig, query: Query = None) -> Exchange:
+    """GET /models, or the one-line reason the run cannot go on, worded the same at both
+    front doors: unreachable (the URL or the network is wrong), too slow (the timeout
+    is), the wrong path (the version prefix is), or the key (refused or missing)."""
+    redactor = Redactor(config.secrets)
+    try:
+        exchange = target.get("/models", query)
+    except TargetTooSlow:
+        raise RunError(
+            f"target too slow: no answer to GET /models within {config.timeout:g} s "
+            f"(raise {config.flag('timeout')})"
+        ) from None
+    except TargetError as exc:
+        raise RunError(f"target unreachable: {redactor.text(str(exc))}") from None
+    if exchange.status in (404, 405):
+        raise RunError(
+            redactor.text(
+                f"GET {target.base_url}/models answered {exchange.status}: is the version "
+                "prefix in --target-url? (…/v1 for ARouter style, …/api/v1 for OpenRouter style)"
+            )
+        )
+    if exchange.status in (401, 403):
+        given = "refused the key" if config.api_key else "needs a key and none was given"
+        raise RunError(
+            f"the target {given} ({exchange.describe()}): pass {config.flag('api-key')}, set "
+            "AROUTER_API_KEY, or name the variable with the manifest's api_key_env"
+        )
+    return exchange
 
 
 @contextlib.contextmanager
@@ -216,24 +301,12 @@ def open_run(spec: Spec, config: RunConfig) -> Iterator[Run]:
             from arouter_conformance.embedded import embedded_target
 
             config = stack.enter_context(embedded_target(config))
-        assert config.target_url is not None
-        target = Target(
-            config.target_url,
-            _credentials(config),
+        target = open_target(
+            config,
             budget=Budget("request", config.request_budget),
             chat_budget=Budget("chat", config.chat_budget),
-            timeout=config.timeout,
         )
         stack.callback(target.close)
         run = Run(spec, config, config.manifest, target, Redactor(config.secrets))
-        try:
-            baseline = run.baseline_exchange()
-        except TargetError as exc:
-            raise RunError(f"target unreachable: {run.redactor.text(str(exc))}") from None
-        if baseline.status in (401, 403):
-            given = "refused the key" if config.api_key else "needs a key and none was given"
-            raise RunError(
-                f"the target {given} ({baseline.describe()}): pass --api-key, set "
-                "AROUTER_API_KEY, or name the variable with the manifest's api_key_env"
-            )
+        first_contact(target, config, {"output_modalities": spec.contract.all_output_modalities})
         yield run

@@ -16,16 +16,22 @@ Model = Mapping[str, Any]
 
 
 def owned_by_author(exchange: Exchange, models: Sequence[Model]) -> list[Finding]:
-    """OPENAI-LIST-003 (SHOULD): owned_by is the author part of the id, without ~."""
-    if any(isinstance(m.get("owned_by"), str) for m in models):
+    """OPENAI-LIST-003 (SHOULD): owned_by is the author part of the id, without ~.
+
+    Only ids that have an author part can show it: `gpt-4o` says nothing of its owner."""
+    authored = [
+        (index, m)
+        for index, m in enumerate(models)
+        if "/" in str(id_of(m) or "") and isinstance(m.get("owned_by"), str)
+    ]
+    if authored:
         judged("OPENAI-LIST-003")
     else:
-        cannot_judge("OPENAI-LIST-003", "no listed model carries owned_by")
+        cannot_judge("OPENAI-LIST-003", "no listed model has both an author/slug id and owned_by")
     wrong = [
         (index, str(id_of(m)), m.get("owned_by"))
-        for index, m in enumerate(models)
+        for index, m in authored
         if id_of(m) is not None
-        and isinstance(m.get("owned_by"), str)
         and m.get("owned_by") != author_of(str(id_of(m)))
     ]
     if not wrong:

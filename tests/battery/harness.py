@@ -110,11 +110,12 @@ def judge(
     requirements: Iterable[str] = (),
     profiles: Iterable[str] = (),
     prefix: str = "/v1",
+    args: Iterable[str] = (),
     **manifest: Any,
 ) -> Verdict:
     """Serve `app` on `server` (the switchboard and its origin), describe it by the default
     manifest plus `manifest` (tests/targets.py), and judge it through the real CLI."""
-    args = ["--examples", EXAMPLES]
+    args = ["--examples", EXAMPLES, *args]
     for requirement in requirements:
         args += ["--requirement", requirement]
     for profile in profiles:

@@ -1,0 +1,123 @@
+"""The field battery: gateways far from the contract get an honest verdict.
+
+For each target of field.py, through the real CLI: every root cause its truth table names
+fails exactly once, nothing it does not name fails, nothing the target could not show
+(or that needs a violated requirement) passes, and the exit code follows the rules
+(1 when a MUST failed, 2 when a claimed MUST could not be judged, 0 otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from arouter_conformance.spec import load_spec
+from reference_server import create_app
+from tests.battery import field
+from tests.battery.field import FieldTarget
+from tests.battery.harness import Verdict, battery_catalog
+
+SPEC = load_spec()
+MODEL_PARTS = frozenset(
+    {
+        "MODELS-MODEL-001",
+        "MODELS-MODEL-003",
+        "MODELS-ARCH-001",
+        "MODELS-PRICING-001",
+        "MODELS-TOPPROV-001",
+    }
+)
+
+TARGETS = [
+    FieldTarget(
+        "openai-style-list-only",
+        lambda: field.OpenAIStyle(create_app(battery_catalog())),
+        ("models", "openai-list", "chat"),
+        # Each model lacks every part the seed's table adds to OpenAI's four keys; ids have
+        # no author; invalid queries are ignored (SHOULD); `auto` is unknown; errors carry
+        # no integer code (SHOULD).
+        violated=MODEL_PARTS
+        | {"MODELS-ID-002", "MODELS-SPEC-003", "MODELS-ERROR-002", "CHAT-AUTO-001"},
+        unjudgeable=frozenset({"MODELS-BENCH-001"}),
+        manifest={"chat_model": next(iter(sorted(field._short_ids())))},
+    ),
+    FieldTarget(
+        "every-query-parameter-ignored",
+        lambda: field.IgnoresQueries(create_app(battery_catalog())),
+        ("models", "sort", "count", "lookup"),
+        # Filters and sorts do nothing (one failure per documented feature; the catalog's
+        # own order is newest first, so sort=newest is right by accident), invalid values
+        # are not refused (SHOULDs); count and lookup are missing.
+        violated=frozenset(
+            {
+                "MODELS-FILTER-002",
+                "MODELS-PARAM-001",
+                "MODELS-SPEC-003",
+                "SORT-CONTEXT-001",
+                "SORT-PRICE-001",
+                "SORT-PRICE-002",
+                "SORT-UNKNOWN-002",
+                "COUNT-SHAPE-001",
+                "LOOKUP-SHAPE-001",
+            }
+        ),
+    ),
+    FieldTarget(
+        "text-errors-and-a-stream-that-answers-500",
+        field.text_errors_and_no_stream,
+        ("models", "count", "lookup", "chat"),
+        # Refusals keep their statuses, so only the error bodies are wrong; the stream
+        # never starts, so nothing of it (nor the SDK reading it) can be judged.
+        violated=frozenset({"MODELS-ERROR-001", "CHAT-ERROR-001", "CHAT-STREAM-001"}),
+    ),
+    FieldTarget(
+        "a-tiny-catalog-where-every-model-ties",
+        field.all_tie,
+        ("models", "sort", "count"),
+        violated=frozenset(),
+        unjudgeable=frozenset(
+            {
+                "SORT-CONTEXT-001",
+                "SORT-NEWEST-001",
+                "SORT-PRICE-001",
+                "SORT-PRICE-002",
+                "MODELS-PARAM-001",
+                "MODELS-PARAM-002",
+            }
+        ),
+        exit_code=2,
+    ),
+]
+
+
+def _dependants(violated: frozenset[str]) -> set[str]:
+    """Every requirement that needs a violated one, directly or not: it cannot be judged."""
+    return {
+        rid
+        for rid in SPEC.requirements
+        if rid not in violated and violated & set(SPEC.prerequisites(rid))
+    }
+
+
+def _claimed(target: FieldTarget) -> set[str]:
+    return {r.id for r in SPEC.requirements.values() if r.profile in target.profiles}
+
+
+@pytest.mark.parametrize("target", [pytest.param(t, id=t.name) for t in TARGETS])
+def test_a_partly_conforming_gateway_gets_an_honest_verdict(
+    target: FieldTarget, judged: Callable[..., Verdict]
+) -> None:
+    verdict = judged(
+        target.build(), profiles=target.profiles, args=target.args, **target.manifest
+    )
+    status = verdict.status
+    claimed = _claimed(target)
+    failed = {rid for rid in claimed if status[rid] == "failed"}
+    assert failed == set(target.violated), verdict.explain(failed ^ set(target.violated))
+    never_passed = (set(target.unjudgeable) | _dependants(target.violated)) & claimed
+    passed = {rid for rid in never_passed if status[rid] == "passed"}
+    assert not passed, verdict.explain(passed)
+    errors = {rid for rid in claimed if status[rid] == "error"}
+    assert not errors, verdict.explain(errors)
+    assert verdict.code == target.exit_code, verdict.explain()
