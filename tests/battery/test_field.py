@@ -108,9 +108,7 @@ def _claimed(target: FieldTarget) -> set[str]:
 def test_a_partly_conforming_gateway_gets_an_honest_verdict(
     target: FieldTarget, judged: Callable[..., Verdict]
 ) -> None:
-    verdict = judged(
-        target.build(), profiles=target.profiles, args=target.args, **target.manifest
-    )
+    verdict = judged(target.build(), profiles=target.profiles, args=target.args, **target.manifest)
     status = verdict.status
     claimed = _claimed(target)
     failed = {rid for rid in claimed if status[rid] == "failed"}
