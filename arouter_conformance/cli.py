@@ -17,12 +17,13 @@ from typing import Any
 import pytest
 
 from arouter_conformance import __version__
-from arouter_conformance.client import Budget, Credentials, Target, TargetError
+from arouter_conformance.client import Budget
 from arouter_conformance.config import ConfigError, RunConfig, chat_notice, resolve_config
 from arouter_conformance.options import add_cli_options, settings
 from arouter_conformance.plugin import SUITES, Resolved, report_of, result_of
 from arouter_conformance.reports import check_writable
 from arouter_conformance.results import EXIT_ERROR, RunResult
+from arouter_conformance.session import RunError, first_contact, open_target
 from arouter_conformance.spec import SpecError, load_spec
 from arouter_conformance.terminal import Progress, Terminal, render_summary
 
@@ -79,20 +80,15 @@ def _announce(config: RunConfig) -> None:
 
 
 def _reachable(config: RunConfig) -> None:
-    """One cheap request before the suites start, so an unreachable target is one line."""
+    """One cheap request before the suites start, so a target that cannot be judged (the
+    URL, the prefix, the network, the timeout or the key is wrong) is one line."""
     if config.embedded:
         return
-    assert config.target_url is not None
-    target = Target(
-        config.target_url,
-        Credentials(config.api_key),
-        budget=Budget("preflight", 1),
-        chat_budget=Budget("chat", 0),
-        timeout=min(config.timeout, 10.0),
-        retries=0,
+    target = open_target(
+        config, budget=Budget("preflight", 1), chat_budget=Budget("chat", 0), retries=0
     )
     try:
-        target.get("/models")
+        first_contact(target, config)
     finally:
         target.close()
 
@@ -137,8 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_command(args)
     except (ConfigError, SpecError) as exc:
         print(f"arouter-conformance: {exc}", file=sys.stderr)
-    except TargetError as exc:
-        print(f"arouter-conformance: target unreachable: {exc}", file=sys.stderr)
+    except RunError as exc:
+        print(f"arouter-conformance: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
         print("arouter-conformance: interrupted", file=sys.stderr)
     return EXIT_ERROR

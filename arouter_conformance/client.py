@@ -29,6 +29,7 @@ __all__ = [
     "Query",
     "Target",
     "TargetError",
+    "TargetTooSlow",
     "encode_query",
     "normalize_base_url",
 ]
@@ -42,6 +43,11 @@ Query = Mapping[str, str | None] | Sequence[tuple[str, str]] | None
 
 class TargetError(Exception):
     """The target could not be asked: refused connection, timeout, broken protocol."""
+
+
+class TargetTooSlow(TargetError):
+    """The target took the connection (or the DNS answered) but did not answer in time:
+    told apart from a refusal because the cure differs (a longer timeout, not a URL)."""
 
 
 class BudgetExhausted(Exception):
@@ -111,6 +117,7 @@ class Target:
         max_body: int = MAX_BODY,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
         self.credentials = credentials
@@ -122,10 +129,14 @@ class Target:
         self._max_body = max_body
         self._sleep = sleep
         self._cache: dict[tuple[str, str], Exchange] = {}
+        # Sent on every request (a gateway may need them to route at all), and like the
+        # Authorization header never kept in evidence: their values may be credentials.
+        self.headers = dict(headers or {})
+        self._unkept = {"authorization", *(name.lower() for name in self.headers)}
         self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            timeout=httpx.Timeout(timeout),
             follow_redirects=False,
-            headers={"User-Agent": f"arouter-conformance/{__version__}"},
+            headers={"User-Agent": f"arouter-conformance/{__version__}", **self.headers},
             transport=transport,
         )
 
@@ -224,7 +235,7 @@ class Target:
             finally:
                 response.close()
         except httpx.TimeoutException:
-            raise TargetError(f"{what}: no answer within {self.timeout:g} s") from None
+            raise TargetTooSlow(f"{what}: no answer within {self.timeout:g} s") from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             reason = str(exc).splitlines()[0][:200] or type(exc).__name__
             raise _Dropped(f"{what}: {reason}") from None
@@ -239,7 +250,7 @@ class Target:
             headers=tuple(response.headers.multi_items()),
             body=bytes(body[: self._max_body]),
             request_headers=tuple(
-                (k, v) for k, v in request.headers.multi_items() if k.lower() != "authorization"
+                (k, v) for k, v in request.headers.multi_items() if k.lower() not in self._unkept
             ),
             request_body=request.content or None,
             truncated=truncated,

@@ -2,8 +2,9 @@
 
 Everything a target sends is untrusted. The body is kept as bytes, capped in size, and
 parsed only on demand, with failures turned into `NotJson` rather than surfacing as a
-crash of the kit. The request is stored without its Authorization header: which key was
-used is recorded as a role (`auth`), so a key can never leak through evidence.
+crash of the kit. The request is stored without its Authorization header (and without the
+headers the run was told to send, which may be credentials too): which key was used is
+recorded as a role (`auth`), so a key can never leak through evidence.
 """
 
 from __future__ import annotations

@@ -157,6 +157,7 @@ def _openai_client(target: Target) -> openai.OpenAI:
         api_key=target.credentials.key or "no-key",
         max_retries=0,
         timeout=target.timeout,
+        default_headers=target.headers,
     )
 
 
@@ -197,7 +198,10 @@ def _openrouter(
         sent.append(str(request.url))
 
     http = httpx.Client(
-        follow_redirects=True, timeout=target.timeout, event_hooks={"request": [record]}
+        follow_redirects=True,
+        timeout=target.timeout,
+        headers=target.headers,
+        event_hooks={"request": [record]},
     )
     try:
         sdk = OpenRouter(

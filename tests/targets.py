@@ -20,6 +20,7 @@ import reference_server
 from arouter_conformance.cli import main as cli_main
 from arouter_conformance.embedded import reference_claims
 
+REPO = Path(__file__).resolve().parent.parent
 KEY_ENV = "BATTERY_GATEWAY_KEY"
 RESTRICTED_ENV = "BATTERY_RESTRICTED_KEY"
 
@@ -84,6 +85,18 @@ def run_subprocess(
     )
 
 
+def pytest_subprocess(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """Plain pytest in a fresh process (the pytest front door, or a project beside the kit)."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
 def run_pytest(target: LiveTarget, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
     """`pytest --target-url` in a fresh process against `target`; exit code and JSON report."""
     report = tmp_path / "pytest-report.json"
@@ -108,7 +121,7 @@ def run_pytest(target: LiveTarget, tmp_path: Path, *args: str) -> tuple[int, dic
         env={**os.environ, **target.env},
         timeout=300,
         check=False,
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=REPO,
     )
     data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
     return done.returncode, data

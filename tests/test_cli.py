@@ -12,7 +12,14 @@ from typing import Any
 import pytest
 
 import reference_server
-from tests.targets import live, run_cli, run_pytest, run_subprocess, statuses
+from tests.targets import (
+    live,
+    pytest_subprocess,
+    run_cli,
+    run_pytest,
+    run_subprocess,
+    statuses,
+)
 
 
 def test_default_run_passes_against_the_embedded_reference_server(tmp_path: Path) -> None:
@@ -69,8 +76,9 @@ def test_an_unreachable_target_exits_2() -> None:
         ["run", "--target-url", f"http://127.0.0.1:{_closed_port()}/v1"], timeout=60
     )
     assert done.returncode == 2
-    assert "target unreachable" in done.stderr
+    assert done.stderr.startswith("arouter-conformance: target unreachable: ")
     assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stdout + done.stderr
 
 
 @pytest.fixture
@@ -100,13 +108,26 @@ def silent_server() -> Iterator[int]:
     listener.close()
 
 
-def test_a_silent_target_times_out_with_one_line(silent_server: int) -> None:
+def test_a_silent_target_is_too_slow_in_one_line(silent_server: int) -> None:
     done = run_subprocess(
         ["run", "--target-url", f"http://127.0.0.1:{silent_server}/v1", "--timeout", "0.5"],
         timeout=60,
     )
     assert done.returncode == 2
-    assert "no answer within 0.5 s" in done.stderr
+    assert done.stderr.splitlines() == [
+        "arouter-conformance: target too slow: no answer to GET /models within 0.5 s "
+        "(raise --timeout)"
+    ]
+
+
+def test_a_url_without_the_version_prefix_gets_a_hint_in_one_line() -> None:
+    with reference_server.serve_in_thread(reference_server.create_app()) as origin:
+        done = run_subprocess(["run", "--target-url", origin], timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.splitlines() == [
+        f"arouter-conformance: GET {origin}/models answered 404: is the version prefix in "
+        "--target-url? (…/v1 for ARouter style, …/api/v1 for OpenRouter style)"
+    ]
 
 
 async def html_app(scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -195,3 +216,51 @@ def test_a_run_without_the_key_a_target_needs_exits_2_with_the_reason(tmp_path: 
     assert wrong.returncode == 2
     assert "refused the key" in wrong.stderr
     assert "lr_live_nope" not in wrong.stderr + wrong.stdout
+
+
+def test_plain_pytest_stops_with_the_same_words(silent_server: int) -> None:
+    """One classification for both front doors, each naming its own timeout flag."""
+    url = f"http://127.0.0.1:{silent_server}/v1"
+    slow = pytest_subprocess("--target-url", url, "--conformance-timeout", "0.5")
+    with reference_server.serve_in_thread(reference_server.create_app()) as origin:
+        unprefixed = pytest_subprocess("--target-url", origin)
+    assert (slow.returncode, unprefixed.returncode) == (2, 2)
+    assert (
+        "target too slow: no answer to GET /models within 0.5 s (raise --conformance-timeout)"
+        in slow.stdout
+    )
+    assert f"GET {origin}/models answered 404: is the version prefix in" in unprefixed.stdout
+    assert "Traceback" not in slow.stdout + slow.stderr + unprefixed.stdout + unprefixed.stderr
+
+
+def test_headers_reach_the_target_from_every_client_and_never_a_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict[bytes, bytes]] = []
+    app = reference_server.create_app()
+
+    async def recording(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            seen.append(dict(scope["headers"]))
+        await app(scope, receive, send)
+
+    monkeypatch.setenv("GATEWAY_PROVIDER", "provider-secret-0001")
+    headers = {"X-Provider": {"env": "GATEWAY_PROVIDER"}, "X-Team": "blue"}
+    with live(recording, tmp_path, headers=headers) as target:
+        code, report = run_cli(
+            target,
+            tmp_path,
+            *("--header", "X-Flag: flag-secret-0002", "--no-chat", "--examples", "2"),
+            *("--requirement", "OPENAI-LIST-004", "--requirement", "ORSDK-INTEROP-001"),
+            monkeypatch=monkeypatch,
+        )
+    assert code == 0, report
+    agents = {request[b"user-agent"].split(b"/")[0] for request in seen}
+    assert len(agents) >= 3, agents  # the kit's own client and both SDKs
+    for request in seen:
+        assert request[b"x-provider"] == b"provider-secret-0001"
+        assert request[b"x-flag"] == b"flag-secret-0002"
+        assert request[b"x-team"] == b"blue"
+    text = json.dumps(report)
+    assert "provider-secret-0001" not in text
+    assert "flag-secret-0002" not in text

@@ -185,3 +185,12 @@ def test_a_connection_dropped_twice_is_one_line() -> None:
         target.post("/chat/completions", json_body={})
     assert "\n" not in str(dropped.value)
     assert target.chat_budget.spent == 1  # a chat request is paid for once in the chat budget
+
+
+@respx.mock
+def test_configured_headers_go_on_every_request_and_stay_out_of_evidence() -> None:
+    route = respx.get(f"{ROOT}/models").mock(return_value=httpx.Response(200, json={"data": []}))
+    target, _ = make_target(headers={"X-Gateway-Route": "secret-route-value"})
+    exchange = target.get("/models", auth="none")
+    assert route.calls.last.request.headers["x-gateway-route"] == "secret-route-value"
+    assert "secret-route-value" not in repr(exchange)

@@ -93,3 +93,64 @@ def test_a_remote_run_says_how_many_chat_requests_it_may_send(spec: Spec) -> Non
         spec, target_url="https://g.example/v1", profiles=["openrouter-sdk"], env={}
     )
     assert chat_notice(sdk) is not None  # the SDK profile chats too
+
+
+def test_headers_come_from_flags_and_the_manifest_and_secrets_are_masked(
+    spec: Spec, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "target_url: http://m/v1\nchat_model: m/chat\n"
+        "headers: {X-Portkey-Provider: {env: PROVIDER}, X-Team: blue, X-Route: old}\n",
+    )
+    config = resolve_config(
+        spec,
+        manifest_path=path,
+        headers=["X-Route: from-the-flag", "X-Extra:  spaced  "],
+        env={"PROVIDER": "provider-secret"},
+    )
+    sent = {h.name: h.value for h in config.headers}
+    assert sent == {
+        "X-Portkey-Provider": "provider-secret",
+        "X-Team": "blue",
+        "X-Route": "from-the-flag",
+        "X-Extra": "spaced",
+    }
+    assert {"provider-secret", "from-the-flag", "spaced"} <= set(config.secrets)
+    assert "blue" not in config.secrets  # a literal in the file is not a secret
+    assert "provider-secret" not in repr(config)
+    assert config.chat_model == "m/chat"
+    named = resolve_config(spec, manifest_path=path, chat_model="m/flag", env={"PROVIDER": "p"})
+    assert named.chat_model == "m/flag"
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("no-colon-secret-value", "--header number 1 is not 'Name: value' (no colon)"),
+        (": secret-value", "--header number 1 is not 'Name: value' (no name before the colon)"),
+        ("Bad Name: secret-value", "--header 'Bad Name': not an HTTP header name"),
+        ("Authorization: Bearer secret-value", "--header 'Authorization': the kit sends"),
+        ("X-Ok: secret\x1bvalue", "--header 'X-Ok': the value must be printable ASCII"),
+    ],
+)
+def test_a_malformed_header_is_named_without_its_value(
+    spec: Spec, header: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        resolve_config(spec, headers=[header], env={})
+    assert str(refused.value).startswith(message)
+    assert "secret" not in str(refused.value)
+
+
+def test_a_header_variable_that_is_not_set_is_named(spec: Spec, tmp_path: Path) -> None:
+    path = write(tmp_path, "target_url: http://m/v1\nheaders: {X-P: {env: PORTKEY_PROVIDER}}\n")
+    with pytest.raises(ConfigError, match=r"'headers\.X-P' names PORTKEY_PROVIDER, which is not"):
+        resolve_config(spec, manifest_path=path, env={})
+
+
+def test_messages_name_the_flag_as_the_front_door_spells_it(spec: Spec) -> None:
+    with pytest.raises(ConfigError, match=r"^--conformance-profile: unknown profile"):
+        resolve_config(spec, profiles=["nope"], env={}, front="pytest")
+    with pytest.raises(ConfigError, match=r"^--conformance-header number 1"):
+        resolve_config(spec, headers=["nothing"], env={}, front="pytest")

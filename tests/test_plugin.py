@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import subprocess
-import sys
 from pathlib import Path
 from typing import cast
 
@@ -15,30 +13,18 @@ import arouter_conformance
 from arouter_conformance import cli, plugin
 from arouter_conformance.config import resolve_config
 from arouter_conformance.options import OPTIONS
-
-REPO = Path(__file__).resolve().parent.parent
-
-
-def pytest_run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
+from tests.targets import REPO, pytest_subprocess
 
 
 def test_with_a_target_only_the_suites_are_collected_wherever_pytest_starts(tmp_path: Path) -> None:
     for cwd in (REPO, tmp_path):
-        done = pytest_run("--co", "-q", "--target-url", "http://127.0.0.1:9/v1", cwd=cwd)
+        done = pytest_subprocess("--co", "-q", "--target-url", "http://127.0.0.1:9/v1", cwd=cwd)
         assert "test_models.py::test_ids_are_unique" in done.stdout
         assert "test_plugin.py" not in done.stdout
 
 
 def test_requirement_selects_the_tests_that_check_it() -> None:
-    done = pytest_run(
+    done = pytest_subprocess(
         "--co",
         "-q",
         "--target-url",
@@ -51,19 +37,19 @@ def test_requirement_selects_the_tests_that_check_it() -> None:
 
 
 def test_unknown_requirements_and_bad_urls_are_usage_errors() -> None:
-    done = pytest_run(
+    done = pytest_subprocess(
         "--co", "--target-url", "http://127.0.0.1:9/v1", "--conformance-requirement", "NOPE-001"
     )
     assert done.returncode == 4
     assert "no requirement 'NOPE-001'" in done.stderr
-    done = pytest_run("--co", "--target-url", "nonsense")
+    done = pytest_subprocess("--co", "--target-url", "nonsense")
     assert done.returncode == 4
     assert "--target-url" in done.stderr
 
 
 def test_the_plugin_is_inert_in_other_projects(tmp_path: Path) -> None:
     (tmp_path / "test_other.py").write_text("def test_other():\n    assert True\n")
-    done = pytest_run("-q", cwd=tmp_path)
+    done = pytest_subprocess("-q", cwd=tmp_path)
     assert done.returncode == 0
     assert "1 passed" in done.stdout
 
@@ -83,7 +69,7 @@ def test_unrelated_sessions_do_not_import_the_kit(tmp_path: Path) -> None:
         "    heavy = {'arouter_conformance.spec', 'arouter_conformance.session', 'httpx'}\n"
         "    assert not heavy & set(sys.modules)\n"
     )
-    done = pytest_run("-q", "-p", "no:schemathesis", "-p", "no:respx", cwd=tmp_path)
+    done = pytest_subprocess("-q", "-p", "no:schemathesis", "-p", "no:respx", cwd=tmp_path)
     assert done.returncode == 0, done.stdout
 
 
@@ -99,7 +85,7 @@ def test_a_project_with_its_own_generic_options_still_runs(tmp_path: Path) -> No
         "    assert pytestconfig.getoption('profile') == 'fast'\n"
         "    assert pytestconfig.getoption('seed') == 'mine'\n"
     )
-    done = pytest_run("-q", "--profile", "fast", cwd=tmp_path)
+    done = pytest_subprocess("-q", "--profile", "fast", cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
 
