@@ -466,7 +466,6 @@ MUTANTS = [
         "chat-error-without-message",
         ("CHAT-ERROR-001",),
         wrapped(lambda app: Rewrite(app, chat_error_without_message, when=is_chat)),
-        quiet=("CHAT-ERROR-002",),
     ),
     Mutant("non-text-model-accepted", ("CHAT-MODALITY-001",), chat(NonTextModelAccepted)),
     # variants

@@ -879,7 +879,6 @@ MUTANTS = [
         "error-without-message",
         ("MODELS-ERROR-001",),
         wrapped(listing_errors(error_without_message)),
-        quiet=("MODELS-ERROR-002",),
     ),
     Mutant("errors-as-text-plain", ("MODELS-ERROR-001",), wrapped(listing_errors(error_as_text))),
     # A text 404 for every lookup: the error body's requirements fail, not LOOKUP-FREE-001,
