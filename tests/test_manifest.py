@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from arouter_conformance.manifest import ManifestError, load_manifest, parse_manifest
+from arouter_conformance.manifest import FromEnv, ManifestError, load_manifest, parse_manifest
 
 PROFILES = ["models", "sort", "chat", "visibility"]
 FULL = """
@@ -18,6 +18,8 @@ aliases: {anthropic/claude-3-5-sonnet: anthropic/claude-3.5-sonnet}
 supported_parameters_match: any
 auto_model: openrouter/auto
 restricted: {api_key_env: MY_RESTRICTED_KEY, providers: [openai, anthropic]}
+headers: {X-Portkey-Provider: {env: PORTKEY_PROVIDER}, X-Team: blue}
+chat_model: openai/gpt-4o-mini
 """
 
 
@@ -32,6 +34,8 @@ def test_every_documented_key_is_read(tmp_path: Path) -> None:
     assert manifest.restricted is not None
     assert manifest.restricted.providers == ("openai", "anthropic")
     assert manifest.restricted.api_key_env == "MY_RESTRICTED_KEY"
+    assert manifest.headers == {"X-Portkey-Provider": FromEnv("PORTKEY_PROVIDER"), "X-Team": "blue"}
+    assert manifest.chat_model == "openai/gpt-4o-mini"
 
 
 def test_only_target_url_is_required() -> None:
@@ -63,6 +67,10 @@ def test_only_target_url_is_required() -> None:
         ({"target_url": "u", "api_key_env": "not a name"}, "environment variable name"),
         ({"target_url": "u", "aliases": {"a/b": 3}}, "'aliases.a/b': expected string"),
         ([1, 2], "must be a mapping"),
+        ({"target_url": "u", "headers": {"Bad Name": "v"}}, "'headers': expected an HTTP header"),
+        ({"target_url": "u", "headers": {"X-A": 5}}, "'headers.X-A': expected a string (sent"),
+        ({"target_url": "u", "headers": {"X-A": {"env": "no-no"}}}, "or {env: VARIABLE}"),
+        ({"target_url": "u", "chat_model": ""}, "'chat_model': must not be empty"),
     ],
 )
 def test_errors_name_the_key(document: object, message: str) -> None:
