@@ -56,23 +56,13 @@ def test_aliases_may_redirect_to_the_canonical_lookup() -> None:
     assert lookup.alias_redirect(missing, "a/b.1", url, statuses)
 
 
-def test_not_found_needs_404_and_the_error_body() -> None:
-    assert (
-        lookup.not_found(
-            "LOOKUP-404-001", exchange({"error": {"code": 404, "message": "x"}}, status=404)
-        )
-        == []
-    )
-    assert lookup.not_found("LOOKUP-404-001", exchange({"data": model("a/b")}))
-    assert lookup.not_found(
-        "LOOKUP-404-001", exchange(raw=b"nope", status=404, headers={"content-type": "text/plain"})
-    )
-
-
-def test_free_lookup_judges_the_status_only() -> None:
-    """LOOKUP-FREE-001 asks for a 404; the body of that 404 is MODELS-ERROR-001's business."""
-    text = exchange(raw=b"no such model", status=404, headers={"content-type": "text/plain"})
-    assert lookup.status_404("LOOKUP-FREE-001", text) == []
-    assert lookup.not_found("LOOKUP-404-001", text)
-    found = lookup.status_404("LOOKUP-FREE-001", exchange({"data": model("a/b")}))
-    assert [f.requirement for f in found] == ["LOOKUP-FREE-001"]
+def test_lookups_that_must_not_find_judge_the_status_only() -> None:
+    """A text 404 is MODELS-ERROR-001's finding, so it fails that requirement once rather
+    than every lookup requirement that asks for a 404 as well."""
+    json_404 = exchange({"error": {"code": 404, "message": "x"}}, status=404)
+    text_404 = exchange(raw=b"no such model", status=404, headers={"content-type": "text/plain"})
+    for requirement in ("LOOKUP-404-001", "LOOKUP-FREE-001", "VIS-LOOKUP-001"):
+        assert lookup.not_found(requirement, json_404) == []
+        assert lookup.not_found(requirement, text_404) == []
+        found = lookup.not_found(requirement, exchange({"data": model("a/b")}))
+        assert [f.requirement for f in found] == [requirement]

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from arouter_conformance.checks.http import error_body, json_answer, json_media_type
+from arouter_conformance.checks.http import json_answer, json_media_type
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, judged
@@ -19,7 +19,6 @@ __all__ = [
     "matches_listing",
     "not_found",
     "redirect_target",
-    "status_404",
 ]
 
 Model = Mapping[str, Any]
@@ -42,6 +41,7 @@ def matches_listing(
     requirement: str, exchange: Exchange, model: Model, listed: Model
 ) -> list[Finding]:
     """Every key of the list entry, at the same value (the lookup may add keys)."""
+    judged(requirement)
     findings = []
     if id_of(model) != id_of(listed):
         findings.append(
@@ -87,15 +87,8 @@ def _excerpt(value: Any) -> str:
 def not_found(
     requirement: str, exchange: Exchange, why: str = "an id neither listed nor an alias"
 ) -> list[Finding]:
-    """404 with the error body."""
-    return status_404(requirement, exchange, why) or error_body(requirement, exchange)
-
-
-def status_404(
-    requirement: str, exchange: Exchange, why: str = "an id neither listed nor an alias"
-) -> list[Finding]:
-    """404, whatever the body: for requirements about the status only (LOOKUP-FREE-001);
-    the body of an error answer is MODELS-ERROR-001's business."""
+    """404, whatever the body: the body of an error answer is MODELS-ERROR-001's business,
+    so a text 404 fails that requirement once, not every lookup requirement as well."""
     judged(requirement)
     if exchange.status == 404:
         return []
@@ -119,6 +112,7 @@ def alias_redirect(
     exchange: Exchange, canonical: str, expected_url: str, redirect_statuses: frozenset[int]
 ) -> list[Finding]:
     """LOOKUP-ALIAS-001, first hop: 200 or a redirect to the canonical lookup path."""
+    judged("LOOKUP-ALIAS-001")
     if exchange.status == 200:
         return []
     if exchange.status not in redirect_statuses:

@@ -138,5 +138,5 @@ def test_free_on_a_model_without_a_free_variant_gets_404(run: Run) -> None:
     findings: list[Finding] = []
     for model_id in without:
         exchange = run.lookup(f"{model_id}:free")
-        findings += lookup.status_404("LOOKUP-FREE-001", exchange, "a :free nobody lists")
+        findings += lookup.not_found("LOOKUP-FREE-001", exchange, "a :free nobody lists")
     require(findings)

@@ -885,9 +885,9 @@ MUTANTS = [
     # which asks only for the status.
     Mutant(
         "lookup-404-as-text",
-        ("MODELS-ERROR-001", "LOOKUP-404-001"),
+        ("MODELS-ERROR-001",),
         wrapped(lambda app: Rewrite(app, lookup_404_as_text)),
-        quiet=("LOOKUP-FREE-001",),
+        quiet=("LOOKUP-FREE-001", "LOOKUP-404-001"),
     ),
     # Successful JSON labelled as something else (MODELS-LIST-001, COUNT-SHAPE-001, ...).
     Mutant(
@@ -1025,8 +1025,9 @@ MUTANTS = [
     Mutant("unknown-id-200", ("LOOKUP-404-001",), queries(UnknownIdAnswered)),
     Mutant(
         "lookup-404-without-error-body",
-        ("LOOKUP-404-001",),
+        ("MODELS-ERROR-001",),
         wrapped(lambda app: Rewrite(app, lookup_404_empty)),
+        quiet=("LOOKUP-404-001",),
     ),
     Mutant(  # SHOULD only: exit 0
         "free-lookup-of-non-free-model-200", ("LOOKUP-FREE-001",), queries(FreeOfAnyModel)
