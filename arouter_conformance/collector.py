@@ -18,7 +18,7 @@ from arouter_conformance import __version__
 from arouter_conformance.client import BudgetExhausted, TargetError
 from arouter_conformance.config import ConfigError, RunConfig, resolve_config
 from arouter_conformance.evidence import inert
-from arouter_conformance.findings import ConformanceFailure
+from arouter_conformance.findings import ConformanceFailure, Inconclusive, Ledger
 from arouter_conformance.options import settings
 from arouter_conformance.plugin import GIVEN
 from arouter_conformance.redact import Redactor
@@ -97,8 +97,10 @@ class Collector:
         requirements: tuple[str, ...],
         call: pytest.CallInfo[None],
         report: pytest.TestReport,
+        book: Ledger | None,
     ) -> None:
-        """Redact what pytest will show, and keep the test's outcome when it is decided."""
+        """Redact what pytest will show, and keep the test's outcome when it is decided,
+        with what its checks judged (`book`, None when the test never ran its body)."""
         redactor = self.redactor
         if isinstance(report.longrepr, tuple):
             path, line, reason = report.longrepr
@@ -121,6 +123,9 @@ class Collector:
                 reason=error if isinstance(error, str) else _reason(error),
                 example="\n".join(n for n in notes if _is_example(n)) or None,
                 duration=report.duration,
+                judged=frozenset(book.judged) if book else frozenset(),
+                unjudgeable=dict(book.unjudgeable) if book else {},
+                inapplicable=dict(book.inapplicable) if book else {},
             )
         )
 
@@ -165,6 +170,8 @@ def _classify(call: pytest.CallInfo[None], report: pytest.TestReport) -> tuple[S
     error = call.excinfo.value if call.excinfo else None
     if report.when == "call" and isinstance(error, AssertionError):
         return Status.FAILED, error
+    if isinstance(error, Inconclusive):
+        return Status.INCONCLUSIVE, str(error)
     return Status.ERROR, error
 
 

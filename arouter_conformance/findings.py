@@ -30,6 +30,7 @@ __all__ = [
     "judged",
     "judging",
     "ledger",
+    "not_applicable",
     "require",
 ]
 
@@ -111,6 +112,7 @@ class Ledger:
 
     judged: set[str] = field(default_factory=set)
     unjudgeable: dict[str, str] = field(default_factory=dict)
+    inapplicable: dict[str, str] = field(default_factory=dict)
 
 
 _LEDGER: contextvars.ContextVar[Ledger | None] = contextvars.ContextVar("ledger", default=None)
@@ -144,6 +146,15 @@ def cannot_judge(requirement: str, reason: str) -> None:
     book = _LEDGER.get()
     if book is not None:
         book.unjudgeable.setdefault(requirement, reason)
+
+
+def not_applicable(requirement: str, reason: str) -> None:
+    """The requirement does not apply to what this target serves (a statement about
+    benchmarks, on a list where no model has any): skipped, with the reason, unless
+    another observation judged it."""
+    book = _LEDGER.get()
+    if book is not None:
+        book.inapplicable.setdefault(requirement, reason)
 
 
 class Inconclusive(Exception):

@@ -167,6 +167,7 @@ def openai_chat(target: Target, request: Mapping[str, Any], stream: bool) -> lis
     target.chat_budget.spend()
     target.budget.spend()
     what = f"openai chat.completions.create(stream={stream})"
+    judged("CHAT-SDK-001")
     try:
         if stream:
             chunks = list(client.chat.completions.create(**request, stream=True))
@@ -223,6 +224,7 @@ def openrouter_models(target: Target, sample_id: str | None) -> list[Finding]:
     SDK's own default query parameters cannot make a fair target look wrong.
     """
     findings: list[Finding] = []
+    judged("ORSDK-INTEROP-001")
     with _openrouter(target, [target.budget.spend]) as (sdk, sent):
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("openrouter models.list()", lambda: _listed_ids(sdk)),
@@ -288,6 +290,7 @@ def _agrees(target: Target, what: str, value: Any, url: str) -> list[Finding]:
 def openrouter_chat(target: Target, request: Mapping[str, Any], stream: bool) -> list[Finding]:
     """ORSDK-INTEROP-002: chat.send(), whole or streamed, reads the answer."""
     what = f"openrouter chat.send(stream={stream})"
+    judged("ORSDK-INTEROP-002")
     with _openrouter(target, [target.budget.spend, target.chat_budget.spend]) as (sdk, _):
         try:
             if stream:
@@ -335,6 +338,11 @@ def openrouter_errors(target: Target, chat_request: Mapping[str, Any] | None) ->
             lambda sdk: sdk.models.list(output_modalities="zz-unknown-modality"),
             listing,
         ),
+        (
+            "openrouter models.count(output_modalities=zz-unknown-modality)",
+            lambda sdk: sdk.models.count(output_modalities="zz-unknown-modality"),
+            listing,
+        ),
     ]
     if chat_request is not None:
         request = {**chat_request, "model": f"{UNKNOWN_AUTHOR}/{UNKNOWN_SLUG}"}
@@ -342,11 +350,6 @@ def openrouter_errors(target: Target, chat_request: Mapping[str, Any] | None) ->
             (
                 f"openrouter chat.send(model={request['model']})",
                 lambda sdk: sdk.chat.send(**request),
-        (
-            "openrouter models.count(output_modalities=zz-unknown-modality)",
-            lambda sdk: sdk.models.count(output_modalities="zz-unknown-modality"),
-            listing,
-        ),
                 [target.budget.spend, target.chat_budget.spend],
             )
         )

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from arouter_conformance.client import Target
     from arouter_conformance.collector import Collector
     from arouter_conformance.config import RunConfig
+    from arouter_conformance.findings import Ledger
     from arouter_conformance.results import RunResult
     from arouter_conformance.session import Run
 
@@ -26,6 +27,7 @@ SUITES = Path(__file__).resolve().parent / "suites"
 MARKER = "requirement"
 STATE = pytest.StashKey["Collector"]()
 GIVEN = pytest.StashKey["RunConfig"]()
+LEDGER: pytest.StashKey[Ledger] = pytest.StashKey()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -122,12 +124,26 @@ def target(run: Run) -> Target:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """A conformance test's checks write what they judged into its own ledger."""
+    if not _is_suite(item):
+        return (yield)
+    from arouter_conformance.findings import ledger
+
+    with ledger() as book:
+        item.stash[LEDGER] = book
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if _is_suite(item):
-        _collector(item.config).record(item, requirement_ids(item), call, report)
+        _collector(item.config).record(
+            item, requirement_ids(item), call, report, item.stash.get(LEDGER, None)
+        )
     return report
 
 

@@ -70,6 +70,7 @@ class SuiteRecord:
     complete: bool = True  # False: it stopped at a failure before judging everything
     judged: frozenset[str] = frozenset()  # requirements a check judged an observation for
     unjudgeable: Mapping[str, str] = field(default_factory=dict)  # id -> why not
+    inapplicable: Mapping[str, str] = field(default_factory=dict)  # id -> why it does not apply
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,11 @@ def _result(
     if any(rid in r.judged for r in finished):
         return RequirementResult(requirement, Status.PASSED, tests=tests)
     unjudgeable = next((r.unjudgeable[rid] for r in records if rid in r.unjudgeable), None)
+    inapplicable = next((r.inapplicable[rid] for r in finished if rid in r.inapplicable), None)
+    if inapplicable and not unjudgeable:
+        return RequirementResult(
+            requirement, Status.SKIPPED, f"not applicable: {inapplicable}", tests=tests
+        )
     stopped_early = [r for r in records if r.outcome is Status.FAILED]
     if stopped_early and not unjudgeable:
         # Its test failed on another requirement before this one was judged to the end.
@@ -150,15 +156,17 @@ def _blocked(spec: Spec, results: dict[str, RequirementResult]) -> dict[str, Req
     blocked by the root failure: one root cause, one failure."""
 
     def root(rid: str) -> str | None:
+        """The deepest failure under `rid`'s needs: a need that failed only because its
+        own need failed is blocked, and the reason names where the chain starts."""
         for need in spec.requirement(rid).needs:
+            deeper = root(need)
+            if deeper:
+                return deeper
             status = results[need].status
             if status is Status.FAILED:
                 return need
             if status is Status.BLOCKED:
                 return results[need].blocked_by or need
-            deeper = root(need)
-            if deeper:
-                return deeper
         return None
 
     settled = dict(results)

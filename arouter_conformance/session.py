@@ -148,18 +148,27 @@ class Run:
         none, and Inconclusive when the list cannot tell (no pricing, no architecture):
         "not applicable" would then claim what the kit does not know."""
         model: str | None = getattr(self.chat_models(), role)
-        if model is None and chat_models(self.baseline()).cheap is None:
-            if self.config.chat_model is None:
-                raise Inconclusive(
-                    "no model to chat with: the list gives no pricing or architecture to "
-                    f"choose one; name one with {self.config.flag('chat-model')} or the "
-                    "manifest's chat_model"
-                )
+        if model is not None or chat_models(self.baseline()).cheap is not None:
+            return model
+        named = self.config.chat_model
+        if named is None:
             raise Inconclusive(
-                "the list gives no pricing or architecture to choose a model for this check "
-                "(a named chat model serves the plain probes only)"
+                "no model to chat with: the list gives no pricing or architecture to "
+                f"choose one; name one with {self.config.flag('chat-model')} or the "
+                "manifest's chat_model"
             )
-        return model
+        # What the ids alone can show: whether any variant id is listed at all, and
+        # whether the named model has a listed :free variant.
+        ids = self.baseline().ids
+        suffix = {"free": ":free", "thinking": ":thinking"}.get(role)
+        if suffix is not None and not any(i.endswith(suffix) for i in ids):
+            return None
+        if role == "without_free" and f"{named}:free" not in ids:
+            return named
+        raise Inconclusive(
+            "the list gives no pricing or architecture to choose a model for this check "
+            "(a named chat model serves the plain probes only)"
+        )
 
     def chat_body(self, model: str, **extra: Any) -> dict[str, Any]:
         """A short prompt and a small max_tokens: every chat request may cost money."""

@@ -178,3 +178,27 @@ def test_a_claimed_profile_is_never_pass_on_nothing(spec: Spec) -> None:
     skipped = record("VIS-LIST-001", outcome=Status.SKIPPED, reason="not applicable: x")
     verdicts = {p.name: p.verdict for p in aggregate(spec, [skipped], ["visibility"]).profiles}
     assert verdicts["visibility"] == "skip"
+
+
+def test_what_does_not_apply_is_skipped_with_the_reason(spec: Spec) -> None:
+    shapes = SuiteRecord(
+        "suite::shapes",
+        ("MODELS-MODEL-001", "MODELS-BENCH-001"),
+        Status.PASSED,
+        judged=frozenset({"MODELS-MODEL-001"}),
+        inapplicable={"MODELS-BENCH-001": "no listed model carries benchmarks"},
+    )
+    result = aggregate(spec, [shapes], ["models"])
+    bench = result_of(result, "MODELS-BENCH-001")
+    assert bench.status is Status.SKIPPED
+    assert bench.reason == "not applicable: no listed model carries benchmarks"
+
+
+def test_a_chain_of_blocks_names_the_first_failure(spec: Spec) -> None:
+    ignored = Finding("MODELS-FILTER-002", "output_modalities=audio answered the text list")
+    records = [
+        record("MODELS-FILTER-002", outcome=Status.FAILED, findings=(ignored,)),
+        record("MODELS-FILTER-003"),
+    ]
+    result = aggregate(spec, records, ["models"])
+    assert result_of(result, "MODELS-FILTER-003").blocked_by == "MODELS-FILTER-002"

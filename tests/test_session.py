@@ -88,8 +88,13 @@ def test_a_named_chat_model_takes_the_plain_roles(spec: Spec) -> None:
     config = resolve_config(spec, target_url=ROOT, chat_model="m/one", env={})
     run = run_on(spec, config, OPENAI_STYLE)
     assert (run.chat_model("cheap"), run.chat_model("base")) == ("m/one", "m/one")
+    # What the ids alone show: no :thinking or :free id is listed, and m/one has no
+    # listed free variant to append :free to.
+    assert run.chat_model("thinking") is None
+    assert run.chat_model("free") is None
+    assert run.chat_model("without_free") == "m/one"
     with pytest.raises(Inconclusive, match="no pricing or architecture"):
-        run.chat_model("thinking")  # the list cannot say which model thinks
+        run.chat_model("without_reasoning")  # the list cannot say which model reasons
 
 
 def test_a_list_that_can_be_judged_says_what_it_lacks(spec: Spec) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from arouter_conformance.checks.common import compare_ids, listed_models
 from arouter_conformance.checks.http import no_server_error
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding, judged
+from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.oracle import (
     Baseline,
     ModalitySelection,
@@ -141,6 +141,17 @@ def parameter_answer(
         if got == {id_of(m) for m in select_by_parameters(scope, parameters, rule)}
     )
     observation = ParameterObservation(exchange, tuple(parameters), matches)
+    scope_ids = {id_of(m) for m in scope}
+    if any(
+        {id_of(m) for m in select_by_parameters(scope, parameters, r)} != scope_ids for r in rules
+    ):
+        judged(requirement)
+    else:
+        cannot_judge(
+            requirement,
+            f"every model in scope supports {','.join(parameters)}: "
+            "an answer that ignored the filter would look the same",
+        )
     if matches & set(rules):
         return observation, []
     rule = next(iter(rules))
@@ -154,6 +165,8 @@ def parameter_rule_consistency(
     observations: Sequence[ParameterObservation], declared: ParameterRule | None
 ) -> list[Finding]:
     """MODELS-PARAM-002: one rule explains every several-value answer (the declared one)."""
+    if observations:
+        judged("MODELS-PARAM-002")
     candidates = {declared} if declared else set(RULES)
     for observation in observations:
         candidates &= observation.matches

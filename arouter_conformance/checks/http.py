@@ -61,6 +61,7 @@ def json_media_type(requirement: str, exchange: Exchange) -> list[Finding]:
 
 
 def no_server_error(requirement: str, exchange: Exchange) -> list[Finding]:
+    judged(requirement)
     if exchange.status < 500:
         return []
     return [
@@ -82,8 +83,8 @@ def error_body(requirement: str, exchange: Exchange) -> list[Finding]:
     """
     if exchange.status < 400:
         return []
-    findings = []
     judged(requirement)
+    findings = []
     if exchange.media_type != "application/json":
         findings.append(
             Finding(

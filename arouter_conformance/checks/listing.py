@@ -12,7 +12,7 @@ from arouter_conformance.checks.common import listed_models, preview
 from arouter_conformance.checks.http import json_media_type
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding, cannot_judge, judged
+from arouter_conformance.findings import Finding, cannot_judge, judged, not_applicable
 from arouter_conformance.oracle import id_of, split_variant
 
 __all__ = [
@@ -68,7 +68,7 @@ def model_objects(
     the lists of one run mostly repeat the same objects.
     """
     if models and not any("benchmarks" in m for m in models):
-        cannot_judge("MODELS-BENCH-001", "no listed model carries benchmarks")
+        not_applicable("MODELS-BENCH-001", "no listed model carries benchmarks")
     findings = []
     for index, model in enumerate(models):
         if seen is not None:

@@ -31,8 +31,7 @@ def owned_by_author(exchange: Exchange, models: Sequence[Model]) -> list[Finding
     wrong = [
         (index, str(id_of(m)), m.get("owned_by"))
         for index, m in authored
-        if id_of(m) is not None
-        and m.get("owned_by") != author_of(str(id_of(m)))
+        if id_of(m) is not None and m.get("owned_by") != author_of(str(id_of(m)))
     ]
     if not wrong:
         return []
