@@ -8,7 +8,7 @@ knowledge of the target's catalog beyond what the target itself says.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -75,6 +75,24 @@ def output_modalities(model: Model) -> frozenset[str]:
 
 def supported_parameters(model: Model) -> frozenset[str]:
     return _strings(model.get("supported_parameters"))
+
+
+def opaque(models: Iterable[Model], says: Callable[[Model], bool]) -> frozenset[str]:
+    """The ids of the models that do not carry what a filter reads (`says` is false): no
+    answer can be right or wrong about them, so comparisons leave them out, and a model
+    without an architecture fails MODELS-ARCH-001 once rather than every filter too."""
+    return frozenset(str(id_of(m)) for m in models if not says(m))
+
+
+def says_outputs(model: Model) -> bool:
+    architecture = model.get("architecture")
+    return isinstance(architecture, Mapping) and isinstance(
+        architecture.get("output_modalities"), list
+    )
+
+
+def says_parameters(model: Model) -> bool:
+    return isinstance(model.get("supported_parameters"), list)
 
 
 def parse_list(raw: str) -> tuple[str, ...]:

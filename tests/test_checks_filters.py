@@ -6,6 +6,7 @@ import pytest
 
 from arouter_conformance.checks import filters
 from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import ledger
 from arouter_conformance.oracle import Baseline, parse_modalities
 from arouter_conformance.spec import Spec
 from tests.factories import exchange, listing, model
@@ -110,6 +111,31 @@ def test_a_parameter_filter_that_drops_a_model_fails(baseline: Baseline) -> None
 def test_spaces_around_commas(spec: Spec, baseline: Baseline) -> None:
     spaced = parse_modalities("text , image", spec.contract)
     compact = listing(*baseline.models)
-    assert filters.spaced_modalities(listing(*baseline.models), compact, spaced) == []
+    assert filters.spaced_modalities(listing(*baseline.models), compact, spaced, baseline) == []
     refused = exchange({"error": {"code": 400, "message": "x"}}, status=400)
-    assert filters.spaced_modalities(refused, compact, spaced)[0].requirement == "MODELS-FILTER-005"
+    found = filters.spaced_modalities(refused, compact, spaced, baseline)
+    assert found[0].requirement == "MODELS-FILTER-005"
+
+
+def test_filters_cannot_be_judged_on_models_that_do_not_say_their_outputs(spec: Spec) -> None:
+    """An OpenAI-style list: no answer to a filter is right or wrong, so no finding and no
+    judgement, and the requirement ends inconclusive with the reason."""
+    bare = Baseline([{"id": "gpt-x", "object": "model"}], spec.contract)
+    answer = listing({"id": "gpt-x", "object": "model"})
+    image = parse_modalities("image", spec.contract)
+    with ledger() as book:
+        assert filters.modality_answer("MODELS-FILTER-002", answer, image, bare) == []
+        assert filters.unknown_modality_answer(answer, image, bare) != []  # only the SHOULD
+        assert filters.spaced_modalities(answer, answer, image, bare) == []
+    assert book.judged == {"MODELS-FILTER-007"}
+    assert set(book.unjudgeable) == {"MODELS-FILTER-002", "MODELS-FILTER-005", "MODELS-FILTER-006"}
+
+
+def test_a_model_without_outputs_is_left_out_of_the_comparison(
+    spec: Spec, baseline: Baseline
+) -> None:
+    bare = {"id": "zz/bare", "object": "model"}
+    mixed = Baseline([*baseline.models, bare], spec.contract)
+    text = parse_modalities(None, spec.contract)
+    both = listing(*baseline.text_models(), bare)
+    assert filters.modality_answer("MODELS-FILTER-001", both, text, mixed) == []

@@ -19,6 +19,9 @@ from arouter_conformance.oracle import (
     ModalitySelection,
     ParameterRule,
     id_of,
+    opaque,
+    says_outputs,
+    says_parameters,
     select_by_parameters,
 )
 
@@ -43,17 +46,46 @@ def modality_answer(
     models, findings = listed_models(requirement, exchange)
     if models is None:
         return findings
+    hidden = _unreadable_outputs(requirement, baseline)
+    if hidden is None:
+        return []
     what = f"output_modalities={selection.raw}" if selection.raw is not None else "no filter"
-    return compare_ids(requirement, exchange, models, baseline.select(selection), what)
+    return compare_ids(
+        requirement,
+        exchange,
+        _without(models, hidden),
+        _without(baseline.select(selection), hidden),
+        what,
+    )
+
+
+def _unreadable_outputs(requirement: str, baseline: Baseline) -> frozenset[str] | None:
+    """The ids the modality filters cannot be judged on, or None (and inconclusive) when
+    that is every listed model."""
+    hidden = opaque(baseline.models, says_outputs)
+    if baseline.models and len(hidden) == len(baseline.models):
+        cannot_judge(
+            requirement,
+            "no listed model says its architecture.output_modalities: the filter cannot be judged",
+        )
+        return None
+    return hidden
+
+
+def _without(models: Sequence[Model], hidden: Collection[str]) -> list[Model]:
+    return [m for m in models if id_of(m) not in hidden]
 
 
 def spaced_modalities(
-    exchange: Exchange, compact: Exchange, selection: ModalitySelection
+    exchange: Exchange, compact: Exchange, selection: ModalitySelection, baseline: Baseline
 ) -> list[Finding]:
-    """MODELS-FILTER-005 (SHOULD): spaces around commas change nothing."""
+    """MODELS-FILTER-005 (SHOULD): spaces around commas change nothing (which shows only
+    where models say their outputs: two answers that ignore the filter agree as well)."""
     models, findings = listed_models("MODELS-FILTER-005", exchange)
     if models is None:
         return findings
+    if _unreadable_outputs("MODELS-FILTER-005", baseline) is None:
+        return []
     reference, _ = listed_models("MODELS-FILTER-005", compact)
     return compare_ids(
         "MODELS-FILTER-005",
@@ -74,26 +106,24 @@ def unknown_modality_answer(
     down to none (the value read as naming nothing). For an empty value, the default
     (text) list and an empty list are both tolerated (ruling R8).
     """
-    judged("MODELS-FILTER-006", "MODELS-FILTER-007")
-    findings = no_server_error("MODELS-FILTER-006", exchange)
-    if exchange.status != 400:
-        findings.append(
-            Finding(
-                "MODELS-FILTER-007",
-                f"{exchange.describe()}: an unknown or empty output_modalities was not refused",
-                expected="400",
-                observed=str(exchange.status),
-                exchange=exchange,
-            )
-        )
+    judged("MODELS-FILTER-007")
+    hidden = (
+        _unreadable_outputs("MODELS-FILTER-006", baseline)
+        if exchange.status == 200
+        else frozenset()
+    )
+    if hidden is None:
+        return _not_refused(exchange)  # what the 200 holds cannot be judged
+    findings = no_server_error("MODELS-FILTER-006", exchange) + _not_refused(exchange)
     if exchange.status != 200:
         return findings
     models, problems = listed_models("MODELS-FILTER-006", exchange)
     if models is None:
         return findings + problems
+    models = _without(models, hidden)
     got = {id_of(m) for m in models}
     if selection.empty:
-        if got and got != {id_of(m) for m in baseline.text_models()}:
+        if got and got != {id_of(m) for m in _without(baseline.text_models(), hidden)}:
             findings += compare_ids(
                 "MODELS-FILTER-006", exchange, models, [], "an empty value selected models"
             )
@@ -114,6 +144,21 @@ def unknown_modality_answer(
     )
 
 
+def _not_refused(exchange: Exchange) -> list[Finding]:
+    """MODELS-FILTER-007 (SHOULD): the value is refused with 400."""
+    if exchange.status == 400:
+        return []
+    return [
+        Finding(
+            "MODELS-FILTER-007",
+            f"{exchange.describe()}: an unknown or empty output_modalities was not refused",
+            expected="400",
+            observed=str(exchange.status),
+            exchange=exchange,
+        )
+    ]
+
+
 @dataclass(frozen=True)
 class ParameterObservation:
     """One supported_parameters answer and which several-value rules it agrees with."""
@@ -130,10 +175,21 @@ def parameter_answer(
     parameters: Sequence[str],
     rules: Collection[ParameterRule],
 ) -> tuple[ParameterObservation | None, list[Finding]]:
-    """The answer equals the scope filtered by `parameters` under one of `rules`."""
+    """The answer equals the scope filtered by `parameters` under one of `rules`, on the
+    models that say which parameters they support."""
     models, findings = listed_models(requirement, exchange)
     if models is None:
         return None, findings
+    # A model that does not say its parameters, or its outputs (which place it in or out
+    # of the scope), can be neither rightly nor wrongly listed.
+    hidden = opaque(scope, says_parameters) | opaque(models, says_outputs)
+    if scope and len(hidden & {id_of(m) for m in scope}) == len(scope):
+        cannot_judge(
+            requirement,
+            "no model in scope says its supported_parameters: the filter cannot be judged",
+        )
+        return None, []
+    scope, models = _without(scope, hidden), _without(models, hidden)
     got = {id_of(m) for m in models}
     matches = frozenset(
         rule

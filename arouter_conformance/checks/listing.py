@@ -81,10 +81,14 @@ def model_objects(
 
 
 def context_lengths(models: Sequence[Model], exchange: Exchange) -> list[Finding]:
-    """MODELS-MODEL-002 (SHOULD): context_length is known."""
-    if models:
+    """MODELS-MODEL-002 (SHOULD): context_length is known (where it is missing altogether,
+    MODELS-MODEL-001 says so)."""
+    carried = [m for m in models if "context_length" in m]
+    if carried:
         judged("MODELS-MODEL-002")
-    unknown = [str(id_of(m)) for m in models if m.get("context_length", 0) is None]
+    elif models:
+        cannot_judge("MODELS-MODEL-002", "no listed model carries context_length")
+    unknown = [str(id_of(m)) for m in carried if m["context_length"] is None]
     if not unknown:
         return []
     return [

@@ -135,7 +135,7 @@ def test_spaces_around_commas_are_tolerated(run: Run) -> None:
         exchange = run.target.get("/models", {"output_modalities": value})
         compact = run.target.get("/models", {"output_modalities": ",".join(names)})
         selection = parse_modalities(value, run.contract)
-        return filters.spaced_modalities(exchange, compact, selection)
+        return filters.spaced_modalities(exchange, compact, selection, baseline)
 
     require(spaced())
 

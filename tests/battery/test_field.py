@@ -35,11 +35,21 @@ TARGETS = [
         lambda: field.OpenAIStyle(create_app(battery_catalog())),
         ("models", "openai-list", "chat"),
         # Each model lacks every part the seed's table adds to OpenAI's four keys; ids have
-        # no author; invalid queries are ignored (SHOULD); `auto` is unknown; errors carry
-        # no integer code (SHOULD).
+        # no author; invalid queries and unknown modalities are not refused (SHOULDs);
+        # `auto` is unknown; errors carry no integer code (SHOULD). No model says its
+        # outputs or parameters, so no filter can be judged.
         violated=MODEL_PARTS
-        | {"MODELS-ID-002", "MODELS-SPEC-003", "MODELS-ERROR-002", "CHAT-AUTO-001"},
-        unjudgeable=frozenset({"MODELS-BENCH-001"}),
+        | {
+            "MODELS-ID-002",
+            "MODELS-SPEC-003",
+            "MODELS-FILTER-007",
+            "MODELS-ERROR-002",
+            "CHAT-AUTO-001",
+        },
+        unjudgeable=frozenset(
+            {f"MODELS-FILTER-00{i}" for i in range(1, 7)}
+            | {"MODELS-PARAM-001", "MODELS-PARAM-002", "MODELS-COMPOSE-001", "CHAT-MODALITY-001"}
+        ),
         manifest={"chat_model": next(iter(sorted(field._short_ids())))},
     ),
     FieldTarget(
