@@ -8,6 +8,7 @@ turns schemathesis failures into findings of MODELS-SPEC-001/002/003.
 
 from __future__ import annotations
 
+import copy
 import functools
 from collections.abc import Callable, Collection, Sequence
 from datetime import timedelta
@@ -55,30 +56,47 @@ def _bundle(spec: Spec) -> dict[str, Any]:
     return spec.bundled_openapi()
 
 
-@functools.lru_cache(maxsize=1)
-def _schema(spec: Spec) -> Any:
-    return schemathesis.openapi.from_dict(_bundle(spec))
+@functools.lru_cache(maxsize=4)
+def _claimed(spec: Spec, claimed: frozenset[str]) -> dict[str, Any]:
+    """The document as far as the target claims it (`x-profile` on an operation or a
+    parameter): a target that does not claim sort is neither sent sort values nor asked to
+    refuse bad ones, and one that does not claim count is not probed there."""
+    document = copy.deepcopy(_bundle(spec))
+    for path, item in list(document["paths"].items()):
+        kept = {
+            method: operation
+            for method, operation in item.items()
+            if not isinstance(operation, dict) or operation.get("x-profile", "models") in claimed
+        }
+        for operation in kept.values():
+            if isinstance(operation, dict) and "parameters" in operation:
+                operation["parameters"] = [
+                    p for p in operation["parameters"] if p.get("x-profile", "models") in claimed
+                ]
+        document["paths"][path] = kept
+    return document
+
+
+@functools.lru_cache(maxsize=4)
+def _schema(spec: Spec, claimed: frozenset[str]) -> Any:
+    return schemathesis.openapi.from_dict(_claimed(spec, claimed))
 
 
 def listing_operations(spec: Spec, claimed: Collection[str]) -> list[Any]:
-    """The GET operations (list, count, lookup) of the claimed profiles (`x-profile`): a
-    target that does not claim count is not judged on a count endpoint; chat costs money
+    """The GET operations (list, count, lookup) of the claimed profiles; chat costs money
     and has its own suite."""
     operations = []
-    for result in _schema(spec).get_all_operations():
+    for result in _schema(spec, frozenset(claimed)).get_all_operations():
         operation = result.ok()
-        if (
-            operation.method.upper() == "GET"
-            and operation.definition.raw.get("x-profile") in claimed
-        ):
+        if operation.method.upper() == "GET":
             operations.append(operation)
     return operations
 
 
-def negatable(spec: Spec, operation: Any) -> bool:
+def negatable(spec: Spec, claimed: Collection[str], operation: Any) -> bool:
     """Whether the document constrains a parameter of `operation` (an enum, a pattern, a
     type other than string), so that schemathesis can build a request that breaks it."""
-    document = _bundle(spec)
+    document = _claimed(spec, frozenset(claimed))
     parameters = document["paths"][operation.path][operation.method.lower()].get("parameters", [])
     for parameter in parameters:
         if "$ref" in parameter:

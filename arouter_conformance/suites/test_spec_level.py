@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from arouter_conformance import speclevel
-from arouter_conformance.findings import Finding, judging
+from arouter_conformance.findings import Finding, judging, not_applicable
 from arouter_conformance.session import Run
 
 requirement = pytest.mark.requirement
@@ -15,12 +15,19 @@ requirement = pytest.mark.requirement
 
 def _probe(run: Run, mode: str) -> None:
     """Every operation is probed, even when an earlier one already failed."""
+    operations = [
+        operation
+        for operation in speclevel.listing_operations(run.spec, run.claimed)
+        if mode != speclevel.GenerationMode.NEGATIVE
+        or speclevel.negatable(run.spec, run.claimed, operation)
+    ]
+    if not operations:
+        not_applicable(
+            "MODELS-SPEC-003",
+            "no parameter the claimed profiles use has a value the document forbids",
+        )
     with judging() as judgement:
-        for operation in speclevel.listing_operations(run.spec, run.claimed):
-            if mode == speclevel.GenerationMode.NEGATIVE and not speclevel.negatable(
-                run.spec, operation
-            ):
-                continue
+        for operation in operations:
             judgement.add(_cases(run, operation, mode))
 
 
