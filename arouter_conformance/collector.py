@@ -153,7 +153,12 @@ class Collector:
             "stopped": self.stopped,  # the report tells a broken run from an unjudged one
         }
         self.result = aggregate(
-            self.spec, self.records, config.profiles, meta, stopped=self.stopped
+            self.spec,
+            self.records,
+            config.profiles,
+            meta,
+            stopped=self.stopped,
+            selected=config.requirements,
         )
         self.report = write_reports(self.result, config, self.redactor)
         if self.other_items == 0 and exitstatus in (0, 1):

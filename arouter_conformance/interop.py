@@ -217,8 +217,9 @@ def _openrouter(
         http.close()
 
 
-def openrouter_models(target: Target, sample_id: str | None) -> list[Finding]:
-    """ORSDK-INTEROP-001: models.list(), models.count(), models.get() read the answers.
+def openrouter_models(target: Target, sample_id: str | None, *, count: bool) -> list[Finding]:
+    """ORSDK-INTEROP-001: models.list(), and models.count() and models.get() where the
+    target serves them (`count`, a `sample_id` to look up), read the answers.
 
     Each SDK result is compared with the raw answer to the very URL the SDK sent, so the
     SDK's own default query parameters cannot make a fair target look wrong.
@@ -227,9 +228,10 @@ def openrouter_models(target: Target, sample_id: str | None) -> list[Finding]:
     judged("ORSDK-INTEROP-001")
     with _openrouter(target, [target.budget.spend]) as (sdk, sent):
         steps: list[tuple[str, Callable[[], Any]]] = [
-            ("openrouter models.list()", lambda: _listed_ids(sdk)),
-            ("openrouter models.count()", lambda: sdk.models.count().data.count),
+            ("openrouter models.list()", lambda: _listed_ids(sdk))
         ]
+        if count:
+            steps.append(("openrouter models.count()", lambda: sdk.models.count().data.count))
         if sample_id is not None:
             author, _, slug = sample_id.partition("/")
             steps.append(
@@ -316,7 +318,9 @@ def openrouter_chat(target: Target, request: Mapping[str, Any], stream: bool) ->
 UNKNOWN_AUTHOR, UNKNOWN_SLUG = "zz-unknown-author", "zz-unknown-model"
 
 
-def openrouter_errors(target: Target, chat_request: Mapping[str, Any] | None) -> list[Finding]:
+def openrouter_errors(
+    target: Target, chat_request: Mapping[str, Any] | None, *, lookup: bool, count: bool
+) -> list[Finding]:
     """ORSDK-ERROR-001: the SDK reads the target's refusals into its own errors.
 
     For a JSON error answer of a status an operation documents, the SDK validates the body
@@ -329,21 +333,27 @@ def openrouter_errors(target: Target, chat_request: Mapping[str, Any] | None) ->
     listing = [target.budget.spend]
     probes: list[tuple[str, Callable[[OpenRouter], Any], list[Callable[[], None]]]] = [
         (
-            f"openrouter models.get({UNKNOWN_AUTHOR}/{UNKNOWN_SLUG})",
-            lambda sdk: sdk.models.get(author=UNKNOWN_AUTHOR, slug=UNKNOWN_SLUG),
-            listing,
-        ),
-        (
             "openrouter models.list(output_modalities=zz-unknown-modality)",
             lambda sdk: sdk.models.list(output_modalities="zz-unknown-modality"),
             listing,
-        ),
-        (
-            "openrouter models.count(output_modalities=zz-unknown-modality)",
-            lambda sdk: sdk.models.count(output_modalities="zz-unknown-modality"),
-            listing,
-        ),
+        )
     ]
+    if lookup:
+        probes.append(
+            (
+                f"openrouter models.get({UNKNOWN_AUTHOR}/{UNKNOWN_SLUG})",
+                lambda sdk: sdk.models.get(author=UNKNOWN_AUTHOR, slug=UNKNOWN_SLUG),
+                listing,
+            )
+        )
+    if count:
+        probes.append(
+            (
+                "openrouter models.count(output_modalities=zz-unknown-modality)",
+                lambda sdk: sdk.models.count(output_modalities="zz-unknown-modality"),
+                listing,
+            )
+        )
     if chat_request is not None:
         request = {**chat_request, "model": f"{UNKNOWN_AUTHOR}/{UNKNOWN_SLUG}"}
         probes.append(

@@ -18,7 +18,7 @@ derived per requirement, always with the reason when it is not passed:
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from arouter_conformance.findings import Finding
@@ -204,12 +204,22 @@ def _verdict(claimed: bool, results: Sequence[RequirementResult]) -> str:
     return "pass"
 
 
-def exit_code(results: Iterable[RequirementResult], claimed: frozenset[str], stopped: bool) -> int:
-    """1 when a claimed MUST failed; else 2 when one was not judged (or the run stopped)."""
+def exit_code(
+    results: Iterable[RequirementResult],
+    claimed: frozenset[str],
+    stopped: bool,
+    selected: Collection[str] = (),
+) -> int:
+    """1 when a claimed MUST failed; else 2 when one was not judged (or the run stopped).
+
+    With `selected` (--requirement), only those count: the other requirements their
+    tests carry were judged only as far as those tests go, and are reported as such."""
     must = {
         r.status
         for r in results
-        if r.requirement.level == "MUST" and r.requirement.profile in claimed
+        if r.requirement.level == "MUST"
+        and r.requirement.profile in claimed
+        and (not selected or r.requirement.id in selected)
     }
     if Status.FAILED in must:
         return EXIT_FAILED
@@ -225,6 +235,7 @@ def aggregate(
     meta: Mapping[str, object] | None = None,
     *,
     stopped: str | None = None,
+    selected: Collection[str] = (),
 ) -> RunResult:
     """`stopped` is why the run ended early: what it never reached is an error, not a skip."""
     claimed_set = frozenset(claimed)
@@ -253,6 +264,6 @@ def aggregate(
         tuple(results),
         tuple(profiles),
         claimed_set,
-        exit_code(results, claimed_set, stopped is not None),
+        exit_code(results, claimed_set, stopped is not None, selected),
         dict(meta or {}),
     )

@@ -25,6 +25,7 @@ from arouter_conformance.client import (
 )
 from arouter_conformance.config import RunConfig
 from arouter_conformance.determinism import without_local_constants
+from arouter_conformance.evidence import inert
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import ConformanceFailure, Finding, Inconclusive, require
 from arouter_conformance.manifest import Manifest
@@ -298,6 +299,15 @@ def first_contact(target: Target, config: RunConfig, query: Query = None) -> Exc
         raise RunError(
             f"the target {given} ({exchange.describe()}): pass {config.flag('api-key')}, set "
             "AROUTER_API_KEY, or name the variable with the manifest's api_key_env"
+        )
+    if exchange.status >= 400:
+        said = " ".join(inert(exchange.text(160)).split())
+        raise RunError(
+            redactor.text(
+                f"{exchange.describe()} ({said}): every check is judged against the list, so "
+                f"nothing can be; a gateway that needs headers of its own takes "
+                f"{config.flag('header')} 'Name: value' or the manifest's headers"
+            )
         )
     return exchange
 

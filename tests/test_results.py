@@ -202,3 +202,22 @@ def test_a_chain_of_blocks_names_the_first_failure(spec: Spec) -> None:
     ]
     result = aggregate(spec, records, ["models"])
     assert result_of(result, "MODELS-FILTER-003").blocked_by == "MODELS-FILTER-002"
+
+
+def test_a_run_of_chosen_requirements_is_judged_on_those_alone(spec: Spec) -> None:
+    """--requirement CHAT-STREAM-004: its test also carries CHAT-USAGE-002, which the
+    stream alone cannot show; that is reported, and does not decide the exit code."""
+    no_usage = Finding("CHAT-STREAM-004", "the stream has 0 usage chunks")
+    stream = record(
+        "CHAT-STREAM-004",
+        "CHAT-USAGE-002",
+        outcome=Status.FAILED,
+        findings=(no_usage,),
+        judged=("CHAT-STREAM-004",),
+        unjudgeable={"CHAT-USAGE-002": "no completion_tokens to compare"},
+    )
+    served = record("CHAT-SERVE-001", "CHAT-STREAM-001")
+    result = aggregate(spec, [stream, served], ["chat"], selected=["CHAT-STREAM-004"])
+    assert status_of(result, "CHAT-USAGE-002") is Status.INCONCLUSIVE
+    assert result.exit_code == EXIT_PASSED
+    assert aggregate(spec, [stream, served], ["chat"]).exit_code == EXIT_ERROR

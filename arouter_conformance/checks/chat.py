@@ -33,20 +33,21 @@ Model = Mapping[str, Any]
 def refused(
     requirement: str, exchange: Exchange, statuses: Collection[int], label: str | None = None
 ) -> list[Finding]:
-    """The request is refused with one of `statuses`, never with a 5xx."""
-    findings = no_server_error(requirement, exchange)
+    """The request is refused with one of `statuses`: one finding that names them, a 5xx
+    included (that a 5xx is never right for bad input is CHAT-ERROR-001's own finding)."""
+    judged(requirement)
+    if exchange.status in statuses:
+        return []
     wanted = label or " or ".join(map(str, sorted(statuses)))
-    if exchange.status not in statuses and not findings:
-        findings.append(
-            Finding(
-                requirement,
-                f"{exchange.describe()}, expected {wanted}",
-                expected=wanted,
-                observed=f"{exchange.status}: {exchange.text(200)}",
-                exchange=exchange,
-            )
+    return [
+        Finding(
+            requirement,
+            f"{exchange.describe()}, expected {wanted}",
+            expected=wanted,
+            observed=f"{exchange.status}: {exchange.text(200)}",
+            exchange=exchange,
         )
-    return findings
+    ]
 
 
 def refused_4xx(requirement: str, exchange: Exchange) -> list[Finding]:

@@ -179,7 +179,23 @@ def test_one_parameter_selects_the_models_that_support_it(run: Run) -> None:
         scope = baseline.select(parse_modalities(scope_value, run.contract))
         return filters.parameter_answer("MODELS-PARAM-001", exchange, scope, [name], SINGLE)[1]
 
-    require(single())
+    with judging() as judgement:
+        unlisted = _unlisted_parameter(run, baseline)
+        if unlisted is not None:
+            # A documented name no model lists selects nothing: the one probe that shows the
+            # filter even where every model supports the same parameters.
+            scope = baseline.select(parse_modalities(None, run.contract))
+            exchange = run.target.get("/models", {"supported_parameters": unlisted})
+            judgement.add(
+                filters.parameter_answer("MODELS-PARAM-001", exchange, scope, [unlisted], SINGLE)[1]
+            )
+        judgement.add(single())
+
+
+def _unlisted_parameter(run: Run, baseline: Baseline) -> str | None:
+    """The first parameter seed 000 documents that no listed model supports."""
+    listed = set(baseline.listed_parameters)
+    return next((p for p in run.contract.documented_parameters if p not in listed), None)
 
 
 @requirement("MODELS-PARAM-002")
@@ -187,7 +203,13 @@ def test_several_parameters_follow_one_rule(run: Run) -> None:
     baseline = run.baseline()
     scope = baseline.select(parse_modalities(run.contract.all_output_modalities, run.contract))
     observations = []
-    for names in _discriminating_pairs(baseline, scope):
+    pairs = _discriminating_pairs(baseline, scope)
+    unlisted = _unlisted_parameter(run, baseline)
+    if not pairs and unlisted is not None and baseline.listed_parameters:
+        # Every model supports the same names: a listed one beside one nobody lists is
+        # everything under any-of and nothing under all-of.
+        pairs = [(baseline.listed_parameters[0], unlisted)]
+    for names in pairs:
         exchange = run.target.get(
             "/models",
             {

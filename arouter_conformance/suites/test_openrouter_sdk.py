@@ -16,6 +16,8 @@ requirement = pytest.mark.requirement
 
 
 def _chat_allowed(run: Run) -> None:
+    if "chat" not in run.claimed:
+        pytest.skip("not applicable: the target does not claim chat")
     if run.config.chat_budget == 0:
         pytest.skip("not applicable: no chat requests allowed in this run (--no-chat)")
 
@@ -32,8 +34,10 @@ def test_list_carries_what_the_sdk_needs(run: Run) -> None:
 
 @requirement("ORSDK-INTEROP-001")
 def test_sdk_reads_list_count_and_lookup(run: Run) -> None:
-    ids = sorted(run.baseline().ids)
-    require(openrouter_models(run.target, ids[0] if ids else None))
+    # The SDK is asked for what the target claims to serve: count and lookup only when
+    # those profiles are claimed too.
+    ids = sorted(run.baseline().ids) if "lookup" in run.claimed else []
+    require(openrouter_models(run.target, ids[0] if ids else None, count="count" in run.claimed))
 
 
 @requirement("ORSDK-CHAT-001")
@@ -67,7 +71,11 @@ def test_sdk_reads_completions(run: Run) -> None:
 def test_sdk_reads_refusals(run: Run) -> None:
     """Refusals of lookup, list and (when chat is allowed) chat, read by the SDK itself."""
     chat_request = None
-    if run.config.chat_budget != 0:
+    if run.config.chat_budget != 0 and "chat" in run.claimed:
         body = run.chat_body("zz-unknown-author/zz-unknown-model")
         chat_request = {k: body[k] for k in ("model", "messages", "max_tokens")}
-    require(openrouter_errors(run.target, chat_request))
+    require(
+        openrouter_errors(
+            run.target, chat_request, lookup="lookup" in run.claimed, count="count" in run.claimed
+        )
+    )

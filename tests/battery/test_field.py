@@ -8,7 +8,9 @@ fails exactly once, nothing it does not name fails, nothing the target could not
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +19,7 @@ from reference_server import create_app
 from tests.battery import field
 from tests.battery.field import FieldTarget
 from tests.battery.harness import Verdict, battery_catalog
+from tests.targets import live, run_cli
 
 SPEC = load_spec()
 MODEL_PARTS = frozenset(
@@ -35,13 +38,13 @@ TARGETS = [
         lambda: field.OpenAIStyle(create_app(battery_catalog())),
         ("models", "openai-list", "chat"),
         # Each model lacks every part the seed's table adds to OpenAI's four keys; ids have
-        # no author; invalid queries and unknown modalities are not refused (SHOULDs);
+        # no author; unknown modalities are not refused (SHOULD; sort is not claimed, so
+        # its values are not sent);
         # `auto` is unknown; errors carry no integer code (SHOULD). No model says its
         # outputs or parameters, so no filter can be judged.
         violated=MODEL_PARTS
         | {
             "MODELS-ID-002",
-            "MODELS-SPEC-003",
             "MODELS-FILTER-007",
             "MODELS-ERROR-002",
             "CHAT-AUTO-001",
@@ -94,9 +97,18 @@ TARGETS = [
                 "SORT-PRICE-002",
                 "MODELS-PARAM-001",
                 "MODELS-PARAM-002",
+                "MODELS-COMPOSE-001",
             }
         ),
         exit_code=2,
+    ),
+    FieldTarget(
+        "needs-its-own-header",
+        field.needs_header,
+        ("models", "count", "lookup", "chat"),
+        violated=frozenset(),
+        exit_code=0,
+        args=("--header", f"{field.TENANT_HEADER}: {field.TENANT}"),
     ),
 ]
 
@@ -129,3 +141,24 @@ def test_a_partly_conforming_gateway_gets_an_honest_verdict(
     errors = {rid for rid in claimed if status[rid] == "error"}
     assert not errors, verdict.explain(errors)
     assert verdict.code == target.exit_code, verdict.explain()
+
+
+def test_a_gateway_that_needs_a_header_stops_in_one_line_without_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without the header the very first request is refused: one line that says how to
+    send one, exit 2, before any check (every check is judged against the list)."""
+    with live(field.needs_header(), tmp_path) as target:
+        code, _ = run_cli(target, tmp_path, "--profile", "models", monkeypatch=monkeypatch)
+    said = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(said) == 1, said
+    assert "-> 400" in said[0]
+    assert "--header 'Name: value'" in said[0]
+
+
+def test_a_header_value_is_a_secret_in_every_report(judged: Callable[..., Verdict]) -> None:
+    target = next(t for t in TARGETS if t.name == "needs-its-own-header")
+    verdict = judged(target.build(), profiles=("models",), args=target.args)
+    assert verdict.code == 0
+    assert field.TENANT not in json.dumps(verdict.report)
