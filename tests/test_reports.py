@@ -116,18 +116,18 @@ def make_result(spec: Spec) -> RunResult:
             judged=frozenset({"MODELS-ERROR-001"}),
         ),
         # One requirement in each of the other statuses: blocked (its prerequisite
-        # MODELS-ARCH-001 failed), inconclusive (a MUST and a SHOULD), skipped.
+        # MODELS-FILTER-002 failed), inconclusive (a MUST and a SHOULD), skipped.
         SuiteRecord(
             "test_models.py::test_arch",
-            ("MODELS-ARCH-001",),
+            ("MODELS-FILTER-002",),
             Status.FAILED,
-            (Finding("MODELS-ARCH-001", "architecture.modality is missing"),),
+            (Finding("MODELS-FILTER-002", "architecture.modality is missing"),),
         ),
         SuiteRecord(
             "test_models.py::test_filter",
-            ("MODELS-FILTER-001",),
+            ("MODELS-FILTER-003",),
             Status.PASSED,
-            judged=frozenset({"MODELS-FILTER-001"}),
+            judged=frozenset({"MODELS-FILTER-003"}),
         ),
         SuiteRecord(
             "test_chat.py::test_stream",
@@ -183,7 +183,7 @@ def test_every_status_is_reported_with_its_reason_and_counts(data: dict[str, Any
         for rid in (
             "MODELS-ERROR-001",
             "MODELS-LIST-001",
-            "MODELS-FILTER-001",
+            "MODELS-FILTER-003",
             "CHAT-STREAM-002",
             "MODELS-SPEC-003",
             "CHAT-AUTH-001",
@@ -191,14 +191,14 @@ def test_every_status_is_reported_with_its_reason_and_counts(data: dict[str, Any
     } == {
         "MODELS-ERROR-001": "passed",
         "MODELS-LIST-001": "failed",
-        "MODELS-FILTER-001": "blocked",
+        "MODELS-FILTER-003": "blocked",
         "CHAT-STREAM-002": "inconclusive",
         "MODELS-SPEC-003": "skipped",
         "CHAT-AUTH-001": "error",
     }
-    blocked = requirement(data, "MODELS-FILTER-001")
-    assert blocked["blocked_by"] == "MODELS-ARCH-001"
-    assert "MODELS-ARCH-001" in blocked["reason"]
+    blocked = requirement(data, "MODELS-FILTER-003")
+    assert blocked["blocked_by"] == "MODELS-FILTER-002"
+    assert "MODELS-FILTER-002" in blocked["reason"]
     assert all(r["blocked_by"] is None for r in data["requirements"] if r is not blocked)
     inconclusive = requirement(data, "CHAT-STREAM-002")
     assert inconclusive["reason"].startswith("the stream held no events <script>")
@@ -268,9 +268,9 @@ def test_reports_of_an_older_kit_still_validate_and_render(data: dict[str, Any])
 
 def test_a_blocked_requirement_must_name_what_blocked_it(data: dict[str, Any]) -> None:
     broken = json.loads(json.dumps(data))
-    requirement(broken, "MODELS-FILTER-001")["blocked_by"] = None
+    requirement(broken, "MODELS-FILTER-003")["blocked_by"] = None
     assert schema_errors(broken)
-    requirement(broken, "MODELS-FILTER-001")["status"] = "unheard-of"
+    requirement(broken, "MODELS-FILTER-003")["status"] = "unheard-of"
     assert schema_errors(broken)
 
 
@@ -372,17 +372,16 @@ def test_html_shows_every_status_with_its_badge_and_reason(data: dict[str, Any])
     for rid, status in (
         ("MODELS-ERROR-001", "passed"),
         ("MODELS-LIST-001", "failed"),
-        ("MODELS-FILTER-001", "blocked"),
+        ("MODELS-FILTER-003", "blocked"),
         ("CHAT-STREAM-002", "inconclusive"),
         ("MODELS-SPEC-003", "skipped"),
         ("CHAT-AUTH-001", "error"),
     ):
         assert f'<tbody class="req s-{status} l-' in page.split(f'id="{rid}"', 1)[0][-60:]
         assert f'<span class="badge">{status}</span>' in row(rid)
-    blocked = row("MODELS-FILTER-001")
-    assert (
-        '<div class="reason">Blocked by <a href="#MODELS-ARCH-001">MODELS-ARCH-001</a>' in blocked
-    )
+    blocked = row("MODELS-FILTER-003")
+    link = '<a href="#MODELS-FILTER-002">MODELS-FILTER-002</a>'
+    assert f'<div class="reason">Blocked by {link}' in blocked
     assert "<details" not in blocked  # nothing of its own to show: its cause is the failure
     inconclusive = row("CHAT-STREAM-002")
     assert (
@@ -410,19 +409,19 @@ def test_a_blocked_requirement_keeps_its_own_findings_closed(spec: Spec) -> None
     records = [
         SuiteRecord(
             "t::arch",
-            ("MODELS-ARCH-001", "MODELS-FILTER-001"),
+            ("MODELS-FILTER-002", "MODELS-FILTER-003"),
             Status.FAILED,
             (
-                Finding("MODELS-ARCH-001", "no architecture"),
-                Finding("MODELS-FILTER-001", "text model missing from the list"),
+                Finding("MODELS-FILTER-002", "no architecture"),
+                Finding("MODELS-FILTER-003", "text model missing from the list"),
             ),
         )
     ]
     data = report_data(aggregate(spec, records, ["models"], META), Redactor())
-    assert requirement(data, "MODELS-FILTER-001")["status"] == "blocked"
+    assert requirement(data, "MODELS-FILTER-003")["status"] == "blocked"
     assert schema_errors(data) == []
     page = render_html(data)
-    row = page.split('id="MODELS-FILTER-001">', 1)[1].split("</tbody>", 1)[0]
+    row = page.split('id="MODELS-FILTER-003">', 1)[1].split("</tbody>", 1)[0]
     assert "<details><summary>Findings seen anyway" in row
     assert "text model missing from the list" in row
 
@@ -439,7 +438,7 @@ def test_html_rows_carry_what_the_filters_select_on(data: dict[str, Any]) -> Non
     css = page.split("<style>", 1)[1].split("</style>", 1)[0]
     assert "#only-failed:checked ~ main tbody.req:not(.s-failed):not(.s-error)," in css
     assert "#only-must:checked ~ main tbody.req:not(.l-must)," in css
-    assert '<tbody class="req s-blocked l-must" id="MODELS-FILTER-001">' in page
+    assert '<tbody class="req s-blocked l-must" id="MODELS-FILTER-003">' in page
     assert '<tbody class="req s-inconclusive l-should" id="MODELS-ERROR-002">' in page
 
 
@@ -490,9 +489,9 @@ def test_junit_shows_red_exactly_what_can_fail_the_run(data: dict[str, Any]) -> 
     assert must.get("type") == "inconclusive"
     assert must.get("message", "").startswith("the stream held no events <script>")
     assert "[MUST] Every data event of the stream" in (must.text or "")
-    blocked = case("MODELS-FILTER-001").find("skipped")  # its root cause is a failure already
+    blocked = case("MODELS-FILTER-003").find("skipped")  # its root cause is a failure already
     assert blocked is not None
-    assert blocked.get("message", "").startswith("blocked by MODELS-ARCH-001, which failed")
+    assert blocked.get("message", "").startswith("blocked by MODELS-FILTER-002, which failed")
     should = case("MODELS-ERROR-002").find("skipped")  # a SHOULD inconclusive never fails
     assert should is not None
     assert should.get("message") == "inconclusive: every model ties on the sort key"
@@ -534,8 +533,8 @@ def test_markdown_lists_failed_musts_with_everything_escaped(data: dict[str, Any
     assert "**CHAT\\-AUTH\\-001** (chat, error)" in text
     assert "**CHAT\\-STREAM\\-002** (chat, inconclusive)" in text
     assert "— the stream held no events &lt;script&gt;" in text
-    assert ("**MODELS\\-FILTER\\-001** (models, blocked): Without output\\_modalities") in text
-    assert "— blocked by MODELS\\-ARCH\\-001, which failed" in text
+    assert "**MODELS\\-FILTER\\-003** (models, blocked): With a comma" in text
+    assert "— blocked by MODELS\\-FILTER\\-002, which failed" in text
     listed = re.findall(r"^- \*\*\S+\*\* \([a-z]+, ([a-z]+)\)", text, re.M)
     assert listed == [
         "failed", "failed", "failed", "error", "inconclusive", "blocked"

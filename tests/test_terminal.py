@@ -81,12 +81,15 @@ def data(spec: Spec) -> dict[str, Any]:
         SuiteRecord(
             "t::d", ("MODELS-ERROR-001",), Status.PASSED, judged=frozenset({"MODELS-ERROR-001"})
         ),
-        # MODELS-ARCH-001 fails, so MODELS-FILTER-001, which needs it, is blocked.
+        # MODELS-FILTER-002 fails, so MODELS-FILTER-003, which needs it, is blocked.
         SuiteRecord(
-            "t::e", ("MODELS-ARCH-001",), Status.FAILED, (Finding("MODELS-ARCH-001", "no arch"),)
+            "t::e",
+            ("MODELS-FILTER-002",),
+            Status.FAILED,
+            (Finding("MODELS-FILTER-002", "audio answered the text list"),),
         ),
         SuiteRecord(
-            "t::f", ("MODELS-FILTER-001",), Status.PASSED, judged=frozenset({"MODELS-FILTER-001"})
+            "t::f", ("MODELS-FILTER-003",), Status.PASSED, judged=frozenset({"MODELS-FILTER-003"})
         ),
         SuiteRecord(
             "t::g",
@@ -128,7 +131,7 @@ def test_the_summary_table_and_what_was_not_met(data: dict[str, Any]) -> None:
         re.match(r"  CHAT-STREAM-002 +chat +the stream held no events$", line) for line in lines
     )
     assert any(
-        re.match(r"  MODELS-FILTER-001 +models +blocked by MODELS-ARCH-001, which failed", line)
+        re.match(r"  MODELS-FILTER-003 +models +blocked by MODELS-FILTER-002, which failed", line)
         for line in lines
     )
     assert lines[-2] == "FAIL: 7 requests sent (1 chat) in 0.5 s; exit code 1"
