@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from arouter_conformance.checks.common import compare_ids, listed_models
-from arouter_conformance.checks.http import no_server_error
+from arouter_conformance.checks.http import no_server_error, refused_with_400
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.oracle import (
@@ -106,7 +106,6 @@ def unknown_modality_answer(
     down to none (the value read as naming nothing). For an empty value, the default
     (text) list and an empty list are both tolerated (ruling R8).
     """
-    judged("MODELS-FILTER-007")
     hidden = (
         _unreadable_outputs("MODELS-FILTER-006", baseline)
         if exchange.status == 200
@@ -145,18 +144,7 @@ def unknown_modality_answer(
 
 
 def _not_refused(exchange: Exchange) -> list[Finding]:
-    """MODELS-FILTER-007 (SHOULD): the value is refused with 400."""
-    if exchange.status == 400:
-        return []
-    return [
-        Finding(
-            "MODELS-FILTER-007",
-            f"{exchange.describe()}: an unknown or empty output_modalities was not refused",
-            expected="400",
-            observed=str(exchange.status),
-            exchange=exchange,
-        )
-    ]
+    return refused_with_400("MODELS-FILTER-007", exchange, "an unknown or empty output_modalities")
 
 
 @dataclass(frozen=True)

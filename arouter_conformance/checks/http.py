@@ -14,6 +14,7 @@ __all__ = [
     "json_answer",
     "json_media_type",
     "no_server_error",
+    "refused_with_400",
 ]
 
 
@@ -55,6 +56,22 @@ def json_media_type(requirement: str, exchange: Exchange) -> list[Finding]:
             f"{exchange.describe()}: JSON labelled {exchange.media_type or 'as nothing'}",
             expected="Content-Type: application/json",
             observed=f"Content-Type: {exchange.header('content-type')}",
+            exchange=exchange,
+        )
+    ]
+
+
+def refused_with_400(requirement: str, exchange: Exchange, what: str) -> list[Finding]:
+    """The SHOULDs that ask for a 400 (an unknown sort value, an unknown modality)."""
+    judged(requirement)
+    if exchange.status == 400:
+        return []
+    return [
+        Finding(
+            requirement,
+            f"{exchange.describe()}: {what} was not refused",
+            expected="400",
+            observed=str(exchange.status),
             exchange=exchange,
         )
     ]

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from arouter_conformance.checks.common import compare_ids
-from arouter_conformance.checks.http import no_server_error
+from arouter_conformance.checks.http import no_server_error, refused_with_400
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.oracle import id_of, price_vector, router_priced, strictly_dominates
@@ -240,17 +240,7 @@ def unknown_sort_answer(
 ) -> list[Finding]:
     """SORT-UNKNOWN-001 (MUST): no 5xx, a 200 keeps the set; SORT-UNKNOWN-002 (SHOULD): 400."""
     findings = no_server_error("SORT-UNKNOWN-001", exchange)
-    judged("SORT-UNKNOWN-002")
-    if exchange.status != 400:
-        findings.append(
-            Finding(
-                "SORT-UNKNOWN-002",
-                f"{exchange.describe()}: an unknown sort value was not refused",
-                expected="400",
-                observed=str(exchange.status),
-                exchange=exchange,
-            )
-        )
+    findings += refused_with_400("SORT-UNKNOWN-002", exchange, "an unknown sort value")
     if exchange.status == 200 and models is not None:
         findings += compare_ids(
             "SORT-UNKNOWN-001", exchange, models, unsorted_models, "an unknown sort changed the set"
