@@ -162,3 +162,18 @@ def test_a_header_value_is_a_secret_in_every_report(judged: Callable[..., Verdic
     verdict = judged(target.build(), profiles=("models",), args=target.args)
     assert verdict.code == 0
     assert field.TENANT not in json.dumps(verdict.report)
+
+
+def test_chat_with_no_model_to_choose_is_never_a_pass(judged: Callable[..., Verdict]) -> None:
+    """An OpenAI-style list gives no pricing or architecture to pick a model by: without
+    chat_model the chat requirements end inconclusive, saying how to name one (exit 2),
+    and no chat request is spent on a guess."""
+    chosen = ("CHAT-SERVE-001", "CHAT-RESP-001", "CHAT-STREAM-001")
+    verdict = judged(
+        field.OpenAIStyle(create_app(battery_catalog())), requirements=chosen, chat_model=None
+    )
+    assert verdict.code == 2, verdict.explain()
+    assert {verdict.status[rid] for rid in chosen} == {"inconclusive"}
+    reasons = {r["reason"] for r in verdict.report["requirements"] if r["id"] in chosen}
+    assert all("--chat-model" in str(reason) for reason in reasons), reasons
+    assert verdict.report["run"]["chat_requests_sent"] == 0
