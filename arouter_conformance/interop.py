@@ -20,7 +20,7 @@ from openrouter import errors as openrouter_errors_module
 from openrouter.utils import BackoffStrategy, RetryConfig
 
 from arouter_conformance.checks.common import compare_ids
-from arouter_conformance.client import BudgetExhausted, Target
+from arouter_conformance.client import WRONG_KEY, BudgetExhausted, Target
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, cannot_judge, judged
 
@@ -188,9 +188,10 @@ def openai_chat(target: Target, request: Mapping[str, Any], stream: bool) -> lis
 
 @contextmanager
 def _openrouter(
-    target: Target, budget_hooks: Sequence[Callable[[], None]]
+    target: Target, budget_hooks: Sequence[Callable[[], None]], *, key: str | None = None
 ) -> Iterator[tuple[OpenRouter, list[str]]]:
-    """An SDK client whose requests are counted and whose URLs are recorded."""
+    """An SDK client whose requests are counted and whose URLs are recorded (with the
+    run's key, or `key`)."""
     sent: list[str] = []
 
     def record(request: httpx.Request) -> None:
@@ -206,7 +207,7 @@ def _openrouter(
     )
     try:
         sdk = OpenRouter(
-            api_key=target.credentials.key or "no-key",
+            api_key=key or target.credentials.key or "no-key",
             server_url=target.base_url,
             client=http,
             retry_config=NO_RETRIES,
@@ -318,6 +319,10 @@ def openrouter_chat(target: Target, request: Mapping[str, Any], stream: bool) ->
 UNKNOWN_AUTHOR, UNKNOWN_SLUG = "zz-unknown-author", "zz-unknown-model"
 
 
+# What an SDK call is, the budgets it spends from, and the key it is sent with (None: the run's).
+_Probe = tuple[str, Callable[[OpenRouter], Any], list[Callable[[], None]], str | None]
+
+
 def openrouter_errors(
     target: Target, chat_request: Mapping[str, Any] | None, *, lookup: bool, count: bool
 ) -> list[Finding]:
@@ -331,11 +336,13 @@ def openrouter_errors(
     the target answers 200 shows nothing either way.
     """
     listing = [target.budget.spend]
-    probes: list[tuple[str, Callable[[OpenRouter], Any], list[Callable[[], None]]]] = [
+    chatting = [target.budget.spend, target.chat_budget.spend]
+    probes: list[_Probe] = [
         (
             "openrouter models.list(output_modalities=zz-unknown-modality)",
             lambda sdk: sdk.models.list(output_modalities="zz-unknown-modality"),
             listing,
+            None,
         )
     ]
     if lookup:
@@ -344,6 +351,7 @@ def openrouter_errors(
                 f"openrouter models.get({UNKNOWN_AUTHOR}/{UNKNOWN_SLUG})",
                 lambda sdk: sdk.models.get(author=UNKNOWN_AUTHOR, slug=UNKNOWN_SLUG),
                 listing,
+                None,
             )
         )
     if count:
@@ -352,6 +360,7 @@ def openrouter_errors(
                 "openrouter models.count(output_modalities=zz-unknown-modality)",
                 lambda sdk: sdk.models.count(output_modalities="zz-unknown-modality"),
                 listing,
+                None,
             )
         )
     if chat_request is not None:
@@ -360,13 +369,24 @@ def openrouter_errors(
             (
                 f"openrouter chat.send(model={request['model']})",
                 lambda sdk: sdk.chat.send(**request),
-                [target.budget.spend, target.chat_budget.spend],
+                chatting,
+                None,
+            )
+        )
+        # Every gateway refuses a wrong key, with a 401 the SDK documents for chat.send:
+        # the one refusal a gateway that accepts any model or modality still draws.
+        probes.append(
+            (
+                "openrouter chat.send() with a wrong key",
+                lambda sdk: sdk.chat.send(**chat_request),
+                chatting,
+                WRONG_KEY,
             )
         )
     findings: list[Finding] = []
     refused = 0
-    for what, call, hooks in probes:
-        with _openrouter(target, hooks) as (sdk, _):
+    for what, call, hooks, key in probes:
+        with _openrouter(target, hooks, key=key) as (sdk, _):
             try:
                 call(sdk)
             except BudgetExhausted:

@@ -139,3 +139,23 @@ def test_a_model_without_outputs_is_left_out_of_the_comparison(
     text = parse_modalities(None, spec.contract)
     both = listing(*baseline.text_models(), bare)
     assert filters.modality_answer("MODELS-FILTER-001", both, text, mixed) == []
+
+
+def test_invented_names_select_nothing_even_on_models_that_say_nothing(spec: Spec) -> None:
+    """A value naming no known modality, or only parameters nobody can support, selects
+    nothing whatever the models hold: an answer that ignored it is wrong, and judged so."""
+    bare = Baseline([{"id": "gpt-x", "object": "model"}], spec.contract)
+    everything = listing({"id": "gpt-x", "object": "model"})
+    unknown = parse_modalities("zz-unknown-a", spec.contract)
+    with ledger() as book:
+        owners = {f.requirement for f in filters.unknown_modality_answer(everything, unknown, bare)}
+        found = filters.unknown_parameter_answer(
+            everything,
+            [],
+            ("zz-unknown-parameter",),
+            ("all", "any"),
+            unknown=("zz-unknown-parameter",),
+        )
+    assert owners == {"MODELS-FILTER-006", "MODELS-FILTER-007"}
+    assert [f.requirement for f in found] == ["MODELS-PARAM-003"]
+    assert {"MODELS-FILTER-006", "MODELS-PARAM-003"} <= book.judged

@@ -104,13 +104,13 @@ def unknown_modality_answer(
     A 400 is right (the SHOULD). A 200 is tolerated when it holds no model beyond what the
     known names in the value select: all of them (the unknown names ignored) or fewer,
     down to none (the value read as naming nothing). For an empty value, the default
-    (text) list and an empty list are both tolerated (ruling R8).
+    (text) list and an empty list are both tolerated (ruling R8). A value that names no
+    known modality selects nothing whatever the models output, so it is judged even on
+    models that do not say their outputs.
     """
-    hidden = (
-        _unreadable_outputs("MODELS-FILTER-006", baseline)
-        if exchange.status == 200
-        else frozenset()
-    )
+    known = selection.tokens & baseline.known_modalities
+    outputs_matter = exchange.status == 200 and (selection.empty or bool(known))
+    hidden = _unreadable_outputs("MODELS-FILTER-006", baseline) if outputs_matter else frozenset()
     if hidden is None:
         return _not_refused(exchange)  # what the 200 holds cannot be judged
     findings = no_server_error("MODELS-FILTER-006", exchange) + _not_refused(exchange)
@@ -127,7 +127,6 @@ def unknown_modality_answer(
                 "MODELS-FILTER-006", exchange, models, [], "an empty value selected models"
             )
         return findings
-    known = selection.tokens & baseline.known_modalities
     expected = baseline.select(ModalitySelection(selection.raw, known))
     allowed = {id_of(m) for m in expected}
     beyond = [m for m in models if id_of(m) not in allowed]
@@ -190,11 +189,17 @@ def parameter_answer(
         {id_of(m) for m in select_by_parameters(scope, parameters, r)} != scope_ids for r in rules
     ):
         judged(requirement)
-    else:
+    elif scope_ids:
         cannot_judge(
             requirement,
             f"every model in scope supports {','.join(parameters)}: "
             "an answer that ignored the filter would look the same",
+        )
+    else:
+        cannot_judge(
+            requirement,
+            "no model in scope says both its outputs and its supported_parameters: "
+            "the filter cannot be judged",
         )
     if matches & set(rules):
         return observation, []
@@ -238,10 +243,21 @@ def unknown_parameter_answer(
     scope: Sequence[Model],
     parameters: Sequence[str],
     rules: Collection[ParameterRule],
+    unknown: Collection[str],
 ) -> list[Finding]:
-    """MODELS-PARAM-003: no 5xx; a 200 is what the rule gives when nothing supports a name."""
+    """MODELS-PARAM-003: no 5xx; a 200 is what the rule gives when nothing supports a name.
+
+    `unknown` are the names no model can support (the kit's own inventions): asking for
+    those alone selects nothing under either rule, whether or not the models say their
+    parameters."""
     findings = no_server_error("MODELS-PARAM-003", exchange)
     if exchange.status != 200:
         return findings
+    if set(parameters) <= set(unknown):
+        models, problems = listed_models("MODELS-PARAM-003", exchange)
+        if models is None:
+            return findings + problems
+        what = f"supported_parameters={','.join(parameters)} names nothing a model supports"
+        return findings + compare_ids("MODELS-PARAM-003", exchange, models, [], what)
     _, problems = parameter_answer("MODELS-PARAM-003", exchange, scope, parameters, rules)
     return findings + problems

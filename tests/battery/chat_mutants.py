@@ -211,6 +211,15 @@ def chat_error_without_code(scope: Scope, status: int, headers: Headers, body: b
     return status, headers, json.dumps({"error": {"message": message}}).encode()
 
 
+def wrong_key_code_a_string(scope: Scope, status: int, headers: Headers, body: bytes) -> Answer:
+    """Only the 401s carry OpenAI's string code (aimock does this); every other refusal
+    keeps the integer the openrouter SDK reads."""
+    if status != 401:
+        return status, headers, body
+    refusal = {"error": {"message": "Invalid API key", "code": "invalid_api_key"}}
+    return status, headers, json.dumps(refusal).encode()
+
+
 def chat_error_without_message(scope: Scope, status: int, headers: Headers, body: bytes) -> Answer:
     """Chat refusals carry {"error": {"code": <status>}} and no message."""
     if status < 400:
@@ -461,6 +470,12 @@ MUTANTS = [
         ("CHAT-ERROR-002",),
         wrapped(lambda app: Rewrite(app, chat_error_without_code, when=is_chat)),
         quiet=("CHAT-ERROR-001",),
+    ),
+    # The SDK's one probe with a wrong key is the only refusal it cannot read here.
+    Mutant(
+        "sdk-cannot-read-a-wrong-key-refusal",
+        ("ORSDK-ERROR-001",),
+        wrapped(lambda app: Rewrite(app, wrong_key_code_a_string, when=is_chat)),
     ),
     Mutant(
         "chat-error-without-message",

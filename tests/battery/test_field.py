@@ -38,19 +38,23 @@ TARGETS = [
         lambda: field.OpenAIStyle(create_app(battery_catalog())),
         ("models", "openai-list", "chat"),
         # Each model lacks every part the seed's table adds to OpenAI's four keys; ids have
-        # no author; unknown modalities are not refused (SHOULD; sort is not claimed, so
-        # its values are not sent);
-        # `auto` is unknown; errors carry no integer code (SHOULD). No model says its
-        # outputs or parameters, so no filter can be judged.
+        # no author; every query parameter is ignored, so a value naming no known modality,
+        # or only a parameter no model can support, gets every model (MUSTs whatever the
+        # models hold) and unknown modalities are not refused (SHOULD; sort is not claimed,
+        # so its values are not sent); `auto` is unknown; errors carry no integer code
+        # (SHOULD). No model says its outputs or parameters, so no other filter can be
+        # judged, nor which model outputs no text.
         violated=MODEL_PARTS
         | {
             "MODELS-ID-002",
+            "MODELS-FILTER-006",
             "MODELS-FILTER-007",
+            "MODELS-PARAM-003",
             "MODELS-ERROR-002",
             "CHAT-AUTO-001",
         },
         unjudgeable=frozenset(
-            {f"MODELS-FILTER-00{i}" for i in range(1, 7)}
+            {f"MODELS-FILTER-00{i}" for i in range(1, 6)}
             | {"MODELS-PARAM-001", "MODELS-PARAM-002", "MODELS-COMPOSE-001", "CHAT-MODALITY-001"}
         ),
         manifest={"chat_model": next(iter(sorted(field._short_ids())))},
