@@ -170,13 +170,12 @@ class Target:
         chat: bool = True,
     ) -> Exchange:
         """POST a JSON body (or raw bytes). Chat requests spend the chat budget as well."""
-        if chat:
-            self.chat_budget.spend()
         return self._send(
             "POST",
             self.url(path),
             auth=auth,
             budget=self.budget,
+            also=(self.chat_budget,) if chat else (),
             json_body=json_body,
             content=content,
         )
@@ -188,9 +187,12 @@ class Target:
         *,
         auth: str,
         budget: Budget,
+        also: tuple[Budget, ...] = (),
         json_body: Any = None,
         content: bytes | None = None,
     ) -> Exchange:
+        """Send, retrying as the target asks (429) or once on a dropped connection; every
+        request that goes out is paid for in `budget` and in `also` (a chat's own)."""
         headers = {"Accept": "application/json"}
         secret = self.credentials.for_role(auth)
         if secret:
@@ -199,13 +201,16 @@ class Target:
             method, url, headers=headers, json=json_body, content=content
         )
         for attempt in range(self._retries + 1):
-            budget.spend()
+            for spent in (budget, *also):
+                spent.spend()
             try:
                 exchange = self._exchange(request, auth)
             except _Dropped:
-                # A reset or a keep-alive connection the server had closed: httpx has
-                # dropped it from the pool, so the one retry goes out on a new connection.
-                budget.spend()
+                # A reset or a keep-alive connection the server had closed before any of
+                # the answer arrived: httpx has dropped it from the pool, so the one retry
+                # goes out on a new connection (and is paid for like the first).
+                for spent in (budget, *also):
+                    spent.spend()
                 try:
                     exchange = self._exchange(request, auth)
                 except _Dropped as again:
@@ -232,8 +237,14 @@ class Target:
                     if len(body) > self._max_body or time.monotonic() > deadline:
                         truncated = True
                         break
+            except httpx.TransportError:
+                if not body:
+                    raise
+                truncated = True  # cut mid-body: what arrived is evidence (a broken stream)
             finally:
                 response.close()
+        except httpx.ConnectTimeout:
+            raise TargetError(f"{what}: no connection within {self.timeout:g} s") from None
         except httpx.TimeoutException:
             raise TargetTooSlow(f"{what}: no answer within {self.timeout:g} s") from None
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:

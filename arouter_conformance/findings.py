@@ -103,6 +103,12 @@ def judging() -> Iterator[Judgement]:
         yield judgement
     except ConformanceFailure as stopped:
         raise stopped.with_findings(before=judgement.findings) from None
+    except Exception as broke:
+        # The network or the budget gave out part-way: what was found already stands,
+        # and what was not reached is not judged to the end (never passed).
+        if judgement.findings:
+            raise ConformanceFailure(judgement.findings, complete=False) from broke
+        raise
     require(judgement.findings)
 
 

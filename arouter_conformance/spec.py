@@ -173,7 +173,7 @@ class Spec:
                 if self.requirements[need].level != "MUST":
                     # A SHOULD finding must never keep a MUST from being judged.
                     raise SpecError(
-                        f"requirements.yaml: {requirement.id} needs a {need}, not a MUST"
+                        f"requirements.yaml: {requirement.id} needs {need}, which is not a MUST"
                     )
         done: set[str] = set()
 

@@ -13,6 +13,7 @@ from arouter_conformance.client import (
     Credentials,
     Target,
     TargetError,
+    TargetTooSlow,
     encode_query,
     normalize_base_url,
 )
@@ -184,7 +185,36 @@ def test_a_connection_dropped_twice_is_one_line() -> None:
     with pytest.raises(TargetError, match="again on a new connection") as dropped:
         target.post("/chat/completions", json_body={})
     assert "\n" not in str(dropped.value)
-    assert target.chat_budget.spent == 1  # a chat request is paid for once in the chat budget
+    assert target.chat_budget.spent == 2  # both went out, so both are paid for
+
+
+class _CutStream(httpx.SyncByteStream):
+    """A body that breaks after its first event, as a gateway that dies mid-stream."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        yield b'data: {"id": "x"}\n\n'
+        raise httpx.ReadError("Connection reset by peer")
+
+
+@respx.mock
+def test_a_body_cut_midway_is_kept_as_evidence_not_sent_again() -> None:
+    route = respx.post(f"{ROOT}/chat/completions").mock(
+        return_value=httpx.Response(200, stream=_CutStream())
+    )
+    target, _ = make_target()
+    exchange = target.post("/chat/completions", json_body={"stream": True})
+    assert exchange.truncated
+    assert exchange.body == b'data: {"id": "x"}\n\n'
+    assert route.call_count == 1
+
+
+@respx.mock
+def test_a_connection_that_never_opens_is_unreachable_not_slow() -> None:
+    respx.get(f"{ROOT}/models").mock(side_effect=httpx.ConnectTimeout("timed out"))
+    target, _ = make_target()
+    with pytest.raises(TargetError, match="no connection within 2 s") as refused:
+        target.get("/models")
+    assert not isinstance(refused.value, TargetTooSlow)
 
 
 @respx.mock
