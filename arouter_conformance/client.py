@@ -238,9 +238,9 @@ class Target:
                         truncated = True
                         break
             except httpx.TransportError:
-                if not body:
-                    raise
-                truncated = True  # cut mid-body: what arrived is evidence (a broken stream)
+                if not body or request.method == "GET":
+                    raise  # nothing to keep, or a GET: asking again costs nothing
+                truncated = True  # a paid answer cut midway: what arrived is evidence
             finally:
                 response.close()
         except httpx.ConnectTimeout:

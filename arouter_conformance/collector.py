@@ -24,7 +24,7 @@ from arouter_conformance.plugin import GIVEN
 from arouter_conformance.redact import Redactor
 from arouter_conformance.reports import check_writable, write_reports
 from arouter_conformance.results import RunResult, Status, SuiteRecord, aggregate
-from arouter_conformance.session import BaselineUnavailable, Run, RunError, open_run
+from arouter_conformance.session import Run, RunError, open_run
 from arouter_conformance.spec import load_spec
 
 __all__ = ["Collector"]
@@ -64,6 +64,12 @@ class Collector:
         return self.run.redactor if self.run else Redactor(self.config().secrets)
 
     # ------------------------------------------------------------------ collection
+    def selection(self) -> set[str]:
+        """The requirements asked for with --requirement, and those they need: a failed
+        prerequisite must be seen to block them rather than leave them unjudged."""
+        chosen = self.config().requirements
+        return {*chosen, *(need for rid in chosen for need in self.spec.prerequisites(rid))}
+
     def prepare(self, suites: list[pytest.Item], others: int, ids: Any) -> None:
         """Every suite test checks catalogued requirements of one profile; unclaimed skip."""
         self.suite_items, self.other_items = len(suites), others
@@ -126,6 +132,7 @@ class Collector:
                 judged=frozenset(book.judged) if book else frozenset(),
                 unjudgeable=dict(book.unjudgeable) if book else {},
                 inapplicable=dict(book.inapplicable) if book else {},
+                blocked_by=error.blocked_by if isinstance(error, Inconclusive) else None,
             )
         )
 
@@ -176,14 +183,14 @@ def _classify(call: pytest.CallInfo[None], report: pytest.TestReport) -> tuple[S
     if report.when == "call" and isinstance(error, AssertionError):
         return Status.FAILED, error
     if isinstance(error, Inconclusive):
-        return Status.INCONCLUSIVE, str(error)
+        return (Status.BLOCKED if error.blocked_by else Status.INCONCLUSIVE), error
     return Status.ERROR, error
 
 
 def _reason(error: Any) -> str | None:
     if error is None or isinstance(error, ConformanceFailure):
         return None
-    if isinstance(error, (TargetError, BudgetExhausted, BaselineUnavailable)):
+    if isinstance(error, (TargetError, BudgetExhausted, Inconclusive)):
         return str(error)
     if isinstance(error, AssertionError):
         return str(error).splitlines()[0][:500] if str(error) else "assertion failed"

@@ -165,4 +165,12 @@ def not_applicable(requirement: str, reason: str) -> None:
 
 class Inconclusive(Exception):
     """Raised by a test that cannot judge any of its requirements (no model to chat with,
-    no answer to judge): they end inconclusive with this one-line reason, never passed."""
+    no answer to judge): they end inconclusive with this one-line reason, never passed.
+
+    `blocked_by` names the requirement whose failure left nothing to judge (the list that
+    could not be read, the stream that was refused): when it did fail, they end blocked
+    by it instead."""
+
+    def __init__(self, reason: str, *, blocked_by: str | None = None) -> None:
+        super().__init__(reason)
+        self.blocked_by = blocked_by

@@ -94,7 +94,7 @@ def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:
     asked = _judging(config) or config.getoption("conformance_requirement")
-    wanted = set(_collector(config).config().requirements) if asked else set()
+    wanted = _collector(config).selection() if asked else set()
     keep = [
         item
         for item in items

@@ -71,6 +71,7 @@ class SuiteRecord:
     judged: frozenset[str] = frozenset()  # requirements a check judged an observation for
     unjudgeable: Mapping[str, str] = field(default_factory=dict)  # id -> why not
     inapplicable: Mapping[str, str] = field(default_factory=dict)  # id -> why it does not apply
+    blocked_by: str | None = None  # outcome BLOCKED: the requirement that left nothing to judge
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,11 @@ def _result(
     ]
     if any(rid in r.judged for r in finished):
         return RequirementResult(requirement, Status.PASSED, tests=tests)
+    blocked = next((r for r in records if r.outcome is Status.BLOCKED), None)
+    if blocked is not None:
+        return RequirementResult(
+            requirement, Status.BLOCKED, blocked.reason, tests=tests, blocked_by=blocked.blocked_by
+        )
     unjudgeable = next((r.unjudgeable[rid] for r in records if rid in r.unjudgeable), None)
     inapplicable = next((r.inapplicable[rid] for r in finished if rid in r.inapplicable), None)
     if inapplicable and not unjudgeable:
@@ -179,9 +185,18 @@ def _blocked(spec: Spec, results: dict[str, RequirementResult]) -> dict[str, Req
                 f"blocked by {cause}, which failed: this requirement cannot be judged without it"
             )
         elif result.status is Status.BLOCKED and result.blocked_by:
-            # Its test stopped at another requirement's failure; if that one only failed
-            # for want of a prerequisite, the prerequisite is the root cause.
-            cause = root(result.blocked_by)
+            # Its test stopped at another requirement's failure, or found nothing to judge
+            # because of one: the root of that one's own needs if it has one, else that
+            # one if it failed; if it did not fail, nothing was blocked, only unjudged.
+            blocker = results[result.blocked_by]
+            cause = root(result.blocked_by) or (
+                blocker.blocked_by or result.blocked_by
+                if blocker.status in (Status.FAILED, Status.BLOCKED)
+                else None
+            )
+            if cause is None:
+                settled[rid] = replace(result, status=Status.INCONCLUSIVE, blocked_by=None)
+                continue
             reason = f"blocked by {cause}, which failed: {result.reason}"
         if cause is not None:
             settled[rid] = replace(result, status=Status.BLOCKED, reason=reason, blocked_by=cause)
@@ -212,8 +227,15 @@ def exit_code(
 ) -> int:
     """1 when a claimed MUST failed; else 2 when one was not judged (or the run stopped).
 
-    With `selected` (--requirement), only those count: the other requirements their
-    tests carry were judged only as far as those tests go, and are reported as such."""
+    With `selected` (--requirement), only those count, and the failures that blocked
+    them: the other requirements their tests carry were judged only as far as those tests
+    go, and are reported as such."""
+    results = list(results)
+    if selected:
+        selected = {
+            *selected,
+            *(r.blocked_by for r in results if r.requirement.id in selected and r.blocked_by),
+        }
     must = {
         r.status
         for r in results

@@ -54,7 +54,7 @@ class RunError(Exception):
     """The run cannot be carried out (target unreachable); one line, no key."""
 
 
-class BaselineUnavailable(Exception):
+class BaselineUnavailable(Inconclusive):
     """The all list could not be read, so nothing can be judged against it."""
 
 
@@ -128,7 +128,8 @@ class Run:
         if models is None:
             raise BaselineUnavailable(
                 "the list of all models (output_modalities=all) could not be read: "
-                + findings[0].message
+                + findings[0].message,
+                blocked_by="MODELS-LIST-001",
             )
         return Baseline(models, self.spec.contract)
 
@@ -302,10 +303,11 @@ def first_contact(target: Target, config: RunConfig, query: Query = None) -> Exc
         )
     if exchange.status >= 400:
         said = " ".join(inert(exchange.text(160)).split())
+        refused = "the request that reads the whole catalog was refused" if query else "refused"
         raise RunError(
             redactor.text(
-                f"{exchange.describe()} ({said}): every check is judged against the list, so "
-                f"nothing can be; a gateway that needs headers of its own takes "
+                f"{exchange.describe()} ({said}): {refused}, and every check is judged against "
+                f"that list; a gateway that needs headers of its own takes "
                 f"{config.flag('header')} 'Name: value' or the manifest's headers"
             )
         )

@@ -197,7 +197,7 @@ class _CutStream(httpx.SyncByteStream):
 
 
 @respx.mock
-def test_a_body_cut_midway_is_kept_as_evidence_not_sent_again() -> None:
+def test_a_paid_answer_cut_midway_is_kept_as_evidence_not_sent_again() -> None:
     route = respx.post(f"{ROOT}/chat/completions").mock(
         return_value=httpx.Response(200, stream=_CutStream())
     )
@@ -224,3 +224,13 @@ def test_configured_headers_go_on_every_request_and_stay_out_of_evidence() -> No
     exchange = target.get("/models", auth="none")
     assert route.calls.last.request.headers["x-gateway-route"] == "secret-route-value"
     assert "secret-route-value" not in repr(exchange)
+
+
+@respx.mock
+def test_a_list_cut_midway_is_asked_again() -> None:
+    route = respx.get(f"{ROOT}/models").mock(
+        side_effect=[httpx.Response(200, stream=_CutStream()), httpx.Response(200, json={})]
+    )
+    target, _ = make_target()
+    assert target.get("/models").body == b"{}"
+    assert route.call_count == 2

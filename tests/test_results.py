@@ -221,3 +221,30 @@ def test_a_run_of_chosen_requirements_is_judged_on_those_alone(spec: Spec) -> No
     assert status_of(result, "CHAT-USAGE-002") is Status.INCONCLUSIVE
     assert result.exit_code == EXIT_PASSED
     assert aggregate(spec, [stream, served], ["chat"]).exit_code == EXIT_ERROR
+
+
+def test_a_test_with_nothing_to_judge_for_want_of_a_failed_one_is_blocked(spec: Spec) -> None:
+    """The list could not be read: what is judged against it is blocked by MODELS-LIST-001
+    when that failed, and only inconclusive when it did not (it was not claimed)."""
+    unreadable = Finding("MODELS-LIST-001", "GET /models -> 200: the answer has no data array")
+    records = [
+        record("MODELS-LIST-001", outcome=Status.FAILED, findings=(unreadable,)),
+        SuiteRecord(
+            "suite::ids",
+            ("MODELS-ID-001",),
+            Status.BLOCKED,
+            reason="the list could not be read",
+            blocked_by="MODELS-LIST-001",
+        ),
+    ]
+    blocked = result_of(aggregate(spec, records, ["models"]), "MODELS-ID-001")
+    assert (blocked.status, blocked.blocked_by) == (Status.BLOCKED, "MODELS-LIST-001")
+    unclaimed = SuiteRecord(
+        "suite::sdk",
+        ("OPENAI-LIST-004",),
+        Status.BLOCKED,
+        reason="the list could not be read",
+        blocked_by="MODELS-LIST-001",
+    )
+    alone = result_of(aggregate(spec, [unclaimed], ["openai-list"]), "OPENAI-LIST-004")
+    assert (alone.status, alone.blocked_by) == (Status.INCONCLUSIVE, None)

@@ -186,7 +186,7 @@ def test_stream_framing(run: Run) -> None:
 def test_stream_content(run: Run) -> None:
     exchange, events = streamed_completion(run)
     if exchange.status != 200:
-        raise Inconclusive(STREAM_REFUSED)
+        raise Inconclusive(STREAM_REFUSED, blocked_by="CHAT-STREAM-001")
     requested = json.loads(exchange.request_body or b"{}")["model"]
     allowed = chat.served_names(run.baseline(), requested)
     require(
@@ -199,7 +199,7 @@ def test_stream_content(run: Run) -> None:
 def test_stream_usage(run: Run) -> None:
     exchange, events = streamed_completion(run)
     if exchange.status != 200:
-        raise Inconclusive(STREAM_REFUSED)
+        raise Inconclusive(STREAM_REFUSED, blocked_by="CHAT-STREAM-001")
     usage = [c["usage"] for _, c in events.chunks if isinstance(c, dict) and c.get("usage")]
     require(
         stream.stream_usage(exchange, events)

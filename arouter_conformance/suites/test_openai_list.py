@@ -32,5 +32,7 @@ def test_owned_by_is_the_author(run: Run) -> None:
 def test_openai_sdk_lists_the_same_ids(run: Run) -> None:
     exchange, models = run.models()
     if models is None:
-        raise Inconclusive("the list could not be read (see MODELS-LIST-001)")
+        raise Inconclusive(
+            "the list could not be read (see MODELS-LIST-001)", blocked_by="MODELS-LIST-001"
+        )
     require(openai_models(run.target, exchange, models))

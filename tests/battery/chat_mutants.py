@@ -476,6 +476,7 @@ MUTANTS = [
         "sdk-cannot-read-a-wrong-key-refusal",
         ("ORSDK-ERROR-001",),
         wrapped(lambda app: Rewrite(app, wrong_key_code_a_string, when=is_chat)),
+        also=("CHAT-ERROR-002",),  # the SHOULD of the same string code, on the same 401s
     ),
     Mutant(
         "chat-error-without-message",
@@ -492,7 +493,10 @@ MUTANTS = [
     Mutant(
         "floor-rejected", ("CHAT-VARIANT-002",), chat(variant("floor", lambda e: e.listed_only))
     ),
-    Mutant("listed-free-refused", ("CHAT-VARIANT-003",), chat(ListedFreeRefused)),
+    # The kit's plain completion goes to the listed :free id (the cheapest there is), so a
+    # refused :free id is the endpoint not serving: CHAT-SERVE-001 fails, once, and the
+    # :free requirement is blocked by it.
+    Mutant("listed-free-refused", ("CHAT-SERVE-001",), chat(ListedFreeRefused)),
     Mutant(
         "free-without-free-variant-accepted",
         ("CHAT-VARIANT-004",),
