@@ -79,7 +79,19 @@ class Exchange:
         return text if len(text) <= limit else text[:limit] + f"… [{len(text) - limit} more]"
 
     def describe(self) -> str:
-        return f"{self.method} {self.path_and_query} -> {self.status}"
+        """The request and its status in a few words; a chat request says which model it
+        asked for, since every chat request goes to the same path."""
+        asked = f" (model {self.requested_model})" if self.requested_model else ""
+        return f"{self.method} {self.path_and_query}{asked} -> {self.status}"
+
+    @property
+    def requested_model(self) -> str | None:
+        try:
+            sent = json.loads(self.request_body or b"")
+        except ValueError:
+            return None
+        model = sent.get("model") if isinstance(sent, dict) else None
+        return model[:120] if isinstance(model, str) else None
 
 
 @functools.lru_cache(maxsize=1)

@@ -165,7 +165,7 @@ class Progress:
             return f"  {profile:<16}{done:>3} requirements  " + self.terminal.paint(
                 "not claimed", "dim"
             )
-        return f"  {profile:<16}{done:>3} requirements judged  ({self._seconds[profile]:.1f} s)"
+        return f"  {profile:<16}{done:>3} requirements done  ({self._seconds[profile]:.1f} s)"
 
 
 # The summary table's count columns: a status, and the colour its non-zero count takes.
@@ -212,11 +212,17 @@ def _not_met(data: Mapping[str, Any], paint: Paint, width: int) -> list[str]:
         if not chosen:
             continue
         lines += ["", paint(f"{heading} ({len(chosen)}):", _TONE[status])]
-        for r in chosen[:SHOWN]:
-            lead = f"  {_one_line(r['id'], 24):<24} {_one_line(r['profile'], 14):<14} "
-            lines.append(lead + _one_line(headline(r), max(width - len(lead), 20)))
-        if len(chosen) > SHOWN:
-            lines.append(f"  … and {len(chosen) - SHOWN} more in the report")
+        # One line per reason: twenty chat requirements with no model to chat with are
+        # one thing to fix, said once.
+        said: dict[tuple[str, str], list[str]] = {}
+        for r in chosen:
+            said.setdefault((r["profile"], headline(r)), []).append(r["id"])
+        for (profile, reason), ids in list(said.items())[:SHOWN]:
+            label = ids[0] if len(ids) == 1 else f"{ids[0]} (+{len(ids) - 1})"
+            lead = f"  {_one_line(label, 24):<24} {_one_line(profile, 14):<14} "
+            lines.append(lead + _one_line(reason, max(width - len(lead), 20)))
+        if len(said) > SHOWN:
+            lines.append(f"  … and {len(said) - SHOWN} more in the report")
     return lines
 
 

@@ -159,7 +159,7 @@ def test_a_run_prints_a_line_per_profile_then_the_summary(
     assert code == 0
     text = out.getvalue()
     # Progress counts requirements (the summary's unit), never tests or their outcomes.
-    assert re.search(r"^  count +3 requirements judged  \(\d+\.\d s\)$", text, re.M)
+    assert re.search(r"^  count +3 requirements done  \(\d+\.\d s\)$", text, re.M)
     assert re.search(r"^  chat +\d+ requirements  not claimed$", text, re.M)
     assert " tests" not in text
     assert "count            yes          3      0       0            0     0       0  pass" in text
@@ -238,6 +238,21 @@ def test_progress_counts_requirements_whose_tests_have_all_finished(spec: Spec) 
     assert finish("t::a") == "count: 0/3 requirements  (0/4 in all)"  # SHAPE-001 awaits t::b
     assert finish("t::b") == "count: 2/3 requirements  (2/4 in all)"
     finish("t::c")
-    assert tty.getvalue().endswith("\r  count             3 requirements judged  (9.0 s)\n")
+    assert tty.getvalue().endswith("\r  count             3 requirements done  (9.0 s)\n")
     finish("t::d")
     assert re.search(r"^  lookup +1 requirements  not claimed$", tty.getvalue(), re.M)
+
+
+def test_one_reason_shared_by_many_requirements_is_said_once(spec: Spec) -> None:
+    """No model to chat with leaves every chat requirement inconclusive for one reason:
+    one line, with how many it covers, not twenty copies of it."""
+    why = "no model to chat with: name one with --chat-model"
+    chat = [r.id for r in spec.requirements.values() if r.profile == "chat"]
+    records = [SuiteRecord(f"t::{rid}", (rid,), Status.INCONCLUSIVE, reason=why) for rid in chat]
+    data = report_data(aggregate(spec, records, ["chat"], {}), Redactor([]))
+    text = render_summary(data, Terminal(io.StringIO()))
+    lines = [line for line in text.splitlines() if why in line]
+    assert len(lines) == 1, lines
+    assert re.search(
+        rf"\(\+{len([r for r in chat if spec.requirement(r).level == 'MUST']) - 1}\)", lines[0]
+    )
