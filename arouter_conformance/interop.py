@@ -124,8 +124,10 @@ def _exchange_of(exc: BaseException) -> Exchange | None:
         status=response.status_code,
         headers=tuple(response.headers.multi_items()),
         body=body[:MAX_EVIDENCE],
+        # Only the headers that say what was sent: the key and any header of the
+        # gateway's own (which may be a secret) are never kept, as for the kit's client.
         request_headers=tuple(
-            (k, v) for k, v in request.headers.multi_items() if k.lower() != "authorization"
+            (k, v) for k, v in request.headers.multi_items() if k.lower() in _KEPT_HEADERS
         ),
         request_body=sent,
         truncated=len(body) > MAX_EVIDENCE,
@@ -133,6 +135,7 @@ def _exchange_of(exc: BaseException) -> Exchange | None:
 
 
 MAX_EVIDENCE = 64 * 1024
+_KEPT_HEADERS = frozenset({"accept", "content-type", "user-agent"})
 
 
 def openai_models(target: Target, exchange: Exchange, models: Sequence[Model]) -> list[Finding]:

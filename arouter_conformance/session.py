@@ -150,7 +150,8 @@ class Run:
         none, and Inconclusive when the list cannot tell (no pricing, no architecture):
         "not applicable" would then claim what the kit does not know."""
         model: str | None = getattr(self.chat_models(), role)
-        if model is not None or chat_models(self.baseline()).cheap is not None:
+        listed = self.memo("chat-models-listed", lambda: chat_models(self.baseline()))
+        if model is not None or listed.cheap is not None:
             return model
         named = self.config.chat_model
         if named is None:
