@@ -117,10 +117,13 @@ class Run:
     def lookup(self, model_id: str, *, auth: str = "key") -> Exchange:
         return self.target.get_url(self.lookup_url(model_id), auth=auth)
 
+    @property
+    def baseline_query(self) -> Query:
+        """How the whole catalog is asked for: the list every check is judged against."""
+        return {"output_modalities": self.spec.contract.all_output_modalities}
+
     def baseline_exchange(self) -> Exchange:
-        return self.target.get(
-            "/models", {"output_modalities": self.spec.contract.all_output_modalities}
-        )
+        return self.target.get("/models", self.baseline_query)
 
     def baseline(self) -> Baseline:
         exchange = self.baseline_exchange()
@@ -330,5 +333,5 @@ def open_run(spec: Spec, config: RunConfig) -> Iterator[Run]:
         )
         stack.callback(target.close)
         run = Run(spec, config, config.manifest, target, Redactor(config.secrets))
-        first_contact(target, config, {"output_modalities": spec.contract.all_output_modalities})
+        first_contact(target, config, run.baseline_query)
         yield run
