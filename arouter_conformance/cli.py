@@ -107,7 +107,7 @@ class _Receiver:
 
 def run_command(args: argparse.Namespace) -> int:
     config = resolve_config(load_spec(), **settings(partial(getattr, args), "cli"))
-    reports = [p for p in (config.report_html, config.report_json, config.report_junit) if p]
+    reports = [p for p in config.outputs if p]
     check_writable(reports)
     _announce(config)
     _reachable(config)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -19,10 +20,12 @@ from arouter_conformance.client import BudgetExhausted, TargetError
 from arouter_conformance.config import ConfigError, RunConfig, resolve_config
 from arouter_conformance.evidence import inert
 from arouter_conformance.findings import ConformanceFailure, Inconclusive, Ledger
+from arouter_conformance.known import render_known, updated_known
 from arouter_conformance.options import settings
 from arouter_conformance.plugin import GIVEN
 from arouter_conformance.redact import Redactor
 from arouter_conformance.reports import check_writable, write_reports
+from arouter_conformance.reports.files import write_text
 from arouter_conformance.results import RunResult, Status, SuiteRecord, aggregate
 from arouter_conformance.session import Run, RunError, open_run
 from arouter_conformance.spec import load_spec
@@ -54,7 +57,7 @@ class Collector:
                     self.spec, **settings(self.pytest_config.getoption, "pytest"), front="pytest"
                 )
                 chosen = self._config
-                check_writable((chosen.report_json, chosen.report_html, chosen.report_junit))
+                check_writable(chosen.outputs)
             except ConfigError as exc:
                 raise pytest.UsageError(str(exc)) from None
         return self._config
@@ -158,8 +161,11 @@ class Collector:
             "examples": config.examples,
             "seed": config.seed,
             "stopped": self.stopped,  # the report tells a broken run from an unjudged one
+            "baseline": str(config.baseline) if config.baseline else None,
+            "baseline_updated": config.update_baseline,
         }
-        self.result = aggregate(
+        judge = partial(
+            aggregate,
             self.spec,
             self.records,
             config.profiles,
@@ -167,6 +173,16 @@ class Collector:
             stopped=self.stopped,
             selected=config.requirements,
         )
+        self.result = judge(known=config.known)
+        if config.update_baseline and config.baseline:
+            # Judged again against the file just written, so that the reports and the exit
+            # code say what the next run with that file will say.
+            redactor = self.redactor
+            known = updated_known(
+                self.result, config.known, lambda text: inert(redactor.text(text))
+            )
+            write_text(config.baseline, render_known(known))
+            self.result = judge(known=known)
         self.report = write_reports(self.result, config, self.redactor)
         if self.other_items == 0 and exitstatus in (0, 1):
             session.exitstatus = self.result.exit_code

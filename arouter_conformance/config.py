@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from arouter_conformance.client import normalize_base_url
+from arouter_conformance.known import BaselineError, load_known
 from arouter_conformance.manifest import (
     FromEnv,
     Manifest,
@@ -76,6 +77,11 @@ class RunConfig:
     report_json: Path | None = None
     report_html: Path | None = None
     report_junit: Path | None = None
+    report_badge: Path | None = None
+    report_har: Path | None = None
+    baseline: Path | None = None  # the known-failures file
+    known: Mapping[str, str] = field(default_factory=dict)  # its entries: id -> reason
+    update_baseline: bool = False
     headers: tuple[Header, ...] = ()
     requirements: tuple[str, ...] = ()  # empty: every requirement of the claimed profiles
     chat_model: str | None = None
@@ -96,6 +102,18 @@ class RunConfig:
     def flag(self, name: str) -> str:
         """The option the CLI calls `--name`, as this run's front door spells it."""
         return spelled(name, self.front)
+
+    @property
+    def outputs(self) -> tuple[Path | None, ...]:
+        """Every file the run writes, so a front door can refuse an unwritable one first."""
+        return (
+            self.report_json,
+            self.report_html,
+            self.report_junit,
+            self.report_badge,
+            self.report_har,
+            self.baseline if self.update_baseline else None,
+        )
 
 
 def _env_value(name: str, env: Mapping[str, str], what: str) -> str:
@@ -160,6 +178,10 @@ def resolve_config(
     report_json: Path | None = None,
     report_html: Path | None = None,
     report_junit: Path | None = None,
+    report_badge: Path | None = None,
+    report_har: Path | None = None,
+    baseline: Path | None = None,
+    update_baseline: bool = False,
     env: Mapping[str, str] | None = None,
     front: Front = "cli",
 ) -> RunConfig:
@@ -200,6 +222,12 @@ def resolve_config(
             raise ConfigError(f"{flag(name)} must not be negative")
     if timeout is not None and timeout <= 0:
         raise ConfigError(f"{flag('timeout')} must be positive")
+    if update_baseline and baseline is None:
+        raise ConfigError(f"{flag('update-baseline')} needs {flag('baseline')} FILE")
+    try:
+        known = load_known(baseline, spec, missing_ok=update_baseline) if baseline else {}
+    except BaselineError as exc:
+        raise ConfigError(str(exc)) from None
     if chat_model is None and manifest:
         chat_model = manifest.chat_model
     if chat_model is not None and not chat_model.strip():
@@ -231,6 +259,11 @@ def resolve_config(
         report_json=report_json,
         report_html=report_html,
         report_junit=report_junit,
+        report_badge=report_badge,
+        report_har=report_har,
+        baseline=baseline,
+        known=known,
+        update_baseline=update_baseline,
         headers=_headers(headers, manifest, env, flag("header")),
         requirements=tuple(dict.fromkeys(requirements)),
         chat_model=chat_model.strip() if chat_model else None,

@@ -127,6 +127,38 @@ OPTIONS: tuple[Option, ...] = (
     Option("html", "report_html", "write the HTML report here", "reports", Path, "FILE"),
     Option("junit", "report_junit", "write JUnit XML here", "reports", Path, "FILE"),
     Option(
+        "badge",
+        "report_badge",
+        "write an SVG badge here: how many claimed profiles pass",
+        "reports",
+        Path,
+        "FILE.svg",
+    ),
+    Option(
+        "har",
+        "report_har",
+        "write every exchange of the run here as HAR 1.2 (redacted like the reports)",
+        "reports",
+        Path,
+        "FILE",
+    ),
+    Option(
+        "baseline",
+        "baseline",
+        "known failures: a YAML file of requirement ids accepted as unmet, with reasons; "
+        "exit 0 when they are all that is unmet",
+        "known failures",
+        Path,
+        "FILE",
+    ),
+    Option(
+        "update-baseline",
+        "update_baseline",
+        "rewrite the --baseline file from this run (the reasons already written are kept)",
+        "known failures",
+        switch=True,
+    ),
+    Option(
         "request-budget",
         "request_budget",
         "most requests in all (default 1000)",

@@ -13,6 +13,11 @@ derived per requirement, always with the reason when it is not passed:
   ties on the sort key, the stream held no events, no model to chat with);
 - passed: a test judged at least one observation for it and found nothing wrong;
 - skipped: not claimed, or not applicable to this target.
+
+A requirement the team's baseline (`--baseline`, see `known.py`) lists keeps its status
+but is marked *known* when unmet, and so is one blocked by a known one: known requirements
+do not count for the exit code, and the verdicts say `known` rather than `pass` when they
+were all that stood in the way. Listed requirements that passed are *fixed*.
 """
 
 from __future__ import annotations
@@ -83,6 +88,11 @@ class RequirementResult:
     example: str | None = None
     tests: tuple[str, ...] = ()
     blocked_by: str | None = None  # the failed requirement that kept this one from judgement
+    known: str | None = None  # unmet, and accepted by the baseline: why (the file's reason)
+
+    @property
+    def unmet(self) -> bool:
+        return self.status is Status.FAILED or self.status in UNJUDGED
 
 
 @dataclass(frozen=True)
@@ -90,7 +100,8 @@ class ProfileVerdict:
     name: str
     claimed: bool
     counts: Mapping[Status, int]
-    verdict: str  # pass | fail | error | inconclusive | skip
+    verdict: str  # pass | known | fail | error | inconclusive | skip
+    known: int = 0  # requirements unmet but accepted by the baseline
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,8 @@ class RunResult:
     claimed: frozenset[str]
     exit_code: int
     meta: Mapping[str, object] = field(default_factory=dict)
+    fixed: tuple[str, ...] = ()  # in the baseline, and passed: to be removed from it
+    listed: int = 0  # how many requirements the baseline lists
 
 
 def _result(
@@ -203,16 +216,34 @@ def _blocked(spec: Spec, results: dict[str, RequirementResult]) -> dict[str, Req
     return settled
 
 
+def _known(
+    results: dict[str, RequirementResult], known: Mapping[str, str]
+) -> dict[str, RequirementResult]:
+    """Mark what the baseline accepts: listed and unmet, or blocked by a known failure."""
+    marked = {
+        rid: replace(r, known=known[rid]) if rid in known and r.unmet else r
+        for rid, r in results.items()
+    }
+    for rid, r in marked.items():
+        cause = marked.get(r.blocked_by) if r.blocked_by else None
+        if r.known is None and r.status is Status.BLOCKED and cause and cause.known is not None:
+            marked[rid] = replace(r, known=f"blocked by {r.blocked_by}, a known failure")
+    return marked
+
+
 def _verdict(claimed: bool, results: Sequence[RequirementResult]) -> str:
     if not claimed:
         return "skip"
-    must = {r.status for r in results if r.requirement.level == "MUST"}
+    musts = [r for r in results if r.requirement.level == "MUST"]
+    must = {r.status for r in musts if r.known is None}
     if Status.FAILED in must:
         return "fail"
     if Status.ERROR in must:
         return "error"
     if must & UNJUDGED:
         return "inconclusive"
+    if any(r.known is not None for r in musts):
+        return "known"
     if not any(r.status is Status.PASSED for r in results):
         # A profile is never PASS on nothing: all skipped is a skip, anything else unjudged.
         return "skip" if all(r.status is Status.SKIPPED for r in results) else "inconclusive"
@@ -241,6 +272,7 @@ def exit_code(
         for r in results
         if r.requirement.level == "MUST"
         and r.requirement.profile in claimed
+        and r.known is None
         and (not selected or r.requirement.id in selected)
     }
     if Status.FAILED in must:
@@ -258,8 +290,10 @@ def aggregate(
     *,
     stopped: str | None = None,
     selected: Collection[str] = (),
+    known: Mapping[str, str] | None = None,
 ) -> RunResult:
-    """`stopped` is why the run ended early: what it never reached is an error, not a skip."""
+    """`stopped` is why the run ended early: what it never reached is an error, not a skip.
+    `known` is the baseline: requirement id -> why it is accepted as unmet."""
     claimed_set = frozenset(claimed)
     by_requirement: dict[str, list[SuiteRecord]] = {rid: [] for rid in spec.requirements}
     for record in records:
@@ -273,14 +307,15 @@ def aggregate(
         )
         for rid, requirement in spec.requirements.items()
     }
-    results = list(_blocked(spec, raw).values())
+    known = known or {}
+    results = list(_known(_blocked(spec, raw), known).values())
     profiles = []
     for name in spec.profiles:
         mine = [r for r in results if r.requirement.profile == name]
         counts = {status: sum(r.status is status for r in mine) for status in Status}
-        profiles.append(
-            ProfileVerdict(name, name in claimed_set, counts, _verdict(name in claimed_set, mine))
-        )
+        verdict = _verdict(name in claimed_set, mine)
+        accepted = sum(r.known is not None for r in mine)
+        profiles.append(ProfileVerdict(name, name in claimed_set, counts, verdict, accepted))
     return RunResult(
         spec.version,
         tuple(results),
@@ -288,4 +323,10 @@ def aggregate(
         claimed_set,
         exit_code(results, claimed_set, stopped is not None, selected),
         dict(meta or {}),
+        tuple(
+            r.requirement.id
+            for r in results
+            if r.requirement.id in known and r.status is Status.PASSED
+        ),
+        len(known),
     )

@@ -28,7 +28,7 @@ import pytest
 
 from arouter_conformance.evidence import inert
 from arouter_conformance.plugin import STATE, requirement_ids
-from arouter_conformance.reports.text import STATUSES, count, headline
+from arouter_conformance.reports.text import STATUSES, count, headline, known_lines
 
 __all__ = ["Progress", "Terminal", "render_summary"]
 
@@ -36,6 +36,7 @@ _SGR = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
 _TONE = {
     "pass": "green",
     "passed": "green",
+    "known": "yellow",
     "fail": "red",
     "failed": "red",
     "error": "yellow",
@@ -208,7 +209,11 @@ _NOT_MET = (
 def _not_met(data: Mapping[str, Any], paint: Paint, width: int) -> list[str]:
     lines: list[str] = []
     for heading, levels, status in _NOT_MET:
-        chosen = [r for r in data["requirements"] if r["status"] == status and r["level"] in levels]
+        chosen = [
+            r
+            for r in data["requirements"]
+            if r["status"] == status and r["level"] in levels and not r.get("known")
+        ]
         if not chosen:
             continue
         lines += ["", paint(f"{heading} ({len(chosen)}):", _TONE[status])]
@@ -223,6 +228,15 @@ def _not_met(data: Mapping[str, Any], paint: Paint, width: int) -> list[str]:
             lines.append(lead + _one_line(reason, max(width - len(lead), 20)))
         if len(said) > SHOWN:
             lines.append(f"  … and {len(said) - SHOWN} more in the report")
+    known, fixed = known_lines(data)
+    if known:
+        lines += ["", paint(f"Known failures, accepted by the baseline ({len(known)}):", "yellow")]
+        lines += [f"  {_one_line(line, max(width - 2, 20))}" for line in known[:SHOWN]]
+        if len(known) > SHOWN:
+            lines.append(f"  … and {len(known) - SHOWN} more in the report")
+    if fixed:
+        lines += ["", paint(f"Fixed: remove from the baseline ({len(fixed)}):", "green")]
+        lines.append("  " + ", ".join(fixed))
     return lines
 
 

@@ -89,11 +89,12 @@ def render_html(data: Mapping[str, Any]) -> str:
     statuses = [r["status"] for r in data["requirements"]]
     sections = _sections(data)
     claimed = {p["name"] for p in data["profiles"] if p["claimed"]}
-    not_met = [
+    unmet = [
         r
         for r in data["requirements"]
         if r["level"] == "MUST" and r["status"] in NOT_MET and r["profile"] in claimed
     ]
+    not_met = [r for r in unmet if not r.get("known")]
     return _ENV.get_template("report.html.j2").render(
         report=data,
         sections=sections,
@@ -102,6 +103,8 @@ def render_html(data: Mapping[str, Any]) -> str:
         not_met={s: sum(r["status"] == s for r in not_met) for s in NOT_MET},
         not_met_total=len(not_met),
         not_met_in=list(dict.fromkeys(r["profile"] for r in not_met)),
+        known_total=len(unmet) - len(not_met),
+        fixed=set((data.get("baseline") or {}).get("fixed", ())),
         css=Markup(_CSS),  # noqa: S704 - the kit's own stylesheet, not data
         style_hash=_STYLE_HASH,
     )

@@ -29,16 +29,20 @@ EXAMPLE_CAP = 4000
 
 
 def _verdict(result: RunResult) -> str:
-    """pass (exit 0), fail (1), and exit 2 split in two: inconclusive when every claimed
-    MUST was reached but one could not be judged (blocked or inconclusive), error when the
-    run broke: it stopped, or a MUST ended in error."""
-    if result.exit_code in (EXIT_PASSED, EXIT_FAILED):
-        return "pass" if result.exit_code == EXIT_PASSED else "fail"
-    must = {
-        r.status
+    """pass (exit 0), known (0, but only because of the baseline), fail (1), and exit 2
+    split in two: inconclusive when every claimed MUST was reached but one could not be
+    judged (blocked or inconclusive), error when the run broke: it stopped, or a MUST ended
+    in error."""
+    claimed_musts = [
+        r
         for r in result.requirements
         if r.requirement.level == "MUST" and r.requirement.profile in result.claimed
-    }
+    ]
+    if result.exit_code == EXIT_PASSED:
+        return "known" if any(r.known is not None for r in claimed_musts) else "pass"
+    if result.exit_code == EXIT_FAILED:
+        return "fail"
+    must = {r.status for r in claimed_musts if r.known is None}
     if result.meta.get("stopped") or Status.ERROR in must or not must & UNJUDGED:
         return "error"
     return "inconclusive"
@@ -61,6 +65,19 @@ def _stopped(reason: object) -> str | None:
     if not reason:
         return None
     return cap(str(reason), REASON_CAP)
+
+
+def _baseline(result: RunResult) -> dict[str, Any] | None:
+    path = result.meta.get("baseline")
+    if not path:
+        return None
+    return {
+        "path": str(path),
+        "updated": bool(result.meta.get("baseline_updated")),
+        "entries": result.listed,
+        "known": [r.requirement.id for r in result.requirements if r.known is not None],
+        "fixed": list(result.fixed),
+    }
 
 
 def _strings(value: Any, change: Callable[[str], str]) -> Any:
@@ -98,6 +115,7 @@ def report_data(result: RunResult, redactor: Redactor) -> dict[str, Any]:
             "seed": meta.get("seed"),
             "stopped": _stopped(meta.get("stopped")),
         },
+        "baseline": _baseline(result),
         "profiles": [
             {
                 "name": p.name,
@@ -105,6 +123,7 @@ def report_data(result: RunResult, redactor: Redactor) -> dict[str, Any]:
                 "claimed": p.claimed,
                 "verdict": p.verdict,
                 "counts": {status.value: n for status, n in p.counts.items()},
+                "known": p.known,
             }
             for p in result.profiles
         ],
@@ -118,6 +137,7 @@ def report_data(result: RunResult, redactor: Redactor) -> dict[str, Any]:
                 "ruling": list(r.requirement.ruling),
                 "status": r.status.value,
                 "reason": cap(r.reason, REASON_CAP) if r.reason is not None else None,
+                "known": cap(r.known, REASON_CAP) if r.known is not None else None,
                 "blocked_by": r.blocked_by,
                 "tests": list(r.tests),
                 "example": cap(r.example, EXAMPLE_CAP) if r.example is not None else None,

@@ -15,7 +15,7 @@ from typing import Any
 
 from arouter_conformance.evidence import cap
 from arouter_conformance.reports.files import write_text
-from arouter_conformance.reports.text import NOT_MET, STATUSES, count, headline
+from arouter_conformance.reports.text import NOT_MET, STATUSES, count, headline, known_lines
 
 __all__ = ["SUMMARY_ENV", "append_markdown", "escape", "render_markdown"]
 
@@ -76,7 +76,10 @@ def render_markdown(data: Mapping[str, Any]) -> str:
         (
             r
             for r in data["requirements"]
-            if r["level"] == "MUST" and r["status"] in NOT_MET and r["profile"] in claimed
+            if r["level"] == "MUST"
+            and r["status"] in NOT_MET
+            and r["profile"] in claimed
+            and not r.get("known")
         ),
         key=lambda r: NOT_MET.index(r["status"]),
     )
@@ -89,6 +92,15 @@ def render_markdown(data: Mapping[str, Any]) -> str:
         ]
         if len(broken) > SHOWN:
             lines.append(f"- … and {len(broken) - SHOWN} more, in the full report")
+    known, fixed = known_lines(data)
+    if known:
+        lines += ["", f"**Known failures, accepted by the baseline ({len(known)})**", ""]
+        lines += [f"- {escape(line)}" for line in known[:SHOWN]]
+        if len(known) > SHOWN:
+            lines.append(f"- … and {len(known) - SHOWN} more, in the full report")
+    if fixed:
+        lines += ["", f"**Fixed: remove from the baseline ({len(fixed)})**", ""]
+        lines.append(", ".join(escape(rid) for rid in fixed))
     return "\n".join(lines) + "\n\n"
 
 

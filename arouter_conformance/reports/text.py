@@ -11,7 +11,15 @@ from typing import Any
 
 from arouter_conformance.evidence import cap
 
-__all__ = ["NOT_MET", "STATUSES", "blocked_parts", "count", "finding_lines", "headline"]
+__all__ = [
+    "NOT_MET",
+    "STATUSES",
+    "blocked_parts",
+    "count",
+    "finding_lines",
+    "headline",
+    "known_lines",
+]
 
 EXCERPT = 500
 # Every status, in the order the formats show them: judged, then unjudged, then skipped.
@@ -54,6 +62,15 @@ def headline(requirement: Mapping[str, Any]) -> str:
         return first + (f" (and {more} more)" if more else "")
     reason: str | None = requirement["reason"]
     return reason or requirement["status"]
+
+
+def known_lines(data: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """(`ID: reason` for each unmet requirement the baseline accepts, the ids it lists that
+    passed): what the text formats say about the known-failures file. A report from a kit
+    without baselines has neither."""
+    known = [f"{r['id']}: {r['known']}" for r in data["requirements"] if r.get("known")]
+    baseline = data.get("baseline") or {}
+    return known, list(baseline.get("fixed", ()))
 
 
 def finding_lines(finding: Mapping[str, Any]) -> list[str]:

@@ -1,0 +1,114 @@
+"""Known failures: the `--baseline` file a team keeps so that its CI gate fails only on
+what is new.
+
+A gateway team adopts a conformance gate while it is still partly conformant; a gate that
+stays red until every requirement passes gets switched off. The file lists requirement ids
+the team accepts as unmet for now, each with the reason, and is validated by
+`spec/baseline.schema.json`. An id the catalog does not know is refused before the run
+spends a request: a typo there would silently accept nothing, or the wrong thing.
+
+`--update-baseline` rewrites the file from a run: what is unmet now is listed (reasons
+already written are kept, new ones say what was seen and when), what passed is dropped,
+and entries the run did not judge (another profile, another `--requirement`) stay.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from arouter_conformance.results import UNJUDGED, RunResult, Status
+from arouter_conformance.spec import Spec, default_spec_dir
+
+__all__ = ["BaselineError", "load_known", "render_known", "updated_known"]
+
+REASON_CAP = 200
+_HEADER = """\
+# Known failures for arouter-conformance (--baseline): requirement id -> why it is accepted
+# as unmet for now. A run whose only unmet MUST requirements are listed here exits 0; a
+# listed requirement that passes is reported as fixed, to be removed from this file.
+# Rewrite it from a run with --update-baseline (the reasons written here are kept).
+"""
+
+
+class BaselineError(ValueError):
+    """The baseline file cannot be used; the message names the file and what is wrong."""
+
+
+def _schema() -> Any:
+    return json.loads((default_spec_dir() / "baseline.schema.json").read_text("utf-8"))
+
+
+def load_known(path: Path, spec: Spec, *, missing_ok: bool = False) -> dict[str, str]:
+    """The file's entries, id -> reason; `missing_ok` (for --update-baseline) makes an
+    absent file an empty baseline rather than an error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if missing_ok:
+            return {}
+        raise BaselineError(f"baseline {path} does not exist") from None
+    except OSError as exc:
+        raise BaselineError(f"cannot read baseline {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise BaselineError(f"baseline {path} is not UTF-8 text") from None
+    try:
+        document = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise BaselineError(f"baseline {path} is not valid YAML{where}") from None
+    error = next(iter(Draft202012Validator(_schema()).iter_errors(document)), None)
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path) or "the top level"
+        what = error.schema.get("description") if isinstance(error.schema, dict) else None
+        detail = f"expected {what}" if what else error.message
+        raise BaselineError(f"baseline {path}: at {where}: {detail}"[:300])
+    entries: dict[str, str] = dict(document["known"] or {})
+    unknown = next((rid for rid in entries if rid not in spec.requirements), None)
+    if unknown is not None:
+        raise BaselineError(f"baseline {path}: no requirement {unknown!r} in the catalog")
+    return entries
+
+
+def updated_known(
+    result: RunResult,
+    previous: Mapping[str, str],
+    clean: Callable[[str], str],
+    today: datetime.date | None = None,
+) -> dict[str, str]:
+    """The baseline this run calls for. Root causes only: a requirement blocked by another
+    is covered by that one's entry. `clean` redacts and defuses the reasons taken from the
+    target's answers before they are written to a file people share."""
+    day = (today or datetime.datetime.now(datetime.timezone.utc).date()).isoformat()
+    judged = {r.requirement.id: r for r in result.requirements if r.status is not Status.SKIPPED}
+    entries = {rid: why for rid, why in previous.items() if rid not in judged}
+    for rid, r in judged.items():
+        unmet = r.status is Status.FAILED or r.status in UNJUDGED
+        if (
+            not unmet
+            or r.requirement.level != "MUST"
+            or r.requirement.profile not in result.claimed
+        ):
+            continue
+        if r.status is Status.BLOCKED and r.blocked_by:
+            continue
+        if rid in previous:
+            entries[rid] = previous[rid]
+            continue
+        seen = r.findings[0].message if r.findings else (r.reason or "")
+        seen = " ".join(clean(seen).split())
+        reason = f"{r.status.value} on {day}" + (f": {seen}" if seen else "")
+        entries[rid] = reason[:REASON_CAP]
+    return dict(sorted(entries.items()))
+
+
+def render_known(entries: Mapping[str, str]) -> str:
+    body = yaml.safe_dump({"known": dict(entries)}, allow_unicode=True, sort_keys=False, width=100)
+    return _HEADER + body
