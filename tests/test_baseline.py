@@ -310,3 +310,12 @@ def test_every_format_shows_known_and_fixed_apart_from_what_is_not_met(spec: Spe
     assert "remove it from the baseline" in page
     assert 'fixed, remove from the baseline: <a href="#COUNT-UNKNOWN-001">' in page
     assert "<failure" not in render_junit(data)
+
+
+def test_the_readme_example_is_a_valid_baseline(tmp_path: Path, spec: Spec) -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Known failures", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "known.yaml"
+    path.write_text(example, encoding="utf-8")
+    assert set(load_known(path, spec)) == {"MODELS-ERROR-001", "SORT-PRICE-001"}
