@@ -162,7 +162,9 @@ class Collector:
             "seed": config.seed,
             "stopped": self.stopped,  # the report tells a broken run from an unjudged one
             "baseline": str(config.baseline) if config.baseline else None,
-            "baseline_updated": config.update_baseline,
+            # A run that stopped early does not rewrite the baseline: what it did not reach
+            # would be listed as known failures.
+            "baseline_updated": bool(config.update_baseline and not self.stopped),
         }
         judge = partial(
             aggregate,
@@ -174,7 +176,7 @@ class Collector:
             selected=config.requirements,
         )
         self.result = judge(known=config.known)
-        if config.update_baseline and config.baseline:
+        if meta["baseline_updated"] and config.baseline:
             # Judged again against the file just written, so that the reports and the exit
             # code say what the next run with that file will say.
             redactor = self.redactor

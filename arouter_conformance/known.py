@@ -7,9 +7,13 @@ the team accepts as unmet for now, each with the reason, and is validated by
 `spec/baseline.schema.json`. An id the catalog does not know is refused before the run
 spends a request: a typo there would silently accept nothing, or the wrong thing.
 
-`--update-baseline` rewrites the file from a run: what is unmet now is listed (reasons
-already written are kept, new ones say what was seen and when), what passed is dropped,
-and entries the run did not judge (another profile, another `--requirement`) stay.
+`--update-baseline` rewrites the file from a run: the MUSTs that failed or were
+inconclusive now are listed (reasons already written are kept, new ones say what was seen
+and when), what passed is dropped, and entries the run did not judge (another profile,
+another `--requirement`) stay. Blocked requirements are covered by their root cause's
+entry. An *error* is not written: it says the kit or the network broke, and a hiccup baked
+into the file would hide the requirement from then on; a team whose gateway breaks the same
+way every time can list it by hand. A run that stopped early writes nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
-from arouter_conformance.results import UNJUDGED, RunResult, Status
+from arouter_conformance.results import RunResult, Status
 from arouter_conformance.spec import Spec, default_spec_dir
 
 __all__ = ["BaselineError", "load_known", "render_known", "updated_known"]
@@ -90,17 +94,12 @@ def updated_known(
     judged = {r.requirement.id: r for r in result.requirements if r.status is not Status.SKIPPED}
     entries = {rid: why for rid, why in previous.items() if rid not in judged}
     for rid, r in judged.items():
-        unmet = r.status is Status.FAILED or r.status in UNJUDGED
-        if (
-            not unmet
-            or r.requirement.level != "MUST"
-            or r.requirement.profile not in result.claimed
-        ):
-            continue
-        if r.status is Status.BLOCKED and r.blocked_by:
-            continue
         if rid in previous:
-            entries[rid] = previous[rid]
+            if r.unmet:  # still unmet (a blocked one may hide behind another failure)
+                entries[rid] = previous[rid]
+            continue
+        new = r.status in (Status.FAILED, Status.INCONCLUSIVE)
+        if not new or r.requirement.level != "MUST" or r.requirement.profile not in result.claimed:
             continue
         seen = r.findings[0].message if r.findings else (r.reason or "")
         seen = " ".join(clean(seen).split())

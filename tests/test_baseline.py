@@ -135,6 +135,7 @@ def test_update_keeps_reasons_drops_fixed_keeps_unjudged_and_adds_root_causes(
         record("COUNT-SHAPE-001", Status.FAILED, Finding("COUNT-SHAPE-001", "no \x1b count")),
         record("COUNT-MATCH-001", Status.PASSED),
         record("SORT-SET-001", Status.PASSED),
+        record("SORT-CONTEXT-001", Status.ERROR),  # the network broke: not a known failure
     ]
     previous = {"SORT-SET-001": "fixed now", "CHAT-AUTH-001": "not judged in this run"}
     result = aggregate(spec, records, ["count", "sort"], known=previous)
@@ -319,3 +320,25 @@ def test_the_readme_example_is_a_valid_baseline(tmp_path: Path, spec: Spec) -> N
     path = tmp_path / "known.yaml"
     path.write_text(example, encoding="utf-8")
     assert set(load_known(path, spec)) == {"MODELS-ERROR-001", "SORT-PRICE-001"}
+
+
+def test_a_run_that_stopped_early_leaves_the_baseline_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_cli import cut_off_app
+
+    known = baseline(tmp_path / "known.yaml", {"COUNT-MATCH-001": "ticket 12"})
+    before = known.read_text(encoding="utf-8")
+    with live(cut_off_app, tmp_path) as target:
+        code, report = run_cli(
+            target,
+            tmp_path,
+            "--no-chat",
+            "--baseline",
+            str(known),
+            "--update-baseline",
+            monkeypatch=monkeypatch,
+        )
+    assert code == EXIT_ERROR
+    assert known.read_text(encoding="utf-8") == before
+    assert report["baseline"]["updated"] is False
