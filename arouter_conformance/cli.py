@@ -4,7 +4,8 @@
 passed), 1 (at least one failed) or 2 (the run could not be carried out: bad flags, bad
 manifest, unreachable target), always with a one-line reason and never a traceback.
 It runs the same pytest suites as `pytest --target-url`, in-process, so the two front
-doors cannot disagree. `serve` starts the reference server.
+doors cannot disagree. `serve` starts the reference server. `diff` compares two JSON
+reports (`arouter_conformance.diff`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -48,6 +50,21 @@ def _parser() -> argparse.ArgumentParser:
         "--verbose",
         action="store_true",
         help="show pytest's full output (test by test, with tracebacks) instead of progress",
+    )
+
+    diff = commands.add_parser(
+        "diff",
+        help="compare two JSON reports: what newly fails, what was fixed, what still fails",
+        description="Compare two JSON reports requirement by requirement: what newly fails "
+        "(failed or error in NEW, not in OLD), what was fixed, what still fails, and what "
+        "is no longer judged. Exit code 1 when any requirement newly fails, whatever its "
+        "level (MUST, SHOULD or MAY); 0 otherwise; 2 when a file is not a report this kit "
+        "reads.",
+    )
+    diff.add_argument("old", metavar="OLD", type=Path, help="the earlier JSON report")
+    diff.add_argument("new", metavar="NEW", type=Path, help="the later JSON report")
+    diff.add_argument(
+        "--markdown", action="store_true", help="write Markdown, for a pull-request comment"
     )
 
     serve = commands.add_parser("serve", help="start the reference server")
@@ -123,6 +140,16 @@ def run_command(args: argparse.Namespace) -> int:
     return receiver.result.exit_code if code in (0, 1) else EXIT_ERROR
 
 
+def diff_command(args: argparse.Namespace) -> int:
+    # Imported here: `run` should not pay for it. Its refusals are `ConfigError`s.
+    from arouter_conformance.diff import compare, load_report, render_markdown, render_text
+
+    diff = compare(load_report(args.old), load_report(args.new))
+    terminal = Terminal(sys.stdout)
+    terminal.line(render_markdown(diff) if args.markdown else render_text(diff, terminal.paint))
+    return diff.exit_code
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -130,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
             from reference_server.cli import serve
 
             return serve(args)
+        if args.command == "diff":
+            return diff_command(args)
         return run_command(args)
     except (ConfigError, SpecError) as exc:
         print(f"arouter-conformance: {exc}", file=sys.stderr)
