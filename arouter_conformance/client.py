@@ -4,7 +4,8 @@ Operators point the kit at live deployments where requests cost money and rate l
 apply, so every request is counted against a budget (chat requests against their own,
 smaller one), a 429 is retried only as the target's Retry-After asks, identical GETs are
 answered from memory, and bodies are read only up to a cap. Network trouble becomes a
-one-line `TargetError` that never contains a key.
+one-line `TargetError` that never contains a key. A run that writes a HAR gives the client
+its `Traffic`, which records every request sent, answered or not.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import httpx
 
 from arouter_conformance import __version__
 from arouter_conformance.exchange import Exchange
+from arouter_conformance.traffic import Traffic
 
 __all__ = [
     "WRONG_KEY",
@@ -118,6 +120,7 @@ class Target:
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
+        traffic: Traffic | None = None,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
         self.credentials = credentials
@@ -133,6 +136,8 @@ class Target:
         # Authorization header never kept in evidence: their values may be credentials.
         self.headers = dict(headers or {})
         self._unkept = {"authorization", *(name.lower() for name in self.headers)}
+        # Every request sent, for the HAR report; None (nothing kept) unless one is asked for.
+        self.traffic = traffic
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
@@ -222,9 +227,24 @@ class Target:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _exchange(self, request: httpx.Request, auth: str) -> Exchange:
-        """One request and its answer: a dropped connection raises `_Dropped` (worth a
-        retry), any other failure TargetError."""
+        """One request and its answer (recorded in `traffic`, answered or not)."""
+        wall = time.time()
         started = time.monotonic()
+        try:
+            exchange, response = self._receive(request, auth, started, wall)
+        except (TargetError, _Dropped) as exc:
+            if self.traffic is not None:
+                self.traffic.lost(request, wall, time.monotonic() - started, str(exc))
+            raise
+        if self.traffic is not None:
+            self.traffic.answered(exchange, request, response)
+        return exchange
+
+    def _receive(
+        self, request: httpx.Request, auth: str, started: float, wall: float
+    ) -> tuple[Exchange, httpx.Response]:
+        """Send and read the answer: a dropped connection raises `_Dropped` (worth a
+        retry), any other failure TargetError."""
         deadline = started + 4 * self.timeout
         what = f"{request.method} {request.url.raw_path.decode('ascii', 'replace')}"
         body = bytearray()
@@ -253,7 +273,7 @@ class Target:
         except httpx.TransportError as exc:
             reason = str(exc).splitlines()[0][:200] or type(exc).__name__
             raise TargetError(f"{what}: {reason}") from None
-        return Exchange(
+        exchange = Exchange(
             method=request.method,
             url=str(request.url),
             auth=auth,
@@ -266,7 +286,9 @@ class Target:
             request_body=request.content or None,
             truncated=truncated,
             elapsed=time.monotonic() - started,
+            started=wall,
         )
+        return exchange, response
 
 
 class _Dropped(Exception):

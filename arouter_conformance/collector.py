@@ -29,6 +29,7 @@ from arouter_conformance.reports.files import write_text
 from arouter_conformance.results import RunResult, Status, SuiteRecord, aggregate
 from arouter_conformance.session import Run, RunError, open_run
 from arouter_conformance.spec import load_spec
+from arouter_conformance.traffic import Traffic
 
 __all__ = ["Collector"]
 
@@ -46,6 +47,7 @@ class Collector:
         self.report: dict[str, Any] | None = None
         self.stopped: str | None = None  # why the run ended early, when it did
         self._config: RunConfig | None = None
+        self.traffic: Traffic | None = None  # every request, kept only for a HAR report
 
     def config(self) -> RunConfig:
         """The run's configuration: the one the CLI resolved, else the prefixed pytest
@@ -91,8 +93,12 @@ class Collector:
     # ------------------------------------------------------------------ the run
     @contextlib.contextmanager
     def opened(self) -> Iterator[Run]:
+        config = self.config()
+        if config.report_har:
+            secret = (header.name for header in config.headers if header.secret)
+            self.traffic = Traffic(secret)
         try:
-            with open_run(self.spec, self.config()) as run:
+            with open_run(self.spec, config, traffic=self.traffic) as run:
                 self.run = run
                 yield run
         except (RunError, ConfigError) as exc:
@@ -185,7 +191,7 @@ class Collector:
             )
             write_text(config.baseline, render_known(known))
             self.result = judge(known=known)
-        self.report = write_reports(self.result, config, self.redactor)
+        self.report = write_reports(self.result, config, self.redactor, traffic=self.traffic)
         if self.other_items == 0 and exitstatus in (0, 1):
             session.exitstatus = self.result.exit_code
 

@@ -42,6 +42,10 @@ class Exchange:
     request_body: bytes | None = None
     truncated: bool = False
     elapsed: float = 0.0
+    # When the request went out (wall clock, seconds since the epoch; None when unknown), for
+    # the HAR report's startedDateTime. Not part of what an exchange is: two answers to the
+    # same request are equal whenever they were asked.
+    started: float | None = field(default=None, compare=False)
     _json: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def header(self, name: str) -> str | None:

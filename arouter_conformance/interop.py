@@ -4,6 +4,8 @@ The SDKs are the clients gateway users actually run, so "the SDK reads it" is a
 requirement of its own (OPENAI-LIST-004, CHAT-SDK-001, ORSDK-INTEROP-*). Each SDK call
 is made with retries off and the run's timeout, spends from the run's budgets like any
 other request, and any exception it raises becomes a finding, never a crash of the kit.
+When the run writes a HAR, the httpx client each SDK is given records its requests
+(`traffic.sdk_hooks`): they are the run's traffic too.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from arouter_conformance.checks.common import compare_ids
 from arouter_conformance.client import WRONG_KEY, BudgetExhausted, Target
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, cannot_judge, judged
+from arouter_conformance.traffic import Hooks, sdk_hooks
 
 __all__ = [
     "openai_chat",
@@ -140,52 +143,57 @@ _KEPT_HEADERS = frozenset({"accept", "content-type", "user-agent"})
 
 def openai_models(target: Target, exchange: Exchange, models: Sequence[Model]) -> list[Finding]:
     """OPENAI-LIST-004: models.list() yields the ids of the raw answer."""
-    client = _openai_client(target)
     target.budget.spend()
-    try:
-        page = client.models.list()
-        ids = [{"id": model.id} for model in page.data]
-    except BudgetExhausted:
-        raise
-    except Exception as exc:
-        return [_failure("OPENAI-LIST-004", "openai models.list()", exc)]
-    finally:
-        client.close()
+    with sdk_hooks(target.traffic) as hooks:
+        client = _openai_client(target, hooks)
+        try:
+            page = client.models.list()
+            ids = [{"id": model.id} for model in page.data]
+        except BudgetExhausted:
+            raise
+        except Exception as exc:
+            return [_failure("OPENAI-LIST-004", "openai models.list()", exc)]
+        finally:
+            client.close()
     return compare_ids("OPENAI-LIST-004", exchange, ids, models, "openai models.list() ids")
 
 
-def _openai_client(target: Target) -> openai.OpenAI:
+def _openai_client(target: Target, hooks: Hooks) -> openai.OpenAI:
+    """The SDK with its own defaults (its HTTP stack, httpx2, included), and the hooks
+    that record its requests for a HAR (none when the run writes no HAR)."""
     return openai.OpenAI(
         base_url=target.base_url,
         api_key=target.credentials.key or "no-key",
         max_retries=0,
         timeout=target.timeout,
         default_headers=target.headers,
+        http_client=openai.DefaultHttpxClient(event_hooks=hooks),
     )
 
 
 def openai_chat(target: Target, request: Mapping[str, Any], stream: bool) -> list[Finding]:
     """CHAT-SDK-001: chat.completions.create, whole or streamed, reads the answer."""
-    client = _openai_client(target)
     target.chat_budget.spend()
     target.budget.spend()
     what = f"openai chat.completions.create(stream={stream})"
     judged("CHAT-SDK-001")
-    try:
-        if stream:
-            chunks = list(client.chat.completions.create(**request, stream=True))
-            if not chunks:
-                return [Finding("CHAT-SDK-001", f"{what} yielded no chunks", "chunks", "none")]
-        else:
-            completion = client.chat.completions.create(**request)
-            if not completion.choices:
-                return [Finding("CHAT-SDK-001", f"{what} gave no choices", "a choice", "none")]
-    except BudgetExhausted:
-        raise
-    except Exception as exc:
-        return [_failure("CHAT-SDK-001", what, exc)]
-    finally:
-        client.close()
+    with sdk_hooks(target.traffic) as hooks:
+        client = _openai_client(target, hooks)
+        try:
+            if stream:
+                chunks = list(client.chat.completions.create(**request, stream=True))
+                if not chunks:
+                    return [Finding("CHAT-SDK-001", f"{what} yielded no chunks", "chunks", "none")]
+            else:
+                completion = client.chat.completions.create(**request)
+                if not completion.choices:
+                    return [Finding("CHAT-SDK-001", f"{what} gave no choices", "a choice", "none")]
+        except BudgetExhausted:
+            raise
+        except Exception as exc:
+            return [_failure("CHAT-SDK-001", what, exc)]
+        finally:
+            client.close()
     return []
 
 
@@ -202,23 +210,24 @@ def _openrouter(
             spend()
         sent.append(str(request.url))
 
-    http = httpx.Client(
-        follow_redirects=True,
-        timeout=target.timeout,
-        headers=target.headers,
-        event_hooks={"request": [record]},
-    )
-    try:
-        sdk = OpenRouter(
-            api_key=key or target.credentials.key or "no-key",
-            server_url=target.base_url,
-            client=http,
-            retry_config=NO_RETRIES,
-            timeout_ms=int(target.timeout * 1000),
+    with sdk_hooks(target.traffic) as hooks:
+        http = httpx.Client(
+            follow_redirects=True,
+            timeout=target.timeout,
+            headers=target.headers,
+            event_hooks={"request": [record, *hooks["request"]], "response": hooks["response"]},
         )
-        yield sdk, sent
-    finally:
-        http.close()
+        try:
+            sdk = OpenRouter(
+                api_key=key or target.credentials.key or "no-key",
+                server_url=target.base_url,
+                client=http,
+                retry_config=NO_RETRIES,
+                timeout_ms=int(target.timeout * 1000),
+            )
+            yield sdk, sent
+        finally:
+            http.close()
 
 
 def openrouter_models(target: Target, sample_id: str | None, *, count: bool) -> list[Finding]:

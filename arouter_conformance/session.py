@@ -32,6 +32,7 @@ from arouter_conformance.manifest import Manifest
 from arouter_conformance.oracle import Baseline, ChatModels, ParameterRule, chat_models
 from arouter_conformance.redact import Redactor
 from arouter_conformance.spec import Contract, Spec
+from arouter_conformance.traffic import Traffic
 
 __all__ = [
     "BaselineUnavailable",
@@ -263,9 +264,15 @@ class Run:
 
 
 def open_target(
-    config: RunConfig, *, budget: Budget, chat_budget: Budget, retries: int = 3
+    config: RunConfig,
+    *,
+    budget: Budget,
+    chat_budget: Budget,
+    retries: int = 3,
+    traffic: Traffic | None = None,
 ) -> Target:
-    """The client for `config`'s target: its keys, its headers, its timeout."""
+    """The client for `config`'s target: its keys, its headers, its timeout, and the
+    record of its requests when the run writes a HAR (`traffic`)."""
     assert config.target_url is not None
     return Target(
         config.target_url,
@@ -275,6 +282,7 @@ def open_target(
         timeout=config.timeout,
         retries=retries,
         headers={header.name: header.value for header in config.headers},
+        traffic=traffic,
     )
 
 
@@ -319,8 +327,10 @@ def first_contact(target: Target, config: RunConfig, query: Query = None) -> Exc
 
 
 @contextlib.contextmanager
-def open_run(spec: Spec, config: RunConfig) -> Iterator[Run]:
-    """The run, with the embedded reference server up for its lifetime when no URL is given."""
+def open_run(spec: Spec, config: RunConfig, *, traffic: Traffic | None = None) -> Iterator[Run]:
+    """The run, with the embedded reference server up for its lifetime when no URL is given;
+    `traffic` records every request (the caller keeps it: the first contact's is recorded
+    even when the run cannot go on)."""
     with contextlib.ExitStack() as stack:
         if config.embedded:
             from arouter_conformance.embedded import embedded_target
@@ -330,6 +340,7 @@ def open_run(spec: Spec, config: RunConfig) -> Iterator[Run]:
             config,
             budget=Budget("request", config.request_budget),
             chat_budget=Budget("chat", config.chat_budget),
+            traffic=traffic,
         )
         stack.callback(target.close)
         run = Run(spec, config, config.manifest, target, Redactor(config.secrets))

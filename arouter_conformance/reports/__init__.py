@@ -1,6 +1,9 @@
 """Report writers. All of them render one value, `report_data`, which has been through the
 run's redactor and made inert, so no writer can forget to remove a key or defuse what a
-target sent. A path that cannot be written is a `ReportError` (a `ConfigError`)."""
+target sent. A path that cannot be written is a `ReportError` (a `ConfigError`).
+
+The HAR is the one output that is not rendered from `report_data`: it is the run's
+recorded traffic (`traffic.Traffic`), redacted by the same redactor as it is written."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from typing import Any
 
 from arouter_conformance.config import RunConfig
 from arouter_conformance.redact import Redactor
+from arouter_conformance.reports.badge import render_badge, write_badge
 from arouter_conformance.reports.files import ReportError, check_writable
+from arouter_conformance.reports.har import har_data, write_har
 from arouter_conformance.reports.html_report import render_html, write_html
 from arouter_conformance.reports.json_report import report_data, write_json
 from arouter_conformance.reports.junit_report import render_junit, write_junit
@@ -21,14 +26,19 @@ from arouter_conformance.reports.markdown_report import (
     render_markdown,
 )
 from arouter_conformance.results import RunResult
+from arouter_conformance.traffic import Traffic
 
 __all__ = [
     "ReportError",
     "check_writable",
+    "har_data",
+    "render_badge",
     "render_html",
     "render_junit",
     "render_markdown",
     "report_data",
+    "write_badge",
+    "write_har",
     "write_html",
     "write_json",
     "write_junit",
@@ -41,8 +51,11 @@ def write_reports(
     config: RunConfig,
     redactor: Redactor,
     environ: Mapping[str, str] = os.environ,
+    *,
+    traffic: Traffic | None = None,
 ) -> dict[str, Any]:
-    """Write every report the run asked for, and the CI step summary; return the data."""
+    """Write every report the run asked for, and the CI step summary; return the data.
+    `traffic` is what the HAR is written from (None: nothing was recorded)."""
     data = report_data(result, redactor)
     if config.report_json:
         write_json(data, config.report_json)
@@ -50,6 +63,10 @@ def write_reports(
         write_html(data, config.report_html)
     if config.report_junit:
         write_junit(data, config.report_junit)
+    if config.report_badge:
+        write_badge(data, config.report_badge)
+    if config.report_har:
+        write_har(traffic.entries if traffic else (), redactor, config.report_har)
     if environ.get(SUMMARY_ENV):
         append_markdown(data, Path(environ[SUMMARY_ENV]))
     return data
