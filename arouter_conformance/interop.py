@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+import httpx2
 import openai
 import pydantic
 from openrouter import OpenRouter
@@ -104,13 +105,15 @@ def _field_path(loc: Sequence[int | str]) -> str:
 
 
 def _exchange_of(exc: BaseException) -> Exchange | None:
-    """The answer an SDK error carries (openrouter `raw_response`, openai `response`)."""
+    """The answer an SDK error carries (openrouter `raw_response`, openai `response`):
+    an `httpx.Response` from the openrouter SDK, an `httpx2.Response` from the openai SDK,
+    which runs on httpx2; the two share the attributes read here."""
     response = getattr(exc, "raw_response", None) or getattr(exc, "response", None)
-    if not isinstance(response, httpx.Response):
+    if not isinstance(response, (httpx.Response, httpx2.Response)):
         return None
     try:
         body = response.content
-    except httpx.ResponseNotRead:
+    except (httpx.ResponseNotRead, httpx2.ResponseNotRead):
         body = b""
     try:
         request = response.request
@@ -118,7 +121,7 @@ def _exchange_of(exc: BaseException) -> Exchange | None:
         return None
     try:
         sent = request.content or None
-    except httpx.RequestNotRead:
+    except (httpx.RequestNotRead, httpx2.RequestNotRead):
         sent = None
     return Exchange(
         method=request.method,

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import httpx2
+import openai
 import pytest
 from openrouter import OpenRouter
 from openrouter.errors import OpenRouterError
@@ -68,3 +70,25 @@ def test_other_exceptions_keep_their_first_line() -> None:
     found = _failure("CHAT-SDK-001", "openai chat", RuntimeError("boom\nmore"))
     assert found.message == "openai chat: raised RuntimeError: boom"
     assert found.exchange is None
+
+
+def test_an_openai_sdk_failure_keeps_the_answer_it_read() -> None:
+    """The openai SDK runs on httpx2, not httpx: its errors carry an httpx2 response."""
+    transport = httpx2.MockTransport(
+        lambda request: httpx2.Response(500, json={"error": {"message": "upstream down"}})
+    )
+    client = openai.OpenAI(
+        base_url="http://gateway.test/v1",
+        api_key="k",
+        max_retries=0,
+        http_client=openai.DefaultHttpxClient(transport=transport),
+    )
+    with pytest.raises(openai.InternalServerError) as caught:
+        client.chat.completions.create(model="a/b", messages=[{"role": "user", "content": "hi"}])
+    found = _failure("CHAT-SDK-001", "openai chat.completions.create", caught.value)
+    assert found.exchange is not None
+    assert (found.exchange.method, found.exchange.status) == ("POST", 500)
+    assert b"upstream down" in found.exchange.body
+    assert found.message.startswith(
+        "openai chat.completions.create: POST /v1/chat/completions (model a/b) -> 500, but raised"
+    )
