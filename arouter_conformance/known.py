@@ -29,6 +29,7 @@ from jsonschema import Draft202012Validator
 
 from arouter_conformance.results import RunResult, Status
 from arouter_conformance.spec import Spec, default_spec_dir
+from arouter_conformance.yamlfile import read_yaml
 
 __all__ = ["BaselineError", "load_known", "render_known", "updated_known"]
 
@@ -53,21 +54,11 @@ def load_known(path: Path, spec: Spec, *, missing_ok: bool = False) -> dict[str,
     """The file's entries, id -> reason; `missing_ok` (for --update-baseline) makes an
     absent file an empty baseline rather than an error."""
     try:
-        text = path.read_text(encoding="utf-8")
+        document = read_yaml(path, "baseline", BaselineError)
     except FileNotFoundError:
         if missing_ok:
             return {}
         raise BaselineError(f"baseline {path} does not exist") from None
-    except OSError as exc:
-        raise BaselineError(f"cannot read baseline {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise BaselineError(f"baseline {path} is not UTF-8 text") from None
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise BaselineError(f"baseline {path} is not valid YAML{where}") from None
     error = next(iter(Draft202012Validator(_schema()).iter_errors(document)), None)
     if error is not None:
         where = "/".join(str(part) for part in error.absolute_path) or "the top level"

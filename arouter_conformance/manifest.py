@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+
+from arouter_conformance.yamlfile import read_yaml
 
 __all__ = [
     "FromEnv",
@@ -63,17 +64,9 @@ class Manifest:
 
 def load_manifest(path: Path, known_profiles: Sequence[str]) -> Manifest:
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ManifestError(f"cannot read manifest {path}: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ManifestError(f"manifest {path} is not UTF-8 text") from None
-    try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark else ""
-        raise ManifestError(f"manifest {path} is not valid YAML{where}") from None
+        document = read_yaml(path, "manifest", ManifestError)
+    except FileNotFoundError:
+        raise ManifestError(f"cannot read manifest {path}: No such file or directory") from None
     return parse_manifest(document, known_profiles)
 
 

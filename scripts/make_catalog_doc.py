@@ -23,24 +23,20 @@ the requirements link to; then the source documents. All catalog text is escaped
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+from _venv import use_venv
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "catalog.md"
 STALE = "stale: run python3 scripts/make_catalog_doc.py"
 
-sys.path.insert(0, str(ROOT))
-try:
-    from arouter_conformance.spec import Requirement, Spec, load_spec
-except ImportError:
-    VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-    if not VENV_PYTHON.exists() or Path(sys.executable) == VENV_PYTHON:
-        sys.exit("make_catalog_doc.py: no usable .venv; run `python3 dev.py test` first")
-    os.execv(VENV_PYTHON, [str(VENV_PYTHON), *sys.argv])  # noqa: S606 - this script, in .venv
+use_venv("make_catalog_doc.py", "arouter_conformance")
+
+from arouter_conformance.spec import Requirement, Spec, load_spec  # noqa: E402
 
 LEVELS = ("MUST", "SHOULD", "MAY")
 

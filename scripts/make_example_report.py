@@ -29,23 +29,20 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from _venv import use_venv
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "reports" / "example"
 KEY_ENV, RESTRICTED_ENV = "EXAMPLE_GATEWAY_KEY", "EXAMPLE_RESTRICTED_KEY"
 
-sys.path.insert(0, str(ROOT))
-try:
-    import yaml
+use_venv("make_example_report.py", "yaml", "reference_server", "arouter_conformance")
 
-    import reference_server
-    from arouter_conformance.cli import main
-    from arouter_conformance.embedded import reference_claims
-    from reference_server.catalog import Model
-except ImportError:
-    VENV_PYTHON = ROOT / ".venv" / "bin" / "python"
-    if not VENV_PYTHON.exists() or Path(sys.executable) == VENV_PYTHON:
-        sys.exit("make_example_report.py: no usable .venv; run `python3 dev.py test` first")
-    os.execv(VENV_PYTHON, [str(VENV_PYTHON), *sys.argv])  # noqa: S606 - this script, in .venv
+import yaml  # noqa: E402
+
+import reference_server  # noqa: E402
+from arouter_conformance.cli import main  # noqa: E402
+from arouter_conformance.embedded import reference_claims  # noqa: E402
+from reference_server.catalog import Model  # noqa: E402
 
 
 class Defects(reference_server.Queries):

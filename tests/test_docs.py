@@ -32,7 +32,10 @@ SCHEMA = REPO / "arouter_conformance" / "manifest.schema.json"
 
 
 def load_script(name: str) -> ModuleType:
-    # scripts/ is not a package, so import the file by path.
+    # scripts/ is not a package, so import the file by path; a script finds its helpers
+    # (scripts/_venv.py) beside it, as it does when run.
+    if str(REPO / "scripts") not in sys.path:
+        sys.path.insert(0, str(REPO / "scripts"))
     path = REPO / "scripts" / f"{name}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
