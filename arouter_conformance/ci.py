@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from arouter_conformance.config import KEY_ENV
+from arouter_conformance.redact import MASK
 from arouter_conformance.reports.markdown_report import escape
 
 __all__ = ["ENV", "InputError", "Plan", "main", "plan", "shown"]
@@ -70,12 +71,13 @@ _REFUSED = {
     "--html": "the action writes report.html into reports-dir",
     "--junit": "the action writes report.junit.xml into reports-dir",
     "--badge": 'set the input badge to "true" (badge.svg in reports-dir)',
+    # A gate: rewriting the baseline from the run it judges would accept every new failure.
+    "--update-baseline": "update the baseline file with the kit outside the gate and commit it",
 }
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TRUE = frozenset({"true", "yes", "on", "1"})
 _FALSE = frozenset({"false", "no", "off", "0", ""})
 _SECRET_FLAGS = frozenset({"--header"})  # their values are kept secret, like the key
-MASK = "***"
 
 
 class InputError(ValueError):
@@ -252,6 +254,10 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     for note in run.notes:
         _annotate("warning", note, environ)
     print(f"arouter-conformance {shown(run.argv)}", flush=True)
+    for path in run.reports.values():
+        # Files an earlier run left here (the action twice in a job, a reused workspace)
+        # would be read and uploaded as this run's if this one stopped before writing.
+        path.unlink(missing_ok=True)
     done = subprocess.run(
         [sys.executable, "-m", "arouter_conformance", *run.argv], env=run.env, check=False
     )

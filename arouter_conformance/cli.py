@@ -39,10 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # No abbreviated flags: `--api` or `--head` would carry a secret under a name that the
+    # places masking `--api-key` and `--header` values (the Action's log) do not know.
     run = commands.add_parser(
         "run",
         help="judge a target (default: the embedded reference server)",
         description="Judge a target, requirement by requirement.",
+        allow_abbrev=False,
     )
     add_cli_options(run)
     run.add_argument(

@@ -142,6 +142,7 @@ class Collector:
                 unjudgeable=dict(book.unjudgeable) if book else {},
                 inapplicable=dict(book.inapplicable) if book else {},
                 blocked_by=error.blocked_by if isinstance(error, Inconclusive) else None,
+                broke=_reason(error.__cause__) if failure and not failure.complete else None,
             )
         )
 
@@ -187,7 +188,10 @@ class Collector:
             # code say what the next run with that file will say.
             redactor = self.redactor
             known = updated_known(
-                self.result, config.known, lambda text: inert(redactor.text(text))
+                self.result,
+                config.known,
+                lambda text: inert(redactor.text(text)),
+                selected=self.selection() if config.requirements else (),
             )
             write_text(config.baseline, render_known(known))
             self.result = judge(known=known)

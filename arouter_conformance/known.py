@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
 
 from arouter_conformance.results import RunResult, Status
 from arouter_conformance.spec import Spec, default_spec_dir
@@ -61,10 +62,7 @@ def load_known(path: Path, spec: Spec, *, missing_ok: bool = False) -> dict[str,
         raise BaselineError(f"baseline {path} does not exist") from None
     error = next(iter(Draft202012Validator(_schema()).iter_errors(document)), None)
     if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path) or "the top level"
-        what = error.schema.get("description") if isinstance(error.schema, dict) else None
-        detail = f"expected {what}" if what else error.message
-        raise BaselineError(f"baseline {path}: at {where}: {detail}"[:300])
+        raise BaselineError(f"baseline {path}: {_problem(error, document)}"[:300])
     entries: dict[str, str] = dict(document["known"] or {})
     unknown = next((rid for rid in entries if rid not in spec.requirements), None)
     if unknown is not None:
@@ -72,15 +70,34 @@ def load_known(path: Path, spec: Spec, *, missing_ok: bool = False) -> dict[str,
     return entries
 
 
+def _problem(error: ValidationError, document: Any) -> str:
+    """What is wrong, said the way the file is written: the key at fault, or what a value
+    should be (the schema's description of it)."""
+    if not error.absolute_path:
+        extra = sorted(set(document) - {"known"}) if isinstance(document, dict) else []
+        if extra:
+            return f"unknown key {extra[0]!r}: the file has one key, known"
+        return "expected a mapping with one key, known: (requirement id -> reason)"
+    where = "/".join(str(part) for part in error.absolute_path)
+    what = error.schema.get("description") if isinstance(error.schema, dict) else None
+    return f"at {where}: " + (f"expected {what}" if what else error.message)
+
+
 def updated_known(
     result: RunResult,
     previous: Mapping[str, str],
     clean: Callable[[str], str],
     today: datetime.date | None = None,
+    selected: Collection[str] = (),
 ) -> dict[str, str]:
     """The baseline this run calls for. Root causes only: a requirement blocked by another
     is covered by that one's entry. `clean` redacts and defuses the reasons taken from the
-    target's answers before they are written to a file people share."""
+    target's answers before they are written to a file people share.
+
+    `selected` is a `--requirement` selection (with what it needs): the other requirements
+    its tests carry were judged only as far as those tests go, so one of them left
+    inconclusive says nothing about the gateway and is not written; a failure is a finding
+    wherever it was seen, and is."""
     day = (today or datetime.datetime.now(datetime.timezone.utc).date()).isoformat()
     judged = {r.requirement.id: r for r in result.requirements if r.status is not Status.SKIPPED}
     entries = {rid: why for rid, why in previous.items() if rid not in judged}
@@ -89,7 +106,9 @@ def updated_known(
             if r.unmet:  # still unmet (a blocked one may hide behind another failure)
                 entries[rid] = previous[rid]
             continue
-        new = r.status in (Status.FAILED, Status.INCONCLUSIVE)
+        new = r.status is Status.FAILED or (
+            r.status is Status.INCONCLUSIVE and (not selected or rid in selected)
+        )
         if not new or r.requirement.level != "MUST" or r.requirement.profile not in result.claimed:
             continue
         seen = r.findings[0].message if r.findings else (r.reason or "")

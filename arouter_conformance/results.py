@@ -15,7 +15,8 @@ derived per requirement, always with the reason when it is not passed:
 - skipped: not claimed, or not applicable to this target.
 
 A requirement the team's baseline (`--baseline`, see `known.py`) lists keeps its status
-but is marked *known* when unmet, and so is one blocked by a known one: known requirements
+but is marked *known* when failed, blocked or inconclusive (never in error), and so is one
+blocked by a known one: known requirements
 do not count for the exit code, and the verdicts say `known` rather than `pass` when they
 were all that stood in the way. Listed requirements that passed are *fixed*.
 """
@@ -77,6 +78,7 @@ class SuiteRecord:
     unjudgeable: Mapping[str, str] = field(default_factory=dict)  # id -> why not
     inapplicable: Mapping[str, str] = field(default_factory=dict)  # id -> why it does not apply
     blocked_by: str | None = None  # outcome BLOCKED: the requirement that left nothing to judge
+    broke: str | None = None  # outcome FAILED, incomplete: what broke after the findings
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,10 @@ class RunResult:
 
 
 def _result(
-    requirement: Requirement, records: Sequence[SuiteRecord], stopped: str | None
+    requirement: Requirement,
+    records: Sequence[SuiteRecord],
+    stopped: str | None,
+    levels: Mapping[str, str],
 ) -> RequirementResult:
     rid = requirement.id
     tests = tuple(r.nodeid for r in records)
@@ -154,8 +159,15 @@ def _result(
         )
     stopped_early = [r for r in records if r.outcome is Status.FAILED]
     if stopped_early and not unjudgeable:
-        # Its test failed on another requirement before this one was judged to the end.
-        first = next(f.requirement for r in stopped_early for f in r.findings)
+        broke = next((r.broke for r in stopped_early if r.broke), None)
+        if broke:
+            # The network or the kit broke after other findings: not a failure's doing.
+            reason = f"not judged: its test broke part-way, after other findings: {broke}"
+            return RequirementResult(requirement, Status.ERROR, reason, tests=tests)
+        # Its test stopped at a MUST failure of another requirement (a SHOULD finding
+        # gathered before it never stops a test) before this one was judged to the end.
+        found = [f.requirement for r in stopped_early for f in r.findings]
+        first = next((rid for rid in found if levels.get(rid) == "MUST"), found[0])
         reason = f"not judged to the end: its test stopped at a failure of {first}"
         return RequirementResult(requirement, Status.BLOCKED, reason, tests=tests, blocked_by=first)
     inconclusive = [r for r in records if r.outcome is Status.INCONCLUSIVE]
@@ -219,9 +231,13 @@ def _blocked(spec: Spec, results: dict[str, RequirementResult]) -> dict[str, Req
 def _known(
     results: dict[str, RequirementResult], known: Mapping[str, str]
 ) -> dict[str, RequirementResult]:
-    """Mark what the baseline accepts: listed and unmet, or blocked by a known failure."""
+    """Mark what the baseline accepts: listed and failed, blocked or inconclusive, or blocked
+    by a known failure. Never an error: that says the kit or the network broke, which no
+    file can make a property of the gateway."""
     marked = {
-        rid: replace(r, known=known[rid]) if rid in known and r.unmet else r
+        rid: replace(r, known=known[rid])
+        if rid in known and r.unmet and r.status is not Status.ERROR
+        else r
         for rid, r in results.items()
     }
     for rid, r in marked.items():
@@ -299,9 +315,10 @@ def aggregate(
     for record in records:
         for rid in record.requirements:
             by_requirement.setdefault(rid, []).append(record)
+    levels = {rid: r.level for rid, r in spec.requirements.items()}
     raw = {
         rid: (
-            _result(requirement, by_requirement[rid], stopped)
+            _result(requirement, by_requirement[rid], stopped, levels)
             if requirement.profile in claimed_set
             else RequirementResult(requirement, Status.SKIPPED, NOT_CLAIMED)
         )

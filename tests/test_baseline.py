@@ -53,7 +53,10 @@ def test_a_baseline_naming_an_unknown_requirement_is_refused(tmp_path: Path, spe
         ("known: {COUNT-MATCH-001: ''}", "at known/COUNT-MATCH-001: expected a reason"),
         ("known: {count-match: why}", "expected a requirement id"),
         ("known: [COUNT-MATCH-001]", "at known"),
-        ("ids: {}", "at the top level"),
+        ("ids: {}", "unknown key 'ids': the file has one key, known"),
+        ("known: {}\nextra: 1", "unknown key 'extra'"),
+        ("", "expected a mapping with one key, known:"),
+        ("[]", "expected a mapping with one key, known:"),
         ("known: {a: [", "not valid YAML (line 1)"),
     ],
 )
@@ -342,3 +345,36 @@ def test_a_run_that_stopped_early_leaves_the_baseline_alone(
     assert code == EXIT_ERROR
     assert known.read_text(encoding="utf-8") == before
     assert report["baseline"]["updated"] is False
+
+
+def test_an_error_is_never_accepted_by_the_baseline(spec: Spec) -> None:
+    """An error says the kit or the network broke: no file makes that the gateway's way."""
+    records = [
+        record("COUNT-SHAPE-001", Status.PASSED),
+        SuiteRecord("suite::t", ("COUNT-MATCH-001",), Status.ERROR, reason="TargetError: reset"),
+    ]
+    result = aggregate(spec, records, ["count"], known={"COUNT-MATCH-001": "ticket 12"})
+    match = next(r for r in result.requirements if r.requirement.id == "COUNT-MATCH-001")
+    assert (match.status, match.known) == (Status.ERROR, None)
+    assert result.exit_code == EXIT_ERROR
+
+
+def test_update_with_a_requirement_selection_writes_no_inconclusive_bystander(
+    spec: Spec,
+) -> None:
+    """--requirement MODELS-LIST-001: its test carries MODELS-AUTH-001 too, which another,
+    deselected test judges; left inconclusive here, it says nothing about the gateway."""
+    records = [
+        SuiteRecord(
+            "suite::test",
+            ("MODELS-LIST-001", "MODELS-AUTH-001"),
+            Status.PASSED,
+            judged=frozenset({"MODELS-LIST-001"}),
+        )
+    ]
+    selected = ("MODELS-LIST-001",)
+    result = aggregate(spec, records, ["models"], selected=selected)
+    bystander = next(r for r in result.requirements if r.requirement.id == "MODELS-AUTH-001")
+    assert bystander.status is Status.INCONCLUSIVE
+    assert updated_known(result, {}, str, selected=selected) == {}
+    assert "MODELS-AUTH-001" in updated_known(result, {}, str)  # a whole run: it is unmet

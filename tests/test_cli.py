@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import reference_server
+from arouter_conformance.cli import main as cli_main
 from tests.targets import (
     live,
     pytest_subprocess,
@@ -264,3 +265,11 @@ def test_headers_reach_the_target_from_every_client_and_never_a_report(
     text = json.dumps(report)
     assert "provider-secret-0001" not in text
     assert "flag-secret-0002" not in text
+
+
+def test_flags_are_never_abbreviated(capsys: pytest.CaptureFixture[str]) -> None:
+    """`--head 'X-Key: secret'` would slip past what masks `--header` values."""
+    with pytest.raises(SystemExit) as exited:
+        cli_main(["run", "--head", "X-Key: secret", "--profile", "count"])
+    assert exited.value.code == 2
+    assert "unrecognized arguments: --head" in capsys.readouterr().err

@@ -323,6 +323,7 @@ def test_the_plan_passes_target_manifest_baseline_and_extra_arguments() -> None:
         ({"args": "--api=lr_live_x"}, "--api-key is not accepted"),
         ({"args": "--json other.json"}, "--json is not accepted"),
         ({"args": "--badge b.svg"}, "set the input badge"),
+        ({"args": "--update-baseline"}, "--update-baseline is not accepted"),
         ({"args": "--header 'X: unclosed"}, "input args"),
         ({"api_key_env": "lr_live_not-a-name"}, "input api-key-env"),
         ({"badge": "maybe"}, "input badge"),
@@ -365,8 +366,8 @@ def test_the_logged_command_masks_header_values_and_url_credentials() -> None:
     )
     for secret in ("pw", "s3cret", "t0ken"):
         assert secret not in line
-    assert "https://***@gw.example/v1" in line
-    assert "--target-url=https://***@gw.example/v2" in line
+    assert "https://[REDACTED]@gw.example/v1" in line
+    assert "--target-url=https://[REDACTED]@gw.example/v2" in line
 
 
 # ------------------------------------------------------------------ the action, run
@@ -561,6 +562,23 @@ def test_a_run_that_cannot_judge_exits_2_and_says_so_in_the_summary(tmp_path: Pa
     assert "refused the key" in run.log
     assert "The run ended before any report (exit code 2)" in run.summary
     assert "lr_live_wrong_key" not in run.log + run.summary
+
+
+def test_reports_an_earlier_run_left_are_not_taken_for_this_one(tmp_path: Path) -> None:
+    stale = tmp_path / "conformance-reports"
+    stale.mkdir()
+    (stale / "report.json").write_text('{"verdict": "pass"}', encoding="utf-8")
+    (stale / "report.html").write_text("<p>an earlier run</p>", encoding="utf-8")
+    with _gateway() as url:
+        run = _simulate(
+            tmp_path,
+            {"target-url": url, "profiles": "count", "api-key-env": "GATEWAY_KEY"},
+            {"GATEWAY_KEY": "lr_live_wrong_key"},
+        )
+    assert (run.outputs["exit-code"], run.outputs["verdict"]) == ("2", "error")
+    assert run.outputs["report-json"] == run.outputs["report-html"] == ""
+    assert run.uploaded == []
+    assert "The run ended before any report (exit code 2)" in run.summary
 
 
 def test_input_the_action_refuses_exits_2_before_the_kit_runs(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from arouter_conformance.findings import Finding
 from arouter_conformance.results import (
     EXIT_ERROR,
@@ -248,3 +250,58 @@ def test_a_test_with_nothing_to_judge_for_want_of_a_failed_one_is_blocked(spec: 
     )
     alone = result_of(aggregate(spec, [unclaimed], ["openai-list"]), "OPENAI-LIST-004")
     assert (alone.status, alone.blocked_by) == (Status.INCONCLUSIVE, None)
+
+
+def test_a_test_that_broke_after_findings_leaves_the_rest_in_error_not_blocked(
+    spec: Spec,
+) -> None:
+    """The network gave out after a SHOULD finding: what was not reached is an error (the
+    run cannot say), never blocked by the SHOULD, which stops nothing."""
+    should = Finding("MODELS-MODEL-002", "null context")
+    broken = SuiteRecord(
+        "suite::test",
+        ("MODELS-MODEL-002", "MODELS-LIST-001"),
+        Status.FAILED,
+        (should,),
+        complete=False,
+        broke="TargetError: GET /v1/models: connection reset",
+    )
+    result = aggregate(spec, [broken], ["models"])
+    listed = result_of(result, "MODELS-LIST-001")
+    assert listed.status is Status.ERROR
+    assert listed.reason is not None
+    assert "connection reset" in listed.reason
+    assert status_of(result, "MODELS-MODEL-002") is Status.FAILED
+    assert result.exit_code == EXIT_ERROR
+
+
+def test_a_test_stopped_by_a_must_is_blocked_by_that_must_not_an_earlier_should(
+    spec: Spec,
+) -> None:
+    findings = (Finding("MODELS-MODEL-002", "null context"), Finding("MODELS-ARCH-001", "bad"))
+    stopped = SuiteRecord(
+        "suite::test",
+        ("MODELS-MODEL-002", "MODELS-ARCH-001", "MODELS-LIST-001"),
+        Status.FAILED,
+        findings,
+        complete=False,
+    )
+    result = aggregate(spec, [stopped], ["models"])
+    assert result_of(result, "MODELS-LIST-001").blocked_by == "MODELS-ARCH-001"
+
+
+def test_what_broke_after_findings_is_kept_for_the_record() -> None:
+    """The collector records `broke` from the failure's cause: judging() chains it."""
+    from arouter_conformance.client import TargetError
+    from arouter_conformance.collector import _reason
+    from arouter_conformance.findings import ConformanceFailure, judging
+
+    def probes() -> None:
+        with judging() as judgement:
+            judgement.add([Finding("MODELS-MODEL-002", "null context")])
+            raise TargetError("GET /v1/models: connection reset")
+
+    with pytest.raises(ConformanceFailure) as caught:
+        probes()
+    assert caught.value.complete is False
+    assert _reason(caught.value.__cause__) == "GET /v1/models: connection reset"
