@@ -11,9 +11,9 @@ spends a request: a typo there would silently accept nothing, or the wrong thing
 inconclusive now are listed (reasons already written are kept, new ones say what was seen
 and when), what passed is dropped, and entries the run did not judge (another profile,
 another `--requirement`) stay. Blocked requirements are covered by their root cause's
-entry. An *error* is not written: it says the kit or the network broke, and a hiccup baked
-into the file would hide the requirement from then on; a team whose gateway breaks the same
-way every time can list it by hand. A run that stopped early writes nothing.
+entry. An *error* is not written (nor accepted when listed, see `results._known`): it says
+the kit or the network broke, and a hiccup baked into the file would hide the requirement
+from then on. A run that stopped early writes nothing.
 """
 
 from __future__ import annotations

@@ -269,3 +269,13 @@ def test_ci_page_baseline_example_is_a_valid_baseline(tmp_path: Path, spec: Spec
     path = tmp_path / "known.yaml"
     path.write_text(example, encoding="utf-8")
     assert load_known(path, spec)
+
+
+def test_the_screenshot_script_can_still_switch_the_report_s_filters_on() -> None:
+    """The picture is of the example report with its filters on: a template change that
+    renames them would break the script, not the (unchanged) PNG."""
+    screenshot = load_script("make_screenshot")
+    page = (REPO / "reports" / "example" / "report.html").read_text(encoding="utf-8")
+    shown = screenshot.filtered(page)
+    for name in screenshot.FILTERS:
+        assert f'<input type="checkbox" id="{name}" checked' in shown
