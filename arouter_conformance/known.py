@@ -80,6 +80,8 @@ def _problem(error: ValidationError, document: Any) -> str:
         return "expected a mapping with one key, known: (requirement id -> reason)"
     where = "/".join(str(part) for part in error.absolute_path)
     what = error.schema.get("description") if isinstance(error.schema, dict) else None
+    if error.validator == "pattern" and list(error.absolute_path) == ["known"]:
+        where += f" {error.instance!r}"  # an id the pattern refuses: name it
     return f"at {where}: " + (f"expected {what}" if what else error.message)
 
 

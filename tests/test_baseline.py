@@ -51,7 +51,9 @@ def test_a_baseline_naming_an_unknown_requirement_is_refused(tmp_path: Path, spe
     ("text", "message"),
     [
         ("known: {COUNT-MATCH-001: ''}", "at known/COUNT-MATCH-001: expected a reason"),
-        ("known: {count-match: why}", "expected a requirement id"),
+        ("known: {count-match: why}", "at known 'count-match': expected a requirement id"),
+        ("known: {}\nknown: {COUNT-MATCH-001: why}", "the key 'known' is written twice (line 2)"),
+        ("known:\n  COUNT-MATCH-001: a\n  COUNT-MATCH-001: b", "'COUNT-MATCH-001' is written"),
         ("known: [COUNT-MATCH-001]", "at known"),
         ("ids: {}", "unknown key 'ids': the file has one key, known"),
         ("known: {}\nextra: 1", "unknown key 'extra'"),

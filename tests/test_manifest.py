@@ -85,3 +85,13 @@ def test_unreadable_and_malformed_files_are_one_line(tmp_path: Path) -> None:
     bad.write_text("target_url: [unclosed\n")
     with pytest.raises(ManifestError, match="not valid YAML"):
         load_manifest(bad, PROFILES)
+
+
+def test_a_key_written_twice_is_refused_not_silently_the_last(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.yaml"
+    path.write_text(
+        "target_url: http://a.test/v1\nprofiles: [models]\ntarget_url: http://b.test/v1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ManifestError, match=r"the key 'target_url' is written twice \(line 3\)"):
+        load_manifest(path, PROFILES)
