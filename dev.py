@@ -58,8 +58,8 @@ def _stamp_with_test_extras() -> str:
     return hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + b"[test]").hexdigest()
 
 
-def _run(argv: list[str]) -> int:
-    return subprocess.run(argv, cwd=ROOT, check=False).returncode
+def _run(argv: list[str], cwd: Path = ROOT) -> int:
+    return subprocess.run(argv, cwd=cwd, check=False).returncode
 
 
 def cmd_run(args: list[str]) -> int:
@@ -73,7 +73,9 @@ def cmd_run(args: list[str]) -> int:
         "--junit",
         str(REPORTS / "latest.junit.xml"),
     ]
-    return _run([str(BIN / "arouter-conformance"), "run", *defaults, *args])
+    # From where it was typed: a manifest or report path on the command line is relative
+    # to that folder, not to the project (the default reports are absolute paths).
+    return _run([str(BIN / "arouter-conformance"), "run", *defaults, *args], cwd=Path.cwd())
 
 
 def cmd_test(args: list[str]) -> int:

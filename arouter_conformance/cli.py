@@ -20,7 +20,13 @@ import pytest
 
 from arouter_conformance import __version__
 from arouter_conformance.client import Budget
-from arouter_conformance.config import ConfigError, RunConfig, chat_notice, resolve_config
+from arouter_conformance.config import (
+    ConfigError,
+    RunConfig,
+    chat_notice,
+    resolve_config,
+    secret_notices,
+)
 from arouter_conformance.options import add_cli_options, settings
 from arouter_conformance.plugin import SUITES, Resolved, report_of, result_of
 from arouter_conformance.reports import check_writable
@@ -94,9 +100,9 @@ def _pytest_args(verbose: bool) -> list[str]:
 def _announce(config: RunConfig) -> None:
     if config.embedded:
         print("arouter-conformance: judging the embedded reference server", flush=True)
-    notice = chat_notice(config)
-    if notice:
-        print(f"arouter-conformance: {notice}", flush=True)
+    for notice in [chat_notice(config), *secret_notices(config)]:
+        if notice:
+            print(f"arouter-conformance: {notice}", flush=True)
 
 
 def _reachable(config: RunConfig) -> None:

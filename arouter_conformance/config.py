@@ -35,6 +35,7 @@ __all__ = [
     "RunConfig",
     "chat_notice",
     "resolve_config",
+    "secret_notices",
 ]
 
 DEFAULT_REQUEST_BUDGET = 1000
@@ -269,6 +270,22 @@ def resolve_config(
         chat_model=chat_model.strip() if chat_model else None,
         front=front,
     )
+
+
+SHORT_SECRET = 12
+
+
+def secret_notices(config: RunConfig) -> list[str]:
+    """A secret header value short enough to be an ordinary word (a provider name, say) is
+    masked wherever it appears, model ids and profile names included, and the reports lose
+    their sense: say so before the run, never showing the value."""
+    return [
+        f"the value of header {header.name} is {len(header.value)} characters long and kept "
+        "secret: it is masked wherever it appears in reports and logs, model ids included; "
+        "a value that is not a secret belongs in the manifest's headers as a literal"
+        for header in config.headers
+        if header.secret and len(header.value) < SHORT_SECRET
+    ]
 
 
 def chat_notice(config: RunConfig) -> str | None:

@@ -154,7 +154,8 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "update-baseline",
         "update_baseline",
-        "rewrite the --baseline file from this run (the reasons already written are kept)",
+        "rewrite the baseline file named by the option above from this run (the reasons "
+        "already written are kept)",
         "known failures",
         switch=True,
     ),

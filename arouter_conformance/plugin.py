@@ -74,12 +74,13 @@ def pytest_configure(config: pytest.Config) -> None:
             config.args = [str(SUITES)]
 
 
-def pytest_report_header(config: pytest.Config) -> str | None:
+def pytest_report_header(config: pytest.Config) -> list[str]:
     if not _judging(config):
-        return None
-    from arouter_conformance.config import chat_notice
+        return []
+    from arouter_conformance.config import chat_notice, secret_notices
 
-    return chat_notice(_collector(config).config())
+    resolved = _collector(config).config()
+    return [n for n in [chat_notice(resolved), *secret_notices(resolved)] if n]
 
 
 def _is_suite(item: pytest.Item) -> bool:
@@ -145,6 +146,22 @@ def pytest_runtest_makereport(
             item, requirement_ids(item), call, report, item.stash.get(LEDGER, None)
         )
     return report
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Under pytest, a known failure is a red test whose run still exits 0: say which ones
+    the baseline accepted and which entries passed. The CLI prints its own summary."""
+    report = report_of(config)
+    if report is None or GIVEN in config.stash:
+        return
+    from arouter_conformance.terminal import baseline_lines
+
+    width = config.get_terminal_writer().fullwidth
+    lines = baseline_lines(report, lambda text, tone: text, width)
+    verdict = f"{report['verdict']}, exit code {report['exit_code']}"
+    terminalreporter.write_sep("=", f"arouter-conformance: {verdict}")
+    for line in lines[1:] if lines else ():
+        terminalreporter.write_line(line)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

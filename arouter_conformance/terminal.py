@@ -30,7 +30,7 @@ from arouter_conformance.evidence import inert
 from arouter_conformance.plugin import STATE, requirement_ids
 from arouter_conformance.reports.text import STATUSES, count, headline, known_lines
 
-__all__ = ["Progress", "Terminal", "render_summary"]
+__all__ = ["Progress", "Terminal", "baseline_lines", "render_summary"]
 
 _SGR = {"green": "32", "red": "31", "yellow": "33", "dim": "2", "bold": "1"}
 _TONE = {
@@ -228,6 +228,13 @@ def _not_met(data: Mapping[str, Any], paint: Paint, width: int) -> list[str]:
             lines.append(lead + _one_line(reason, max(width - len(lead), 20)))
         if len(said) > SHOWN:
             lines.append(f"  … and {len(said) - SHOWN} more in the report")
+    return lines + baseline_lines(data, paint, width)
+
+
+def baseline_lines(data: Mapping[str, Any], paint: Paint, width: int) -> list[str]:
+    """The known failures with their reasons, the baseline entries that passed, and whether
+    the run rewrote the file: what a team keeping a baseline needs from the terminal."""
+    lines: list[str] = []
     known, fixed = known_lines(data)
     if known:
         lines += ["", paint(f"Known failures, accepted by the baseline ({len(known)}):", "yellow")]
@@ -237,6 +244,13 @@ def _not_met(data: Mapping[str, Any], paint: Paint, width: int) -> list[str]:
     if fixed:
         lines += ["", paint(f"Fixed: remove from the baseline ({len(fixed)}):", "green")]
         lines.append("  " + ", ".join(fixed))
+    baseline = data.get("baseline") or {}
+    if baseline.get("updated"):
+        entries = baseline.get("entries", 0)
+        lines += [
+            "",
+            f"Baseline {_one_line(str(baseline['path']), 80)} rewritten: {entries} entries",
+        ]
     return lines
 
 

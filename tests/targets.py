@@ -99,6 +99,15 @@ def pytest_subprocess(*args: str, cwd: Path = REPO) -> subprocess.CompletedProce
 
 def run_pytest(target: LiveTarget, tmp_path: Path, *args: str) -> tuple[int, dict[str, Any]]:
     """`pytest --target-url` in a fresh process against `target`; exit code and JSON report."""
+    done, data = pytest_door(target, tmp_path, *args)
+    return done.returncode, data
+
+
+def pytest_door(
+    target: LiveTarget, tmp_path: Path, *args: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """`pytest --target-url` in a fresh process against `target`: what it printed and the
+    JSON report."""
     report = tmp_path / "pytest-report.json"
     done = subprocess.run(
         [
@@ -124,4 +133,4 @@ def run_pytest(target: LiveTarget, tmp_path: Path, *args: str) -> tuple[int, dic
         cwd=REPO,
     )
     data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
-    return done.returncode, data
+    return done, data

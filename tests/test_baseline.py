@@ -17,7 +17,7 @@ from arouter_conformance.findings import Finding
 from arouter_conformance.known import BaselineError, load_known, render_known, updated_known
 from arouter_conformance.results import EXIT_ERROR, EXIT_PASSED, Status, SuiteRecord, aggregate
 from arouter_conformance.spec import Spec
-from tests.targets import live, run_cli, run_pytest, statuses
+from tests.targets import live, pytest_door, run_cli, statuses
 
 COUNT = ["--profile", "count", "--examples", "2"]
 
@@ -256,7 +256,7 @@ def test_update_baseline_writes_what_the_next_run_accepts(
 
 
 def test_update_baseline_drops_what_is_fixed(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     known = baseline(tmp_path / "known.yaml", {"COUNT-MATCH-001": "ticket 12"})
     with live(reference_server.create_app(), tmp_path) as target:
@@ -272,12 +272,15 @@ def test_update_baseline_drops_what_is_fixed(
     assert code == EXIT_PASSED
     assert yaml.safe_load(known.read_text(encoding="utf-8")) == {"known": {}}
     assert report["baseline"]["fixed"] == []  # judged against the file as rewritten
+    assert f"Baseline {known} rewritten: 0 entries" in capsys.readouterr().out
 
 
-def test_the_pytest_door_takes_the_baseline(tmp_path: Path) -> None:
-    known = baseline(tmp_path / "known.yaml", {"COUNT-MATCH-001": "ticket 12"})
+def test_the_pytest_door_takes_the_baseline_and_says_what_it_accepted(tmp_path: Path) -> None:
+    known = baseline(
+        tmp_path / "known.yaml", {"COUNT-MATCH-001": "ticket 12", "COUNT-SHAPE-001": "was off"}
+    )
     with live(reference_server.create_app(queries=CountOffByOne), tmp_path) as target:
-        code, report = run_pytest(
+        done, report = pytest_door(
             target,
             tmp_path,
             "--conformance-profile",
@@ -287,9 +290,15 @@ def test_the_pytest_door_takes_the_baseline(tmp_path: Path) -> None:
             "--conformance-baseline",
             str(known),
         )
-    assert code == EXIT_PASSED
+    assert done.returncode == EXIT_PASSED, done.stdout[-2000:]
     assert statuses(report)["COUNT-MATCH-001"] == "failed"
     assert requirement(report, "COUNT-MATCH-001")["known"] == "ticket 12"
+    # pytest shows the failed test in red; the kit says why the run still passes.
+    assert " arouter-conformance: known, exit code 0 " in done.stdout
+    assert (
+        "Known failures, accepted by the baseline (1):\n  COUNT-MATCH-001: ticket 12" in done.stdout
+    )
+    assert "Fixed: remove from the baseline (1):\n  COUNT-SHAPE-001" in done.stdout
     assert json.dumps(report["baseline"]["known"]) == '["COUNT-MATCH-001"]'
 
 

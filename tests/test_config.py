@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from arouter_conformance.config import ConfigError, chat_notice, resolve_config
+from arouter_conformance.config import ConfigError, chat_notice, resolve_config, secret_notices
 from arouter_conformance.spec import Spec
 
 
@@ -154,3 +154,15 @@ def test_messages_name_the_flag_as_the_front_door_spells_it(spec: Spec) -> None:
         resolve_config(spec, profiles=["nope"], env={}, front="pytest")
     with pytest.raises(ConfigError, match=r"^--conformance-header number 1"):
         resolve_config(spec, headers=["nothing"], env={}, front="pytest")
+
+
+def test_a_short_secret_header_value_is_warned_about_without_showing_it(spec: Spec) -> None:
+    """`openai` from the environment would mask every model id that holds the word."""
+    config = resolve_config(
+        spec,
+        headers=("X-Portkey-Provider: openai", "X-Portkey-Api-Key: pk-0123456789abcdef"),
+        env={},
+    )
+    [notice] = secret_notices(config)
+    assert notice.startswith("the value of header X-Portkey-Provider is 6 characters long")
+    assert "openai" not in notice
