@@ -8,12 +8,14 @@ spends requests, rather than after.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TextIO
 
 from arouter_conformance.config import ConfigError
 
-__all__ = ["ReportError", "check_writable", "write_text"]
+__all__ = ["ReportError", "check_writable", "write_text", "writing"]
 
 
 class ReportError(ConfigError):
@@ -36,10 +38,18 @@ def _folder(path: Path) -> None:
 
 def write_text(path: Path, text: str, *, append: bool = False) -> None:
     """Write (or append) `text` as UTF-8, creating missing parent directories."""
+    with writing(path, append=append) as file:
+        file.write(text)
+
+
+@contextlib.contextmanager
+def writing(path: Path, *, append: bool = False) -> Iterator[TextIO]:
+    """A UTF-8 text file to write in pieces (a report too large to hold as one string),
+    with the same one-line errors as `write_text`."""
     _folder(path)
     try:
         with path.open("a" if append else "w", encoding="utf-8") as file:
-            file.write(text)
+            yield file
     except OSError as exc:
         raise _failed(path, exc) from None
 

@@ -32,14 +32,14 @@ from __future__ import annotations
 import base64
 import datetime
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from arouter_conformance import __version__
 from arouter_conformance.redact import Redactor
-from arouter_conformance.reports.files import write_text
+from arouter_conformance.reports.files import writing
 from arouter_conformance.traffic import Recorded
 
 __all__ = ["BODIES_CAP", "har_data", "write_har"]
@@ -182,22 +182,36 @@ def _entry(recorded: Recorded, redactor: Redactor, bodies: _Bodies) -> dict[str,
     return entry
 
 
+def _entries(
+    entries: Sequence[Recorded], redactor: Redactor, bodies_cap: int
+) -> Iterator[dict[str, Any]]:
+    bodies = _Bodies(bodies_cap)
+    for recorded in sorted(entries, key=lambda r: r.exchange.started or 0.0):
+        yield _entry(recorded, redactor, bodies)
+
+
+def _log(entries: list[Any]) -> dict[str, Any]:
+    creator = {"name": KIT, "version": __version__}
+    return {"log": {"version": "1.2", "creator": creator, "entries": entries}}
+
+
 def har_data(
     entries: Sequence[Recorded], redactor: Redactor, *, bodies_cap: int = BODIES_CAP
 ) -> dict[str, Any]:
     """The HAR 1.2 document of `entries`, in the order the requests started."""
-    bodies = _Bodies(bodies_cap)
-    ordered = sorted(entries, key=lambda r: r.exchange.started or 0.0)
-    return {
-        "log": {
-            "version": "1.2",
-            "creator": {"name": KIT, "version": __version__},
-            "entries": [_entry(recorded, redactor, bodies) for recorded in ordered],
-        }
-    }
+    return _log(list(_entries(entries, redactor, bodies_cap)))
 
 
 def write_har(entries: Sequence[Recorded], redactor: Redactor, path: Path) -> None:
-    # Every string came from strict UTF-8 decoding, base64 or httpx's header decoding, so
-    # the document is valid JSON and valid UTF-8 whatever bytes the target sent.
-    write_text(path, json.dumps(har_data(entries, redactor), ensure_ascii=False) + "\n")
+    """The document written entry by entry: a default run's HAR is about 50 MB, and the
+    whole of it as one value, then as one string, would cost several times that in
+    memory on top of the traffic itself.
+
+    Every string came from strict UTF-8 decoding, base64 or httpx's header decoding, so
+    the file is valid JSON and valid UTF-8 whatever bytes the target sent."""
+    head, tail = json.dumps(_log([])).split("[]")
+    with writing(path) as file:
+        file.write(head + "[")
+        for number, entry in enumerate(_entries(entries, redactor, BODIES_CAP)):
+            file.write(("," if number else "") + json.dumps(entry, ensure_ascii=False))
+        file.write("]" + tail + "\n")
