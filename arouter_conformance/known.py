@@ -121,5 +121,8 @@ def updated_known(
 
 
 def render_known(entries: Mapping[str, str]) -> str:
-    body = yaml.safe_dump({"known": dict(entries)}, allow_unicode=True, sort_keys=False, width=100)
+    # One entry per line, however long its reason: a diff of the file then shows entries.
+    body = yaml.safe_dump(
+        {"known": dict(entries)}, allow_unicode=True, sort_keys=False, width=1 << 16
+    )
     return _HEADER + body
