@@ -71,13 +71,14 @@ def write_manifest(path: Path, url: str) -> Path:
     return path
 
 
-def make() -> int:
+def make(out: Path = OUT) -> int:
+    """Judge the example target, writing its reports into `out`."""
     os.environ[KEY_ENV] = reference_server.DEMO_KEY
     os.environ[RESTRICTED_ENV] = reference_server.RESTRICTED_KEY
     app = reference_server.create_app(queries=Defects, chat=OffByOne)
     with tempfile.TemporaryDirectory() as tmp, reference_server.serve_in_thread(app) as origin:
         manifest = write_manifest(Path(tmp) / "manifest.yaml", f"{origin}/v1")
-        reports = ["--json", str(OUT / "report.json"), "--html", str(OUT / "report.html")]
+        reports = ["--json", str(out / "report.json"), "--html", str(out / "report.html")]
         code = main(["run", "--manifest", str(manifest), "--examples", "5", *reports])
     return 0 if code == 1 else 1  # the defects must fail the run, and nothing may break it
 
