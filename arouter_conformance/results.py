@@ -60,6 +60,7 @@ class Status(str, enum.Enum):
 UNJUDGED = frozenset({Status.BLOCKED, Status.INCONCLUSIVE, Status.ERROR})
 NOTHING_JUDGED = "its tests ran, but no observation judged it"
 NOT_CLAIMED = "profile not claimed by the target"
+NOT_CHECKED = "no test checked it in this run"
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ def _result(
     records: Sequence[SuiteRecord],
     stopped: str | None,
     levels: Mapping[str, str],
+    unrecorded: str = NOT_CHECKED,
 ) -> RequirementResult:
     rid = requirement.id
     tests = tuple(r.nodeid for r in records)
@@ -178,7 +180,7 @@ def _result(
         )
     if stopped and not records:
         return RequirementResult(requirement, Status.ERROR, stopped, tests=tests)
-    reason = next((r.reason for r in records if r.reason), "no test checked it in this run")
+    reason = next((r.reason for r in records if r.reason), unrecorded)
     return RequirementResult(requirement, Status.SKIPPED, reason, tests=tests)
 
 
@@ -307,9 +309,12 @@ def aggregate(
     stopped: str | None = None,
     selected: Collection[str] = (),
     known: Mapping[str, str] | None = None,
+    unrecorded: str = NOT_CHECKED,
 ) -> RunResult:
     """`stopped` is why the run ended early: what it never reached is an error, not a skip.
-    `known` is the baseline: requirement id -> why it is accepted as unmet."""
+    `known` is the baseline: requirement id -> why it is accepted as unmet. `unrecorded`
+    is the reason a claimed requirement no record names is skipped (observe mode: the
+    traffic did not exercise it)."""
     claimed_set = frozenset(claimed)
     by_requirement: dict[str, list[SuiteRecord]] = {rid: [] for rid in spec.requirements}
     for record in records:
@@ -318,7 +323,7 @@ def aggregate(
     levels = {rid: r.level for rid, r in spec.requirements.items()}
     raw = {
         rid: (
-            _result(requirement, by_requirement[rid], stopped, levels)
+            _result(requirement, by_requirement[rid], stopped, levels, unrecorded)
             if requirement.profile in claimed_set
             else RequirementResult(requirement, Status.SKIPPED, NOT_CLAIMED)
         )
