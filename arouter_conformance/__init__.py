@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "ConfigError": "config",
+    "ConfigError": "errors",
+    "KitError": "errors",
     "Finding": "findings",
     "Manifest": "manifest",
     "ManifestError": "manifest",
@@ -36,6 +37,7 @@ _EXPORTS = {
 __all__ = [
     "ConfigError",
     "Finding",
+    "KitError",
     "Manifest",
     "ManifestError",
     "Redactor",
@@ -53,7 +55,8 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from arouter_conformance.config import ConfigError, RunConfig, resolve_config
+    from arouter_conformance.config import RunConfig, resolve_config
+    from arouter_conformance.errors import ConfigError, KitError
     from arouter_conformance.findings import Finding
     from arouter_conformance.manifest import Manifest, ManifestError, load_manifest
     from arouter_conformance.redact import Redactor

@@ -36,6 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from arouter_conformance.config import KEY_ENV
+from arouter_conformance.errors import ConfigError
 from arouter_conformance.redact import MASK
 from arouter_conformance.reports.markdown_report import escape
 
@@ -80,7 +81,7 @@ _FALSE = frozenset({"false", "no", "off", "0", ""})
 _SECRET_FLAGS = frozenset({"--header"})  # their values are kept secret, like the key
 
 
-class InputError(ValueError):
+class InputError(ConfigError):
     """An input the action cannot use; the message names the input."""
 
 

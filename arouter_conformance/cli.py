@@ -21,18 +21,18 @@ import pytest
 from arouter_conformance import __version__
 from arouter_conformance.client import Budget
 from arouter_conformance.config import (
-    ConfigError,
     RunConfig,
     chat_notice,
     resolve_config,
     secret_notices,
 )
+from arouter_conformance.errors import KitError
 from arouter_conformance.options import add_cli_options, settings
 from arouter_conformance.plugin import SUITES, Resolved, report_of, result_of
 from arouter_conformance.reports import check_writable
 from arouter_conformance.results import EXIT_ERROR, RunResult
-from arouter_conformance.session import RunError, first_contact, open_target
-from arouter_conformance.spec import SpecError, load_spec
+from arouter_conformance.session import first_contact, open_target
+from arouter_conformance.spec import load_spec
 from arouter_conformance.terminal import Progress, Terminal, render_summary
 
 __all__ = ["main"]
@@ -169,10 +169,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "diff":
             return diff_command(args)
         return run_command(args)
-    except (ConfigError, SpecError) as exc:
+    except KitError as exc:  # every error the kit raises on purpose: one line, its code
         print(f"arouter-conformance: {exc}", file=sys.stderr)
-    except RunError as exc:
-        print(f"arouter-conformance: {exc}", file=sys.stderr)
+        return exc.exit_code
     except KeyboardInterrupt:
         print("arouter-conformance: interrupted", file=sys.stderr)
     return EXIT_ERROR

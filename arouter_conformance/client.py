@@ -20,6 +20,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from arouter_conformance import __version__
+from arouter_conformance.errors import KitError, TargetError
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.traffic import Traffic
 
@@ -43,16 +44,12 @@ MAX_BODY = 8 * 1024 * 1024
 Query = Mapping[str, str | None] | Sequence[tuple[str, str]] | None
 
 
-class TargetError(Exception):
-    """The target could not be asked: refused connection, timeout, broken protocol."""
-
-
 class TargetTooSlow(TargetError):
     """The target took the connection (or the DNS answered) but did not answer in time:
     told apart from a refusal because the cure differs (a longer timeout, not a URL)."""
 
 
-class BudgetExhausted(Exception):
+class BudgetExhausted(KitError):
     """The run has spent the requests it was allowed; further checks cannot be made."""
 
 

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 
 from arouter_conformance import __version__
-from arouter_conformance.client import BudgetExhausted, TargetError
-from arouter_conformance.config import ConfigError, RunConfig, resolve_config
+from arouter_conformance.client import BudgetExhausted
+from arouter_conformance.config import RunConfig, resolve_config
+from arouter_conformance.errors import ConfigError, RunError, TargetError
 from arouter_conformance.evidence import inert
 from arouter_conformance.findings import ConformanceFailure, Inconclusive, Ledger
 from arouter_conformance.known import render_known, updated_known
@@ -27,7 +28,7 @@ from arouter_conformance.redact import Redactor
 from arouter_conformance.reports import check_writable, write_reports
 from arouter_conformance.reports.files import write_text
 from arouter_conformance.results import RunResult, Status, SuiteRecord, aggregate
-from arouter_conformance.session import Run, RunError, open_run
+from arouter_conformance.session import Run, open_run
 from arouter_conformance.spec import load_spec
 from arouter_conformance.traffic import Traffic
 

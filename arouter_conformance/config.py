@@ -14,11 +14,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from arouter_conformance.client import normalize_base_url
-from arouter_conformance.known import BaselineError, load_known
+from arouter_conformance.errors import ConfigError
+from arouter_conformance.known import load_known
 from arouter_conformance.manifest import (
     FromEnv,
     Manifest,
-    ManifestError,
     Restricted,
     load_manifest,
 )
@@ -47,10 +47,6 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 CHAT_PROFILES = frozenset({"chat", "openrouter-sdk", "visibility"})
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _PRINTABLE = re.compile(r"[\t\x20-\x7e]*")
-
-
-class ConfigError(ValueError):
-    """The run cannot start: a bad flag, manifest or environment. The message says which."""
 
 
 @dataclass(frozen=True)
@@ -192,10 +188,7 @@ def resolve_config(
     def flag(name: str) -> str:
         return spelled(name, front)
 
-    try:
-        manifest = load_manifest(manifest_path, list(spec.profiles)) if manifest_path else None
-    except ManifestError as exc:
-        raise ConfigError(str(exc)) from None
+    manifest = load_manifest(manifest_path, list(spec.profiles)) if manifest_path else None
     url = target_url or (manifest.target_url if manifest else None)
     if url is not None:
         try:
@@ -225,10 +218,7 @@ def resolve_config(
         raise ConfigError(f"{flag('timeout')} must be positive")
     if update_baseline and baseline is None:
         raise ConfigError(f"{flag('update-baseline')} needs {flag('baseline')} FILE")
-    try:
-        known = load_known(baseline, spec, missing_ok=update_baseline) if baseline else {}
-    except BaselineError as exc:
-        raise ConfigError(str(exc)) from None
+    known = load_known(baseline, spec, missing_ok=update_baseline) if baseline else {}
     if chat_model is None and manifest:
         chat_model = manifest.chat_model
     if chat_model is not None and not chat_model.strip():

@@ -48,7 +48,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
-from arouter_conformance.config import ConfigError
+from arouter_conformance.errors import ConfigError
 from arouter_conformance.evidence import cap, inert
 from arouter_conformance.reports.json_report import FORMAT
 from arouter_conformance.reports.markdown_report import escape

@@ -28,6 +28,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from arouter_conformance.errors import ConfigError
 from arouter_conformance.results import RunResult, Status
 from arouter_conformance.spec import Spec, default_spec_dir
 from arouter_conformance.yamlfile import read_yaml
@@ -43,7 +44,7 @@ _HEADER = """\
 """
 
 
-class BaselineError(ValueError):
+class BaselineError(ConfigError):
     """The baseline file cannot be used; the message names the file and what is wrong."""
 
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from arouter_conformance.errors import ConfigError
 from arouter_conformance.yamlfile import read_yaml
 
 __all__ = [
@@ -31,7 +32,7 @@ __all__ = [
 _SCHEMA = json.loads((Path(__file__).parent / "manifest.schema.json").read_text("utf-8"))
 
 
-class ManifestError(ValueError):
+class ManifestError(ConfigError):
     """The manifest cannot be used; the message names the key."""
 
 

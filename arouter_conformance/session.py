@@ -25,6 +25,7 @@ from arouter_conformance.client import (
 )
 from arouter_conformance.config import RunConfig
 from arouter_conformance.determinism import without_local_constants
+from arouter_conformance.errors import RunError
 from arouter_conformance.evidence import inert
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import ConformanceFailure, Finding, Inconclusive, require
@@ -49,10 +50,6 @@ MAX_TOKENS = 8
 # same cost: max_tokens bounds what is paid for, whatever the prompt asks.
 PROMPT = ({"role": "user", "content": "Count from 1 to 100, separated by spaces."},)
 Model = Mapping[str, Any]
-
-
-class RunError(Exception):
-    """The run cannot be carried out (target unreachable); one line, no key."""
 
 
 class BaselineUnavailable(Inconclusive):

@@ -23,6 +23,8 @@ from jsonschema.protocols import Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from arouter_conformance.errors import KitError
+
 __all__ = [
     "Contract",
     "Level",
@@ -42,7 +44,7 @@ Level = Literal["MUST", "SHOULD", "MAY"]
 SCHEMA_BASE = "https://arouter-conformance.dev/spec/schemas/"
 
 
-class SpecError(Exception):
+class SpecError(KitError):
     """The files under spec/ are missing, malformed or contradict each other."""
 
 

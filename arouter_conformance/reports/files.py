@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from arouter_conformance.config import ConfigError
+from arouter_conformance.errors import ConfigError
 
 __all__ = ["ReportError", "check_writable", "write_text", "writing"]
 
