@@ -184,6 +184,20 @@ def _result(
     return RequirementResult(requirement, Status.SKIPPED, reason, tests=tests)
 
 
+def _declared(record: SuiteRecord) -> SuiteRecord:
+    """A finding for a requirement its test does not declare is a kit error, never dropped:
+    dropped, it would leave the test's own requirements passed although a check failed.
+    The test ends in error, naming the stray requirement."""
+    stray = sorted({f.requirement for f in record.findings} - set(record.requirements))
+    if not stray:
+        return record
+    reason = (
+        f"kit error: {record.nodeid} reported a finding for {', '.join(stray)}, which it does "
+        "not declare; its requirements are not judged"
+    )
+    return replace(record, outcome=Status.ERROR, findings=(), reason=reason, judged=frozenset())
+
+
 def _blocked(spec: Spec, results: dict[str, RequirementResult]) -> dict[str, RequirementResult]:
     """Each claimed requirement whose prerequisite failed (or is itself blocked) ends
     blocked by the root failure: one root cause, one failure."""
@@ -317,7 +331,7 @@ def aggregate(
     traffic did not exercise it)."""
     claimed_set = frozenset(claimed)
     by_requirement: dict[str, list[SuiteRecord]] = {rid: [] for rid in spec.requirements}
-    for record in records:
+    for record in map(_declared, records):
         for rid in record.requirements:
             by_requirement.setdefault(rid, []).append(record)
     levels = {rid: r.level for rid, r in spec.requirements.items()}

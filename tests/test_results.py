@@ -305,3 +305,23 @@ def test_what_broke_after_findings_is_kept_for_the_record() -> None:
         probes()
     assert caught.value.complete is False
     assert _reason(caught.value.__cause__) == "GET /v1/models: connection reset"
+
+
+def test_a_finding_for_an_undeclared_requirement_is_a_kit_error_not_dropped(
+    spec: Spec,
+) -> None:
+    """Dropped, the stray finding would leave MODELS-LIST-001 passed though a check failed."""
+    stray = SuiteRecord(
+        "suite::test_list",
+        ("MODELS-LIST-001",),
+        Status.FAILED,
+        (Finding("MODELS-ARCH-001", "bad architecture"),),
+        judged=frozenset({"MODELS-LIST-001"}),
+    )
+    result = aggregate(spec, [stray], ["models"])
+    listed = result_of(result, "MODELS-LIST-001")
+    assert listed.status is Status.ERROR
+    assert listed.reason is not None
+    assert "does not declare" in listed.reason
+    assert "MODELS-ARCH-001" in listed.reason
+    assert result.exit_code == EXIT_ERROR
