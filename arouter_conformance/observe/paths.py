@@ -1,0 +1,91 @@
+"""Which endpoint an observed request went to, and what it asked for.
+
+The kit knows its target's API root (`--target-url`, e.g. `https://host/api/v1`), so a path
+is read relative to that root; traffic recorded without one is recognised by the endpoints'
+own suffixes (`/models`, `/models/count`, `/model/{author}/{slug}`, `/chat/completions`),
+which is what lets a HAR be judged without saying where it was recorded. Only the query
+parameters the contract defines are read: a list filtered by anything else (`category`,
+a parameter given twice) is judged on its shape alone, never compared with another list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from arouter_conformance.exchange import Exchange
+
+__all__ = ["FILTERS", "Call", "api_root", "classify"]
+
+Kind = Literal["list", "count", "lookup", "chat"]
+FILTERS = ("output_modalities", "supported_parameters", "sort")
+# Without a known root, a lookup is the last two segments after /model/ (ids are author/slug).
+_LOOKUP = re.compile(r"/model/([^/]+/[^/]+)$")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One observed request: the endpoint, the contract's query parameters it carried (None
+    when it carried others, or one of them twice), and for a lookup the id asked for."""
+
+    kind: Kind
+    query: Mapping[str, str] | None
+    model_id: str | None = None
+
+
+def api_root(target_url: str | None) -> str | None:
+    """The path every endpoint hangs under (`/api/v1`; empty at the host's root), or None
+    when the target is not known."""
+    if target_url is None:
+        return None
+    return urlsplit(target_url).path.rstrip("/")
+
+
+def classify(exchange: Exchange, root: str | None) -> Call | None:
+    """The call `exchange` made, or None for a request to anything else."""
+    parts = urlsplit(exchange.url)
+    path = parts.path.rstrip("/") or "/"
+    method = exchange.method.upper()
+    if root is not None:
+        if not path.startswith(root + "/"):
+            return None
+        path = path[len(root) :]
+    kind: Kind | None = None
+    model_id: str | None = None
+    if method == "POST" and (
+        path == "/chat/completions" or _suffix(path, "/chat/completions", root)
+    ):
+        kind = "chat"
+    elif method == "GET" and (path == "/models/count" or _suffix(path, "/models/count", root)):
+        kind = "count"
+    elif method == "GET" and (path == "/models" or _suffix(path, "/models", root)):
+        kind = "list"
+    elif method == "GET":
+        model_id = _lookup(path, root)
+        kind = "lookup" if model_id else None
+    if kind is None:
+        return None
+    return Call(kind, _query(parts.query), model_id)
+
+
+def _suffix(path: str, suffix: str, root: str | None) -> bool:
+    return root is None and path.endswith(suffix)
+
+
+def _lookup(path: str, root: str | None) -> str | None:
+    if root is not None:
+        rest = path.removeprefix("/model/")
+        return unquote(rest) if rest != path and "/" in rest else None
+    found = _LOOKUP.search(path)
+    return unquote(found.group(1)) if found else None
+
+
+def _query(raw: str) -> Mapping[str, str] | None:
+    pairs = parse_qsl(raw, keep_blank_values=True)
+    names = [name for name, _ in pairs]
+    if len(set(names)) != len(names) or not set(names) <= set(FILTERS):
+        return None
+    return dict(pairs)
