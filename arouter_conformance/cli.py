@@ -14,7 +14,6 @@ import argparse
 import sys
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,9 +27,9 @@ from arouter_conformance.config import (
 )
 from arouter_conformance.errors import KitError
 from arouter_conformance.options import add_cli_options, settings
-from arouter_conformance.plugin import SUITES, Resolved, report_of, result_of
-from arouter_conformance.reports import check_writable
-from arouter_conformance.results import EXIT_ERROR, RunResult
+from arouter_conformance.plugin import SUITES, Resolved
+from arouter_conformance.reports import ReportWriter, check_writable
+from arouter_conformance.results import EXIT_ERROR
 from arouter_conformance.session import first_contact, open_target
 from arouter_conformance.spec import load_spec
 from arouter_conformance.terminal import Progress, Terminal, render_summary
@@ -119,34 +118,23 @@ def _reachable(config: RunConfig) -> None:
         target.close()
 
 
-class _Receiver:
-    """Collects the run's result and report data from the plugin when pytest is done."""
-
-    result: RunResult | None = None
-    report: dict[str, Any] | None = None
-
-    @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        self.result = result_of(session.config)
-        self.report = report_of(session.config)
-
-
 def run_command(args: argparse.Namespace) -> int:
     config = resolve_config(load_spec(), **settings(partial(getattr, args), "cli"))
     reports = [p for p in config.outputs if p]
     check_writable(reports)
     _announce(config)
     _reachable(config)
-    receiver = _Receiver()
     terminal = Terminal(sys.stdout)
     progress = Progress(terminal, quiet=args.verbose)
-    code = pytest.main(_pytest_args(args.verbose), plugins=[Resolved(config), receiver, progress])
-    if progress.stopped or receiver.result is None or receiver.report is None:
+    writer = ReportWriter(config.reports)
+    plugins = [Resolved(config, (writer, progress)), progress]
+    code = pytest.main(_pytest_args(args.verbose), plugins=plugins)
+    if progress.stopped or writer.result is None or writer.data is None:
         reason = progress.stopped or "the run could not be carried out"
         print(f"arouter-conformance: {reason}", file=sys.stderr)
         return EXIT_ERROR
-    terminal.line(render_summary(receiver.report, terminal, reports))
-    return receiver.result.exit_code if code in (0, 1) else EXIT_ERROR
+    terminal.line(render_summary(writer.data, terminal, reports))
+    return writer.result.exit_code if code in (0, 1) else EXIT_ERROR
 
 
 def diff_command(args: argparse.Namespace) -> int:

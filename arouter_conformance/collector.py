@@ -1,5 +1,5 @@
-"""One pytest session's conformance bookkeeping: the resolved configuration, the run, the
-test records, and at the end the results and the reports.
+"""The pytest adapter onto the engine: one pytest session's items become the engine's
+planned tests, its test reports become records, and its end the engine's `finish`.
 
 The pytest plugin creates a Collector only when a session judges a target, so the many
 test sessions that merely have the kit installed never pay for importing it.
@@ -8,78 +8,84 @@ test sessions that merely have the kit installed never pay for importing it.
 from __future__ import annotations
 
 import contextlib
-import time
-from collections.abc import Iterator
-from functools import partial
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
 
-from arouter_conformance import __version__
 from arouter_conformance.client import BudgetExhausted
 from arouter_conformance.config import RunConfig, resolve_config
+from arouter_conformance.engine import Engine, Observer, PlannedTest
 from arouter_conformance.errors import ConfigError, RunError, TargetError
 from arouter_conformance.evidence import inert
 from arouter_conformance.findings import ConformanceFailure, Inconclusive, Ledger
-from arouter_conformance.known import render_known, updated_known
 from arouter_conformance.options import settings
-from arouter_conformance.plugin import GIVEN
-from arouter_conformance.redact import Redactor
-from arouter_conformance.reports import check_writable, write_reports
-from arouter_conformance.reports.files import write_text
-from arouter_conformance.results import RunResult, Status, SuiteRecord, aggregate
-from arouter_conformance.session import Run, open_run
+from arouter_conformance.reports import ReportWriter, check_writable
+from arouter_conformance.results import RunResult, Status, SuiteRecord
+from arouter_conformance.session import Run
 from arouter_conformance.spec import load_spec
-from arouter_conformance.traffic import Traffic
 
 __all__ = ["Collector"]
 
 
 class Collector:
-    def __init__(self, config: pytest.Config) -> None:
+    def __init__(
+        self,
+        config: pytest.Config,
+        given: RunConfig | None = None,
+        observers: Sequence[Observer] = (),
+    ) -> None:
+        """`given`: the configuration a front door resolved already (the CLI's), else the
+        prefixed pytest options are read; `observers`: that front door's listeners."""
         self.pytest_config = config
         self.spec = load_spec()
-        self.records: list[SuiteRecord] = []
         self.suite_items = 0
         self.other_items = 0
-        self.run: Run | None = None
-        self.started = time.time()
-        self.result: RunResult | None = None
-        self.report: dict[str, Any] | None = None
-        self.stopped: str | None = None  # why the run ended early, when it did
-        self._config: RunConfig | None = None
-        self.traffic: Traffic | None = None  # every request, kept only for a HAR report
+        self._given = given
+        self._observers = tuple(observers)
+        self._engine: Engine | None = None
+        self._durations: dict[str, float] = {}
+        self.writer: ReportWriter | None = None
 
     def config(self) -> RunConfig:
-        """The run's configuration: the one the CLI resolved, else the prefixed pytest
-        options'; a bad one is a usage error."""
-        if self._config is None:
-            try:
-                given = self.pytest_config.stash.get(GIVEN, None)
-                self._config = given or resolve_config(
-                    self.spec, **settings(self.pytest_config.getoption, "pytest"), front="pytest"
-                )
-                chosen = self._config
-                check_writable(chosen.outputs)
-            except ConfigError as exc:
-                raise pytest.UsageError(str(exc)) from None
-        return self._config
+        """The run's configuration; a bad one is a usage error."""
+        return self.engine.config
 
     @property
-    def redactor(self) -> Redactor:
-        return self.run.redactor if self.run else Redactor(self.config().secrets)
+    def engine(self) -> Engine:
+        if self._engine is None:
+            try:
+                config = self._given or resolve_config(
+                    self.spec, **settings(self.pytest_config.getoption, "pytest"), front="pytest"
+                )
+                check_writable(config.outputs)
+            except ConfigError as exc:
+                raise pytest.UsageError(str(exc)) from None
+            # A front door that resolved the configuration brings its own report writer
+            # among its observers; under pytest alone the adapter writes them.
+            given = [o for o in self._observers if isinstance(o, ReportWriter)]
+            self.writer = given[0] if given else ReportWriter(config.reports)
+            observers = self._observers if given else (self.writer, *self._observers)
+            self._engine = Engine(self.spec, config, observers)
+        return self._engine
+
+    @property
+    def result(self) -> RunResult | None:
+        return self._engine.result if self._engine else None
+
+    @property
+    def report(self) -> dict[str, Any] | None:
+        return self.writer.data if self.writer else None
 
     # ------------------------------------------------------------------ collection
     def selection(self) -> set[str]:
-        """The requirements asked for with --requirement, and those they need: a failed
-        prerequisite must be seen to block them rather than leave them unjudged."""
-        chosen = self.config().requirements
-        return {*chosen, *(need for rid in chosen for need in self.spec.prerequisites(rid))}
+        return self.engine.selection()
 
     def prepare(self, suites: list[pytest.Item], others: int, ids: Any) -> None:
         """Every suite test checks catalogued requirements of one profile; unclaimed skip."""
         self.suite_items, self.other_items = len(suites), others
         claimed = set(self.config().profiles)
+        planned = []
         for item in suites:
             marked = ids(item)
             if not marked:
@@ -90,20 +96,16 @@ class Collector:
             profile = profiles.pop()
             if profile not in claimed:
                 item.add_marker(pytest.mark.skip(reason=f"profile {profile} not claimed"))
+            planned.append(PlannedTest(item.nodeid, profile, tuple(marked)))
+        self.engine.plan(planned)
 
     # ------------------------------------------------------------------ the run
     @contextlib.contextmanager
     def opened(self) -> Iterator[Run]:
-        config = self.config()
-        if config.report_har:
-            secret = (header.name for header in config.headers if header.secret)
-            self.traffic = Traffic(secret)
         try:
-            with open_run(self.spec, config, traffic=self.traffic) as run:
-                self.run = run
+            with self.engine.opened() as run:
                 yield run
         except (RunError, ConfigError) as exc:
-            self.stopped = str(exc)
             pytest.exit(str(exc), returncode=2)
 
     # ------------------------------------------------------------------ records
@@ -117,19 +119,22 @@ class Collector:
     ) -> None:
         """Redact what pytest will show, and keep the test's outcome when it is decided,
         with what its checks judged (`book`, None when the test never ran its body)."""
-        redactor = self.redactor
+        redactor = self.engine.redactor
         if isinstance(report.longrepr, tuple):
             path, line, reason = report.longrepr
             report.longrepr = (path, line, inert(redactor.text(reason)))
         elif report.longrepr is not None:
             report.longrepr = inert(redactor.text(str(report.longrepr)))
         report.sections = [(name, inert(redactor.text(text))) for name, text in report.sections]
+        self._durations[item.nodeid] = self._durations.get(item.nodeid, 0.0) + report.duration
+        if report.when == "teardown":
+            self.engine.test_done(item.nodeid, self._durations.pop(item.nodeid))
         if report.when != "call" and (report.when != "setup" or report.passed):
             return
         status, error = _classify(call, report)
         failure = error if isinstance(error, ConformanceFailure) else None
         notes = getattr(error, "__notes__", None) or []
-        self.records.append(
+        self.engine.record(
             SuiteRecord(
                 nodeid=item.nodeid,
                 requirements=requirements,
@@ -151,54 +156,10 @@ class Collector:
         if not self.suite_items:
             return
         if exitstatus not in (0, 1):
-            self.stopped = (
-                self.stopped or f"the run stopped early (pytest exit status {exitstatus})"
-            )
-        config = self.config()
-        run = self.run
-        meta: dict[str, object] = {
-            "kit_version": __version__,
-            "target_url": config.target_url or (run.config.target_url if run else None),
-            "embedded": config.embedded,
-            "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.started)),
-            "duration_s": round(time.time() - self.started, 3),
-            "requests_sent": run.target.budget.spent if run else 0,
-            "chat_requests_sent": run.target.chat_budget.spent if run else 0,
-            "request_budget": config.request_budget,
-            "chat_budget": config.chat_budget,
-            "examples": config.examples,
-            "seed": config.seed,
-            "stopped": self.stopped,  # the report tells a broken run from an unjudged one
-            "baseline": str(config.baseline) if config.baseline else None,
-            # A run that stopped early does not rewrite the baseline: what it did not reach
-            # would be listed as known failures.
-            "baseline_updated": bool(config.update_baseline and not self.stopped),
-        }
-        judge = partial(
-            aggregate,
-            self.spec,
-            self.records,
-            config.profiles,
-            meta,
-            stopped=self.stopped,
-            selected=config.requirements,
-        )
-        self.result = judge(known=config.known)
-        if meta["baseline_updated"] and config.baseline:
-            # Judged again against the file just written, so that the reports and the exit
-            # code say what the next run with that file will say.
-            redactor = self.redactor
-            known = updated_known(
-                self.result,
-                config.known,
-                lambda text: inert(redactor.text(text)),
-                selected=self.selection() if config.requirements else (),
-            )
-            write_text(config.baseline, render_known(known))
-            self.result = judge(known=known)
-        self.report = write_reports(self.result, config, self.redactor, traffic=self.traffic)
+            self.engine.stop(f"the run stopped early (pytest exit status {exitstatus})")
+        result = self.engine.finish()
         if self.other_items == 0 and exitstatus in (0, 1):
-            session.exitstatus = self.result.exit_code
+            session.exitstatus = result.exit_code
 
 
 def _classify(call: pytest.CallInfo[None], report: pytest.TestReport) -> tuple[Status, Any]:

@@ -32,6 +32,7 @@ __all__ = [
     "DEFAULT_REQUEST_BUDGET",
     "ConfigError",
     "Header",
+    "ReportPaths",
     "RunConfig",
     "chat_notice",
     "resolve_config",
@@ -57,6 +58,18 @@ class Header:
     name: str
     value: str = field(repr=False)
     secret: bool = True
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where a run's reports go (None: not asked for): all a report writer needs of the
+    configuration."""
+
+    json: Path | None = None
+    html: Path | None = None
+    junit: Path | None = None
+    badge: Path | None = None
+    har: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +112,16 @@ class RunConfig:
     def flag(self, name: str) -> str:
         """The option the CLI calls `--name`, as this run's front door spells it."""
         return spelled(name, self.front)
+
+    @property
+    def reports(self) -> ReportPaths:
+        return ReportPaths(
+            self.report_json,
+            self.report_html,
+            self.report_junit,
+            self.report_badge,
+            self.report_har,
+        )
 
     @property
     def outputs(self) -> tuple[Path | None, ...]:

@@ -7,7 +7,7 @@ once a session collects conformance suites or is given a target to judge.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from arouter_conformance.client import Target
     from arouter_conformance.collector import Collector
     from arouter_conformance.config import RunConfig
+    from arouter_conformance.engine import Observer
     from arouter_conformance.findings import Ledger
     from arouter_conformance.results import RunResult
     from arouter_conformance.session import Run
@@ -27,6 +28,7 @@ SUITES = Path(__file__).resolve().parent / "suites"
 MARKER = "requirement"
 STATE = pytest.StashKey["Collector"]()
 GIVEN = pytest.StashKey["RunConfig"]()
+OBSERVERS = pytest.StashKey["tuple[Observer, ...]"]()
 LEDGER: pytest.StashKey[Ledger] = pytest.StashKey()
 
 
@@ -37,15 +39,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 class Resolved:
-    """A configuration a front door has already resolved (the CLI's), handed to
-    `pytest.main` as a plugin so that the run's flags are parsed once, not re-serialised."""
+    """A configuration a front door has already resolved (the CLI's), and the observers it
+    wants on the run, handed to `pytest.main` as a plugin so that the run's flags are
+    parsed once, not re-serialised."""
 
-    def __init__(self, config: RunConfig) -> None:
+    def __init__(self, config: RunConfig, observers: Sequence[Observer] = ()) -> None:
         self.config = config
+        self.observers = tuple(observers)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[GIVEN] = self.config
+        config.stash[OBSERVERS] = self.observers
 
 
 def _judging(config: pytest.Config) -> bool:
@@ -58,7 +63,8 @@ def _collector(config: pytest.Config) -> Collector:
     if STATE not in config.stash:
         from arouter_conformance.collector import Collector
 
-        config.stash[STATE] = Collector(config)
+        observers: tuple[Observer, ...] = config.stash.get(OBSERVERS, ())
+        config.stash[STATE] = Collector(config, config.stash.get(GIVEN, None), observers)
     return config.stash[STATE]
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "ProfileVerdict",
     "RequirementResult",
     "RunResult",
+    "RunStats",
     "Status",
     "SuiteRecord",
     "aggregate",
@@ -108,13 +109,35 @@ class ProfileVerdict:
 
 
 @dataclass(frozen=True)
+class RunStats:
+    """What a run was and what it cost, as the reports show it: one typed value rather than
+    a dictionary read back by string keys. Every field may be unknown (None): a result can
+    be made from records alone (observe mode, the kit's tests)."""
+
+    kit_version: str | None = None
+    target_url: str | None = None
+    embedded: bool = False
+    started_at: str | None = None  # UTC, ISO 8601
+    duration_s: float | None = None
+    requests_sent: int | None = None
+    chat_requests_sent: int | None = None
+    request_budget: int | None = None
+    chat_budget: int | None = None
+    examples: int | None = None
+    seed: int | None = None
+    stopped: str | None = None  # why the run ended early
+    baseline: str | None = None  # the known-failures file judged with
+    baseline_updated: bool = False  # this run rewrote it
+
+
+@dataclass(frozen=True)
 class RunResult:
     spec_version: str
     requirements: tuple[RequirementResult, ...]
     profiles: tuple[ProfileVerdict, ...]
     claimed: frozenset[str]
     exit_code: int
-    meta: Mapping[str, object] = field(default_factory=dict)
+    stats: RunStats = field(default_factory=RunStats)
     fixed: tuple[str, ...] = ()  # in the baseline, and passed: to be removed from it
     listed: int = 0  # how many requirements the baseline lists
 
@@ -318,7 +341,7 @@ def aggregate(
     spec: Spec,
     records: Iterable[SuiteRecord],
     claimed: Iterable[str],
-    meta: Mapping[str, object] | None = None,
+    stats: RunStats | None = None,
     *,
     stopped: str | None = None,
     selected: Collection[str] = (),
@@ -358,7 +381,7 @@ def aggregate(
         tuple(profiles),
         claimed_set,
         exit_code(results, claimed_set, stopped is not None, selected),
-        dict(meta or {}),
+        stats or RunStats(),
         tuple(
             r.requirement.id
             for r in results

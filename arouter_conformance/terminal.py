@@ -20,14 +20,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import pytest
 
+from arouter_conformance.engine import Observer, PlannedTest
 from arouter_conformance.evidence import inert
-from arouter_conformance.plugin import STATE, requirement_ids
 from arouter_conformance.reports.text import STATUSES, count, headline, known_lines
 
 __all__ = ["Progress", "Terminal", "baseline_lines", "render_summary"]
@@ -90,52 +90,39 @@ def _one_line(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
-class Progress:
-    """pytest plugin: a line per profile when its tests are done, and a live counter of
-    the requirements whose tests have all finished."""
+class Progress(Observer):
+    """The run's observer: a line per profile when its tests are done, and a live counter
+    of the requirements whose tests have all finished. Also a pytest plugin, for the two
+    things only pytest's hooks say with its reporter off: an interrupt and a collection
+    error."""
 
     def __init__(self, terminal: Terminal, *, quiet: bool = False) -> None:
         self.terminal = terminal
         self.quiet = quiet
         self.stopped: str | None = None  # why the session was stopped, if it was
-        self._profile: dict[str, str] = {}  # test -> its profile
-        self._carried: dict[str, tuple[str, ...]] = {}  # test -> its requirements
         self._tests: Counter[str] = Counter()  # profile -> tests not finished yet
         self._pending: Counter[str] = Counter()  # requirement -> tests not finished yet
         self._requirements: defaultdict[str, set[str]] = defaultdict(set)  # profile -> ids
         self._seconds: defaultdict[str, float] = defaultdict(float)
         self._claimed: frozenset[str] = frozenset()
 
-    @pytest.hookimpl(trylast=True)
-    def pytest_collection_finish(self, session: pytest.Session) -> None:
-        state = session.config.stash[STATE]
-        if not state.suite_items:
-            return
-        self._claimed = frozenset(state.config().profiles)
-        for item in session.items:
-            ids = requirement_ids(item)
-            if ids:
-                profile = state.spec.requirement(ids[0]).profile
-                self._profile[item.nodeid] = profile
-                self._carried[item.nodeid] = tuple(ids)
-                self._tests[profile] += 1
-                self._requirements[profile].update(ids)
-                self._pending.update(ids)
+    def planned(self, tests: Sequence[PlannedTest], claimed: frozenset[str]) -> None:
+        self._claimed = claimed
+        for test in tests:
+            self._tests[test.profile] += 1
+            self._requirements[test.profile].update(test.requirements)
+            self._pending.update(test.requirements)
 
     def _covered(self, profiles: Iterable[str]) -> tuple[int, int]:
         """(requirements whose tests have all finished, requirements) of `profiles`."""
         ids = [rid for profile in profiles for rid in self._requirements[profile]]
         return sum(self._pending[rid] == 0 for rid in ids), len(ids)
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        profile = self._profile.get(report.nodeid)
-        if profile is None:
-            return
-        self._seconds[profile] += report.duration
-        if report.when != "teardown":
-            return
+    def test_done(self, test: PlannedTest, duration: float) -> None:
+        profile = test.profile
+        self._seconds[profile] += duration
         self._tests[profile] -= 1
-        self._pending.subtract(self._carried[report.nodeid])
+        self._pending.subtract(test.requirements)
         if self.quiet:
             return
         if self._tests[profile] == 0:

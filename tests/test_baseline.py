@@ -15,7 +15,14 @@ import reference_server
 from arouter_conformance.cli import main as cli_main
 from arouter_conformance.findings import Finding
 from arouter_conformance.known import BaselineError, load_known, render_known, updated_known
-from arouter_conformance.results import EXIT_ERROR, EXIT_PASSED, Status, SuiteRecord, aggregate
+from arouter_conformance.results import (
+    EXIT_ERROR,
+    EXIT_PASSED,
+    RunStats,
+    Status,
+    SuiteRecord,
+    aggregate,
+)
 from arouter_conformance.spec import Spec
 from tests.targets import live, pytest_door, run_cli, statuses
 
@@ -312,7 +319,7 @@ def test_every_format_shows_known_and_fixed_apart_from_what_is_not_met(spec: Spe
         record("COUNT-UNKNOWN-001", Status.PASSED),
     ]
     known = {"COUNT-MATCH-001": "ticket <b>12</b>", "COUNT-UNKNOWN-001": "was broken"}
-    result = aggregate(spec, records, ["count"], {"baseline": "known.yaml"}, known=known)
+    result = aggregate(spec, records, ["count"], RunStats(baseline="known.yaml"), known=known)
     data = report_data(result, Redactor())
     markdown = render_markdown(data)
     assert "**Known failures, accepted by the baseline (1)**" in markdown

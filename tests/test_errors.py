@@ -10,9 +10,9 @@ from arouter_conformance.cli import main as cli_main
 from arouter_conformance.client import BudgetExhausted, TargetTooSlow
 from arouter_conformance.diff import DiffError
 from arouter_conformance.errors import ConfigError, KitError, RunError, TargetError
+from arouter_conformance.files import ReportError
 from arouter_conformance.known import BaselineError
 from arouter_conformance.manifest import ManifestError
-from arouter_conformance.reports.files import ReportError
 from arouter_conformance.spec import SpecError
 
 

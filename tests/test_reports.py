@@ -6,6 +6,7 @@ Live hostile targets are in test_report_safety.py; here every case is small and 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import json
 import re
@@ -17,7 +18,7 @@ from xml.etree import ElementTree as ET
 import pytest
 from jsonschema import Draft202012Validator
 
-from arouter_conformance.config import ConfigError, RunConfig
+from arouter_conformance.config import ConfigError, ReportPaths
 from arouter_conformance.findings import Finding
 from arouter_conformance.redact import Redactor
 from arouter_conformance.reports import (
@@ -31,7 +32,7 @@ from arouter_conformance.reports import (
     write_reports,
 )
 from arouter_conformance.reports.json_report import SCHEMA_ID
-from arouter_conformance.results import RunResult, Status, SuiteRecord, aggregate
+from arouter_conformance.results import RunResult, RunStats, Status, SuiteRecord, aggregate
 from arouter_conformance.spec import Spec
 from tests.factories import exchange
 from tests.targets import run_subprocess
@@ -42,19 +43,19 @@ HOSTILE = "<script>alert(1)</script>\x1b[2J\x00\ud800\ufffe]]>"
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((REPO / "spec" / "report.schema.json").read_text(encoding="utf-8"))
 ACTIVE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\ud800-\udfff\ufffe\uffff]")
-META: dict[str, object] = {
-    "kit_version": "0.1.0",
-    "target_url": "http://user:pw@gateway.test/v1",
-    "embedded": False,
-    "started_at": "2026-01-02T03:04:05Z",
-    "duration_s": 1.5,
-    "requests_sent": 12,
-    "chat_requests_sent": 2,
-    "request_budget": 1000,
-    "chat_budget": 30,
-    "examples": 20,
-    "seed": None,
-}
+META = RunStats(
+    kit_version="0.1.0",
+    target_url="http://user:pw@gateway.test/v1",
+    embedded=False,
+    started_at="2026-01-02T03:04:05Z",
+    duration_s=1.5,
+    requests_sent=12,
+    chat_requests_sent=2,
+    request_budget=1000,
+    chat_budget=30,
+    examples=20,
+    seed=None,
+)
 
 
 def schema_errors(data: Any) -> list[str]:
@@ -229,7 +230,7 @@ def _must_unjudged(spec: Spec, status: Status, *, stopped: str | None = None) ->
         for r in spec.requirements.values()
         if r.profile == "count" and r.id != rid
     ]
-    meta = {**META, "stopped": stopped}
+    meta = dataclasses.replace(META, stopped=stopped)
     return report_data(aggregate(spec, [record, *others], ["count"], meta), Redactor())
 
 
@@ -549,7 +550,7 @@ def test_markdown_lists_failed_musts_with_everything_escaped(data: dict[str, Any
 def test_the_step_summary_is_appended_when_ci_asks(result: RunResult, tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
-    config = RunConfig(target_url=None, report_json=tmp_path / "deep" / "er" / "r.json")
+    config = ReportPaths(json=tmp_path / "deep" / "er" / "r.json")
     redactor = Redactor([KEY])
     write_reports(result, config, redactor, environ={"GITHUB_STEP_SUMMARY": str(summary)})
     write_reports(result, config, redactor, environ={})

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 
 from arouter_conformance.cli import main as cli_main
+from arouter_conformance.engine import PlannedTest
 from arouter_conformance.findings import Finding
-from arouter_conformance.plugin import STATE
 from arouter_conformance.redact import Redactor
 from arouter_conformance.reports import report_data
-from arouter_conformance.results import Status, SuiteRecord, aggregate
+from arouter_conformance.results import RunStats, Status, SuiteRecord, aggregate
 from arouter_conformance.spec import Spec
 from arouter_conformance.terminal import Progress, Terminal, render_summary
 from tests.targets import live
@@ -98,7 +98,7 @@ def data(spec: Spec) -> dict[str, Any]:
             unjudgeable={"CHAT-STREAM-002": "the stream held no events"},
         ),
     ]
-    meta = {"requests_sent": 7, "chat_requests_sent": 1, "duration_s": 0.5}
+    meta = RunStats(requests_sent=7, chat_requests_sent=1, duration_s=0.5)
     result = aggregate(spec, records, ["models", "chat"], meta)
     return report_data(result, Redactor(["key-0123456789"]))
 
@@ -211,29 +211,20 @@ class _Item:
         return [SimpleNamespace(args=self._ids)]
 
 
-def test_progress_counts_requirements_whose_tests_have_all_finished(spec: Spec) -> None:
+def test_progress_counts_requirements_whose_tests_have_all_finished() -> None:
     tty = FakeTTY()
     progress = Progress(Terminal(tty, {"NO_COLOR": "1"}))
-    items = [
-        _Item("t::a", "COUNT-SHAPE-001"),
-        _Item("t::b", "COUNT-SHAPE-001", "COUNT-MATCH-001"),
-        _Item("t::c", "COUNT-UNKNOWN-001"),
-        _Item("t::d", "LOOKUP-SHAPE-001"),
-    ]
-    state = SimpleNamespace(
-        suite_items=len(items), spec=spec, config=lambda: SimpleNamespace(profiles=("count",))
-    )
-    stash = pytest.Stash()
-    stash[STATE] = state  # type: ignore[assignment]
-    session = SimpleNamespace(config=SimpleNamespace(stash=stash), items=items)
-    progress.pytest_collection_finish(session)  # type: ignore[arg-type]
+    tests = {
+        "t::a": PlannedTest("t::a", "count", ("COUNT-SHAPE-001",)),
+        "t::b": PlannedTest("t::b", "count", ("COUNT-SHAPE-001", "COUNT-MATCH-001")),
+        "t::c": PlannedTest("t::c", "count", ("COUNT-UNKNOWN-001",)),
+        "t::d": PlannedTest("t::d", "lookup", ("LOOKUP-SHAPE-001",)),
+    }
+    progress.planned(list(tests.values()), frozenset({"count"}))
 
     def finish(nodeid: str) -> str:
-        for when in ("setup", "call", "teardown"):
-            report = pytest.TestReport(nodeid, ("t", 0, nodeid), {}, "passed", None, when, [], 1.0)
-            progress.pytest_runtest_logreport(report)
-        shown = tty.getvalue().split("\r")[-1].strip()
-        return shown
+        progress.test_done(tests[nodeid], 3.0)
+        return tty.getvalue().split("\r")[-1].strip()
 
     assert finish("t::a") == "count: 0/3 requirements  (0/4 in all)"  # SHAPE-001 awaits t::b
     assert finish("t::b") == "count: 2/3 requirements  (2/4 in all)"
@@ -249,7 +240,7 @@ def test_one_reason_shared_by_many_requirements_is_said_once(spec: Spec) -> None
     why = "no model to chat with: name one with --chat-model"
     chat = [r.id for r in spec.requirements.values() if r.profile == "chat"]
     records = [SuiteRecord(f"t::{rid}", (rid,), Status.INCONCLUSIVE, reason=why) for rid in chat]
-    data = report_data(aggregate(spec, records, ["chat"], {}), Redactor([]))
+    data = report_data(aggregate(spec, records, ["chat"]), Redactor([]))
     text = render_summary(data, Terminal(io.StringIO()))
     lines = [line for line in text.splitlines() if why in line]
     assert len(lines) == 1, lines

@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from arouter_conformance.config import RunConfig
+from arouter_conformance.config import ReportPaths
+from arouter_conformance.engine import Observer
 from arouter_conformance.redact import Redactor
 from arouter_conformance.reports.badge import render_badge, write_badge
-from arouter_conformance.reports.files import ReportError, check_writable
+from arouter_conformance.files import ReportError, check_writable
 from arouter_conformance.reports.har import har_data, write_har
 from arouter_conformance.reports.html_report import render_html, write_html
 from arouter_conformance.reports.json_report import report_data, write_json
@@ -30,6 +31,7 @@ from arouter_conformance.traffic import Traffic
 
 __all__ = [
     "ReportError",
+    "ReportWriter",
     "check_writable",
     "har_data",
     "render_badge",
@@ -48,7 +50,7 @@ __all__ = [
 
 def write_reports(
     result: RunResult,
-    config: RunConfig,
+    paths: ReportPaths,
     redactor: Redactor,
     environ: Mapping[str, str] = os.environ,
     *,
@@ -57,16 +59,31 @@ def write_reports(
     """Write every report the run asked for, and the CI step summary; return the data.
     `traffic` is what the HAR is written from (None: nothing was recorded)."""
     data = report_data(result, redactor)
-    if config.report_json:
-        write_json(data, config.report_json)
-    if config.report_html:
-        write_html(data, config.report_html)
-    if config.report_junit:
-        write_junit(data, config.report_junit)
-    if config.report_badge:
-        write_badge(data, config.report_badge)
-    if config.report_har:
-        write_har(traffic.entries if traffic else (), redactor, config.report_har)
+    if paths.json:
+        write_json(data, paths.json)
+    if paths.html:
+        write_html(data, paths.html)
+    if paths.junit:
+        write_junit(data, paths.junit)
+    if paths.badge:
+        write_badge(data, paths.badge)
+    if paths.har:
+        write_har(traffic.entries if traffic else (), redactor, paths.har)
     if environ.get(SUMMARY_ENV):
         append_markdown(data, Path(environ[SUMMARY_ENV]))
     return data
+
+
+class ReportWriter(Observer):
+    """The run's observer that writes its reports when it finishes, and keeps the report
+    data for a front door's summary."""
+
+    def __init__(self, paths: ReportPaths, environ: Mapping[str, str] = os.environ) -> None:
+        self.paths = paths
+        self.environ = environ
+        self.result: RunResult | None = None
+        self.data: dict[str, Any] | None = None
+
+    def finished(self, result: RunResult, redactor: Redactor, traffic: Traffic | None) -> None:
+        self.data = write_reports(result, self.paths, redactor, self.environ, traffic=traffic)
+        self.result = result

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from arouter_conformance.reports.files import write_text
+from arouter_conformance.files import write_text
 
 __all__ = ["COLOURS", "LABEL", "badge_message", "render_badge", "write_badge"]
 

@@ -12,8 +12,9 @@ its `comment`.
 Redaction: every string of the file, URLs, headers and bodies alike, goes through the
 run's `Redactor` like every report, and the Authorization header and the run's secret
 headers were masked when they were recorded (a reader sees `Authorization: [REDACTED]`:
-a key was sent, never which). Unlike the other reports the text is not made inert: HAR
-is JSON, the tools that read it escape what they show, and a body must stay the body.
+a key was sent, never which; the request's `_auth` says which of the run's credentials it
+was: key, restricted, none or wrong). Unlike the other reports the text is not made inert:
+HAR is JSON, the tools that read it escape what they show, and a body must stay the body.
 
 Bodies: a body that is UTF-8 is the `text`; any other is base64 (`encoding`), redacted
 before it is encoded (as Latin-1 text, one character per byte, so a key in it is found
@@ -39,7 +40,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from arouter_conformance import __version__
 from arouter_conformance.redact import Redactor
-from arouter_conformance.reports.files import writing
+from arouter_conformance.files import writing
 from arouter_conformance.traffic import Recorded
 
 __all__ = ["BODIES_CAP", "har_data", "write_har"]
@@ -92,6 +93,9 @@ def _request(recorded: Recorded, redactor: Redactor, notes: list[str]) -> dict[s
         "queryString": _pairs(query, redactor),
         "headersSize": _UNKNOWN,
         "bodySize": len(exchange.request_body or b""),
+        # Which credential went with it (key, restricted, none, wrong), never the key:
+        # every Authorization reads [REDACTED], and `judge` needs to tell the keys apart.
+        "_auth": exchange.auth,
     }
     sent = exchange.request_body
     if sent is not None:

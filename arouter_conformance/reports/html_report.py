@@ -20,7 +20,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
-from arouter_conformance.reports.files import write_text
+from arouter_conformance.files import write_text
 from arouter_conformance.reports.text import NOT_MET, STATUSES, blocked_parts, count
 
 __all__ = ["render_html", "write_html"]

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from arouter_conformance.evidence import cap, curl_command, finding_data, inert
 from arouter_conformance.redact import Redactor
-from arouter_conformance.reports.files import write_text
+from arouter_conformance.files import write_text
 from arouter_conformance.results import EXIT_FAILED, EXIT_PASSED, UNJUDGED, RunResult, Status
 from arouter_conformance.spec import load_spec
 
@@ -43,7 +43,7 @@ def _verdict(result: RunResult) -> str:
     if result.exit_code == EXIT_FAILED:
         return "fail"
     must = {r.status for r in claimed_musts if r.known is None}
-    if result.meta.get("stopped") or Status.ERROR in must or not must & UNJUDGED:
+    if result.stats.stopped or Status.ERROR in must or not must & UNJUDGED:
         return "error"
     return "inconclusive"
 
@@ -68,12 +68,12 @@ def _stopped(reason: object) -> str | None:
 
 
 def _baseline(result: RunResult) -> dict[str, Any] | None:
-    path = result.meta.get("baseline")
+    path = result.stats.baseline
     if not path:
         return None
     return {
         "path": str(path),
-        "updated": bool(result.meta.get("baseline_updated")),
+        "updated": result.stats.baseline_updated,
         "entries": result.listed,
         "known": [r.requirement.id for r in result.requirements if r.known is not None],
         "fixed": list(result.fixed),
@@ -94,26 +94,26 @@ def _strings(value: Any, change: Callable[[str], str]) -> Any:
 def report_data(result: RunResult, redactor: Redactor) -> dict[str, Any]:
     """The report as a JSON value, redacted and inert; every format renders this value."""
     spec = load_spec()
-    meta = result.meta
+    stats = result.stats
     data = {
         "$schema": SCHEMA_ID,
         "format": FORMAT,
-        "kit": {"name": "arouter-conformance", "version": meta.get("kit_version")},
+        "kit": {"name": "arouter-conformance", "version": stats.kit_version},
         "spec_version": result.spec_version,
         "verdict": _verdict(result),
         "exit_code": result.exit_code,
         "run": {
-            "target_url": _without_credentials(meta.get("target_url")),
-            "embedded": bool(meta.get("embedded")),
-            "started_at": meta.get("started_at"),
-            "duration_s": meta.get("duration_s"),
-            "requests_sent": meta.get("requests_sent"),
-            "chat_requests_sent": meta.get("chat_requests_sent"),
-            "request_budget": meta.get("request_budget"),
-            "chat_budget": meta.get("chat_budget"),
-            "examples": meta.get("examples"),
-            "seed": meta.get("seed"),
-            "stopped": _stopped(meta.get("stopped")),
+            "target_url": _without_credentials(stats.target_url),
+            "embedded": stats.embedded,
+            "started_at": stats.started_at,
+            "duration_s": stats.duration_s,
+            "requests_sent": stats.requests_sent,
+            "chat_requests_sent": stats.chat_requests_sent,
+            "request_budget": stats.request_budget,
+            "chat_budget": stats.chat_budget,
+            "examples": stats.examples,
+            "seed": stats.seed,
+            "stopped": _stopped(stats.stopped),
         },
         "baseline": _baseline(result),
         "profiles": [

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from arouter_conformance.reports.files import write_text
+from arouter_conformance.files import write_text
 from arouter_conformance.reports.text import finding_lines, headline
 
 __all__ = ["render_junit", "write_junit"]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from arouter_conformance.evidence import cap
-from arouter_conformance.reports.files import write_text
+from arouter_conformance.files import write_text
 from arouter_conformance.reports.text import NOT_MET, STATUSES, count, headline, known_lines
 
 __all__ = ["SUMMARY_ENV", "append_markdown", "escape", "render_markdown"]
