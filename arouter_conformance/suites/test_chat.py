@@ -19,31 +19,14 @@ from arouter_conformance.exchange import Exchange, NotJson
 from arouter_conformance.findings import Finding, Inconclusive, require
 from arouter_conformance.interop import openai_chat
 from arouter_conformance.session import MAX_TOKENS, Run
+from arouter_conformance.suites._shared import chat_model, completion_of, plain_completion
 
 requirement = pytest.mark.requirement
 STREAM_REFUSED = "the stream was refused (see CHAT-STREAM-001)"
 
 
-def _model(run: Run, role: str, what: str) -> str:
-    model = run.chat_model(role)
-    if model is None:
-        pytest.skip(f"not applicable: the target lists no {what}")
-    return model
-
-
-def completion_of(run: Run, model: str) -> Exchange:
-    """The kit's one plain request for `model`, sent once: the cheap model is often the
-    listed :free id that CHAT-VARIANT-003 asks for as well."""
-    return run.memo(f"chat-plain:{model}", lambda: run.chat(run.chat_body(model)))
-
-
-def plain_completion(run: Run) -> Exchange:
-    """The one whole completion the shape, usage and routing checks share."""
-    return completion_of(run, _model(run, "cheap", "text model with a price"))
-
-
 def streamed_completion(run: Run) -> tuple[Exchange, stream.Stream]:
-    model = _model(run, "cheap", "text model with a price")
+    model = chat_model(run, "cheap", "text model with a price")
 
     def fetch() -> tuple[Exchange, stream.Stream]:
         exchange = run.chat(
@@ -64,7 +47,7 @@ def streamed_completion(run: Run) -> tuple[Exchange, stream.Stream]:
     "CHAT-ERROR-002",
 )
 def test_bad_requests_are_refused(run: Run) -> None:
-    model = _model(run, "cheap", "text model with a price")
+    model = chat_model(run, "cheap", "text model with a price")
     good = run.chat_body(model)
     cases: list[tuple[str, Exchange, set[int]]] = [
         ("CHAT-AUTH-001", run.chat(good, auth="none"), {401}),
@@ -129,17 +112,17 @@ def _variant(run: Run, requirement_id: str, model: str) -> tuple[Exchange, Mappi
 
 @requirement("CHAT-VARIANT-001")
 def test_nitro_is_served_by_the_model(run: Run) -> None:
-    _variant(run, "CHAT-VARIANT-001", _model(run, "base", "plain text model") + ":nitro")
+    _variant(run, "CHAT-VARIANT-001", chat_model(run, "base", "plain text model") + ":nitro")
 
 
 @requirement("CHAT-VARIANT-002")
 def test_floor_is_served_by_the_model(run: Run) -> None:
-    _variant(run, "CHAT-VARIANT-002", _model(run, "base", "plain text model") + ":floor")
+    _variant(run, "CHAT-VARIANT-002", chat_model(run, "base", "plain text model") + ":floor")
 
 
 @requirement("CHAT-VARIANT-003")
 def test_a_listed_free_id_is_served(run: Run) -> None:
-    _variant(run, "CHAT-VARIANT-003", _model(run, "free", ":free text model"))
+    _variant(run, "CHAT-VARIANT-003", chat_model(run, "free", ":free text model"))
 
 
 def _refused(run: Run, requirement_id: str, model: str) -> None:
@@ -150,30 +133,30 @@ def _refused(run: Run, requirement_id: str, model: str) -> None:
 
 @requirement("CHAT-VARIANT-004", "CHAT-ERROR-001", "CHAT-ERROR-002")
 def test_free_without_a_free_variant_is_refused(run: Run) -> None:
-    model = _model(run, "without_free", "text model without a :free variant") + ":free"
+    model = chat_model(run, "without_free", "text model without a :free variant") + ":free"
     _refused(run, "CHAT-VARIANT-004", model)
 
 
 @requirement("CHAT-VARIANT-005", "CHAT-ERROR-001", "CHAT-ERROR-002")
 def test_thinking_without_reasoning_is_refused(run: Run) -> None:
-    model = _model(run, "without_reasoning", "text model without reasoning") + ":thinking"
+    model = chat_model(run, "without_reasoning", "text model without reasoning") + ":thinking"
     _refused(run, "CHAT-VARIANT-005", model)
 
 
 @requirement("CHAT-VARIANT-006")
 def test_a_listed_thinking_id_is_served(run: Run) -> None:
-    _variant(run, "CHAT-VARIANT-006", _model(run, "thinking", ":thinking text model"))
+    _variant(run, "CHAT-VARIANT-006", chat_model(run, "thinking", ":thinking text model"))
 
 
 @requirement("CHAT-VARIANT-007")
 def test_thinking_appended_to_a_reasoning_model_is_served(run: Run) -> None:
-    model = _model(run, "reasoning_base", "reasoning text model without a listed :thinking id")
+    model = chat_model(run, "reasoning_base", "reasoning text model without a listed :thinking id")
     _variant(run, "CHAT-VARIANT-007", model + ":thinking")
 
 
 @requirement("CHAT-MODALITY-001", "CHAT-ERROR-001", "CHAT-ERROR-002")
 def test_a_model_without_text_output_is_refused(run: Run) -> None:
-    _refused(run, "CHAT-MODALITY-001", _model(run, "non_text", "model without text output"))
+    _refused(run, "CHAT-MODALITY-001", chat_model(run, "non_text", "model without text output"))
 
 
 @requirement("CHAT-STREAM-001", "CHAT-STREAM-002", "CHAT-STREAM-005")
@@ -243,7 +226,7 @@ def test_a_reply_cut_by_max_tokens_says_length(run: Run) -> None:
 
 @requirement("CHAT-SDK-001")
 def test_openai_sdk_reads_completions(run: Run) -> None:
-    body = run.chat_body(_model(run, "cheap", "text model with a price"))
+    body = run.chat_body(chat_model(run, "cheap", "text model with a price"))
     require(
         openai_chat(run.target, body, stream=False) + openai_chat(run.target, body, stream=True)
     )

@@ -10,7 +10,7 @@ from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.findings import Finding, require
 from arouter_conformance.interop import openrouter_chat, openrouter_errors, openrouter_models
 from arouter_conformance.session import Run
-from arouter_conformance.suites.test_chat import plain_completion
+from arouter_conformance.suites._shared import plain_completion
 
 requirement = pytest.mark.requirement
 
