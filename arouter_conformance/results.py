@@ -106,6 +106,7 @@ class ProfileVerdict:
     counts: Mapping[Status, int]
     verdict: str  # pass | known | fail | error | inconclusive | skip
     known: int = 0  # requirements unmet but accepted by the baseline
+    title: str = ""  # the catalog's, so that no report writer reads the catalog again
 
 
 @dataclass(frozen=True)
@@ -374,7 +375,8 @@ def aggregate(
         counts = {status: sum(r.status is status for r in mine) for status in Status}
         verdict = _verdict(name in claimed_set, mine)
         accepted = sum(r.known is not None for r in mine)
-        profiles.append(ProfileVerdict(name, name in claimed_set, counts, verdict, accepted))
+        title = spec.profiles[name].title
+        profiles.append(ProfileVerdict(name, name in claimed_set, counts, verdict, accepted, title))
     return RunResult(
         spec.version,
         tuple(results),

@@ -17,7 +17,6 @@ from arouter_conformance.evidence import cap, curl_command, finding_data, inert
 from arouter_conformance.redact import Redactor
 from arouter_conformance.files import write_text
 from arouter_conformance.results import EXIT_FAILED, EXIT_PASSED, UNJUDGED, RunResult, Status
-from arouter_conformance.spec import load_spec
 
 __all__ = ["FINDINGS_CAP", "FORMAT", "SCHEMA_ID", "report_data", "write_json"]
 
@@ -93,7 +92,6 @@ def _strings(value: Any, change: Callable[[str], str]) -> Any:
 
 def report_data(result: RunResult, redactor: Redactor) -> dict[str, Any]:
     """The report as a JSON value, redacted and inert; every format renders this value."""
-    spec = load_spec()
     stats = result.stats
     data = {
         "$schema": SCHEMA_ID,
@@ -119,7 +117,7 @@ def report_data(result: RunResult, redactor: Redactor) -> dict[str, Any]:
         "profiles": [
             {
                 "name": p.name,
-                "title": spec.profiles[p.name].title,
+                "title": p.title,
                 "claimed": p.claimed,
                 "verdict": p.verdict,
                 "counts": {status.value: n for status, n in p.counts.items()},
