@@ -17,13 +17,10 @@ from arouter_conformance.spec import Contract
 
 __all__ = [
     "Baseline",
-    "ChatModels",
     "ModalitySelection",
     "ParameterRule",
     "author_of",
     "chat_capable",
-    "chat_models",
-    "cheapest",
     "id_of",
     "input_modalities",
     "output_modalities",
@@ -35,7 +32,6 @@ __all__ = [
     "split_variant",
     "strictly_dominates",
     "supported_parameters",
-    "total_price",
 ]
 
 Model = Mapping[str, Any]
@@ -246,26 +242,6 @@ class Baseline:
         return [m for m in self.models if "text" in output_modalities(m)]
 
 
-@dataclass(frozen=True)
-class ChatModels:
-    """The models the chat suite talks to, chosen to spend as little as possible.
-
-    `cheap` serves the shape, usage and streaming checks: a listed :free id when there is
-    one, else the cheapest plain model. The others are the cheapest of their kind, or
-    None when the target lists none (the check is then not applicable).
-    """
-
-    cheap: str | None
-    base: str | None
-    free: str | None
-    without_free: str | None
-    thinking: str | None
-    without_reasoning: str | None
-    non_text: str | None
-    # A plain model with reasoning whose :thinking id is not listed: the suffix appended.
-    reasoning_base: str | None = None
-
-
 def input_modalities(model: Model) -> frozenset[str]:
     architecture = model.get("architecture")
     if not isinstance(architecture, Mapping):
@@ -285,72 +261,4 @@ def chat_capable(model: Model, contract: Contract) -> bool:
         and not router_priced(model, contract)
         and tokenizer != "Router"
         and not str(id_of(model)).startswith("~")
-    )
-
-
-def total_price(model: Model) -> Decimal | None:
-    """Every price the model lists, added up; None when one cannot be read as a price."""
-    pricing = model.get("pricing")
-    if not isinstance(pricing, Mapping):
-        return None
-    total = Decimal(0)
-    for value in pricing.values():
-        if not isinstance(value, str):
-            continue  # structured extras (overrides, discount) are not prices per unit
-        try:
-            price = Decimal(value)
-        except InvalidOperation:
-            return None
-        if not price.is_finite() or price < 0:
-            return None
-        total += price
-    return total
-
-
-def cheapest(models: Iterable[Model], contract: Contract) -> str | None:
-    """The id of the cheapest model, preferring those that take max_tokens and do not
-    reason (reasoning can spend a small max_tokens before any text)."""
-    priced = [(m, total_price(m)) for m in models if not router_priced(m, contract)]
-    ranked = [
-        (
-            "max_tokens" not in supported_parameters(m),
-            "reasoning" in supported_parameters(m),
-            price,
-            str(id_of(m)),
-        )
-        for m, price in priced
-        if price is not None
-    ]
-    return min(ranked)[3] if ranked else None
-
-
-def chat_models(baseline: Baseline) -> ChatModels:
-    contract = baseline.contract
-
-    def cheapest_of(models: Iterable[Model]) -> str | None:
-        return cheapest(models, contract)
-
-    texts = [m for m in baseline.models if chat_capable(m, contract)]
-    plain = [m for m in texts if split_variant(str(id_of(m)))[1] is None]
-    listed = baseline.ids
-    free = cheapest_of(m for m in texts if split_variant(str(id_of(m)))[1] == "free")
-    return ChatModels(
-        cheap=free or cheapest_of(plain),
-        base=cheapest_of(plain),
-        free=free,
-        without_free=cheapest_of(m for m in plain if f"{id_of(m)}:free" not in listed),
-        thinking=cheapest_of(m for m in texts if split_variant(str(id_of(m)))[1] == "thinking"),
-        without_reasoning=cheapest_of(
-            m for m in plain if "reasoning" not in supported_parameters(m)
-        ),
-        non_text=cheapest_of(
-            m
-            for m in baseline.models
-            if contract.default_output_modality not in output_modalities(m)
-        ),
-        reasoning_base=cheapest_of(
-            m
-            for m in plain
-            if "reasoning" in supported_parameters(m) and f"{id_of(m)}:thinking" not in listed
-        ),
     )

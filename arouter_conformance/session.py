@@ -30,7 +30,8 @@ from arouter_conformance.evidence import inert
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import ConformanceFailure, Finding, Inconclusive, require
 from arouter_conformance.manifest import Manifest
-from arouter_conformance.oracle import Baseline, ChatModels, ParameterRule, chat_models
+from arouter_conformance.oracle import Baseline, ParameterRule
+from arouter_conformance.planning import ChatModels, chat_models
 from arouter_conformance.redact import Redactor
 from arouter_conformance.spec import Contract, Spec
 from arouter_conformance.traffic import Traffic

@@ -11,7 +11,6 @@ from arouter_conformance.oracle import (
     Baseline,
     author_of,
     chat_capable,
-    chat_models,
     parse_list,
     parse_modalities,
     price_vector,
@@ -19,6 +18,7 @@ from arouter_conformance.oracle import (
     split_variant,
     strictly_dominates,
 )
+from arouter_conformance.planning import chat_models
 from arouter_conformance.spec import Spec
 from tests.factories import model
 from tests.snapshots import shared_snapshot

@@ -9,7 +9,8 @@ import pytest
 from arouter_conformance.checks import chat, count, lookup, visibility
 from arouter_conformance.checks.common import listed_models
 from arouter_conformance.findings import Finding, Inconclusive, cannot_judge, require
-from arouter_conformance.oracle import author_of, chat_capable, cheapest
+from arouter_conformance.oracle import author_of, chat_capable
+from arouter_conformance.planning import cheapest
 from arouter_conformance.session import Run
 
 requirement = pytest.mark.requirement
