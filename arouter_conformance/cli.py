@@ -5,36 +5,52 @@ passed), 1 (at least one failed) or 2 (the run could not be carried out: bad fla
 manifest, unreachable target), always with a one-line reason and never a traceback.
 It runs the same pytest suites as `pytest --target-url`, in-process, so the two front
 doors cannot disagree. `serve` starts the reference server. `diff` compares two JSON
-reports (`arouter_conformance.diff`).
+reports (`arouter_conformance.diff`). `proxy` judges someone else's traffic instead
+(`arouter_conformance.observe`): a reverse proxy in front of the target that writes the
+reports when it stops or is sent SIGUSR1.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pytest
 
 from arouter_conformance import __version__
-from arouter_conformance.client import Budget
+from arouter_conformance.client import Budget, normalize_base_url
 from arouter_conformance.config import (
+    LOOPBACK,
     RunConfig,
     chat_notice,
     resolve_config,
     secret_notices,
 )
-from arouter_conformance.errors import KitError
+from arouter_conformance.errors import ConfigError, KitError
 from arouter_conformance.options import add_cli_options, settings
 from arouter_conformance.plugin import SUITES, Resolved
-from arouter_conformance.reports import ReportWriter, check_writable
+from arouter_conformance.redact import Redactor
+from arouter_conformance.reports import ReportWriter, check_writable, write_reports
 from arouter_conformance.results import EXIT_ERROR
 from arouter_conformance.session import first_contact, open_target
 from arouter_conformance.spec import load_spec
 from arouter_conformance.terminal import Progress, Terminal, render_summary
 
+if TYPE_CHECKING:
+    from arouter_conformance.observe import Observations
+    from arouter_conformance.observe.proxy import Proxy
+
 __all__ = ["main"]
+
+# The options of `run` that mean the same to `proxy`: the target's claims and the reports.
+PROXY_OPTIONS = ("manifest", "profile", "json", "html", "junit", "badge")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,6 +90,30 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument(
         "--markdown", action="store_true", help="write Markdown, for a pull-request comment"
     )
+
+    proxy = commands.add_parser(
+        "proxy",
+        help="judge your own client's traffic: a reverse proxy in front of a target",
+        description="Forward every request to the upstream unchanged and judge each exchange "
+        "on the side. Requirements the traffic did not exercise end 'not observed', never "
+        "passed. The reports are written when the proxy stops (Ctrl-C, SIGTERM), with the "
+        "exit code of `run`, and whenever it is sent SIGUSR1.",
+        allow_abbrev=False,
+    )
+    proxy.add_argument(
+        "--upstream",
+        required=True,
+        metavar="URL",
+        help="the API root to forward to, with its version prefix, e.g. http://127.0.0.1:8080/v1",
+    )
+    proxy.add_argument(
+        "--listen",
+        default="127.0.0.1:0",
+        metavar="HOST:PORT",
+        help="where to listen (default 127.0.0.1:0: a free port, this machine only); a host "
+        "that is not loopback is served, with a warning",
+    )
+    add_cli_options(proxy, PROXY_OPTIONS)
 
     serve = commands.add_parser("serve", help="start the reference server")
     from reference_server.cli import add_serve_arguments
@@ -137,6 +177,91 @@ def run_command(args: argparse.Namespace) -> int:
     return writer.result.exit_code if code in (0, 1) else EXIT_ERROR
 
 
+def _listen_address(text: str) -> tuple[str, int]:
+    host, colon, port = text.rpartition(":")
+    if not colon or not port.isdigit() or int(port) > 65535:
+        raise ConfigError(f"--listen: {text!r} is not HOST:PORT, e.g. 127.0.0.1:8081")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    return host or "127.0.0.1", int(port)
+
+
+class _ProxyReports:
+    """The proxy's reports from the traffic so far, on demand and when it stops: one
+    writing at a time, through a redactor that also knows the keys the clients sent."""
+
+    def __init__(self, observations: Observations, proxy: Proxy, config: RunConfig) -> None:
+        self.observations = observations
+        self.proxy = proxy
+        self.config = config
+        self._lock = threading.Lock()
+
+    def write(self) -> int:
+        with self._lock:
+            self.proxy.settle()
+            result = self.observations.result()
+            redactor = Redactor((*self.config.secrets, *self.proxy.keys))
+            data = write_reports(result, self.config.reports, redactor)
+            seen = self.observations.counts
+            terminal = Terminal(sys.stdout)
+            terminal.line(render_summary(data, terminal, [p for p in self.config.outputs if p]))
+            terminal.line(
+                f"exchanges observed: {seen['observed']}, judged: {seen['judged']} "
+                f"(chat: {seen['chat']})"
+            )
+            return result.exit_code
+
+    def on_demand(self) -> None:
+        try:
+            self.write()
+        except KitError as exc:  # a report path gone bad: said, and the proxy carries on
+            print(f"arouter-conformance: {exc}", file=sys.stderr, flush=True)
+
+
+def proxy_command(args: argparse.Namespace) -> int:
+    # Imported here: the other commands need neither the proxy nor the judge.
+    from arouter_conformance.observe import Observations
+    from arouter_conformance.observe.proxy import Proxy
+    from arouter_conformance.observe.serve import serve
+    from reference_server.server import bind, origin
+
+    try:
+        upstream = normalize_base_url(args.upstream)
+    except ValueError as exc:
+        raise ConfigError(f"--upstream: {exc}") from None
+    host, port = _listen_address(args.listen)
+    spec = load_spec()
+    given = settings(lambda dest: getattr(args, dest, None), "cli")
+    config = resolve_config(spec, **{**given, "target_url": upstream})
+    check_writable(config.outputs)
+    for notice in secret_notices(config):
+        print(f"arouter-conformance: {notice}", flush=True)
+    try:
+        sock = bind(host, port)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(f"--listen: cannot listen on {args.listen}: {reason}") from None
+    observations = Observations(spec, config)
+    unkept = [header.name for header in config.headers]
+    proxy = Proxy(upstream, observations, unkept=unkept, timeout=config.timeout)
+    reports = _ProxyReports(observations, proxy, config)
+    on_demand = f" or on SIGUSR1 (kill -USR1 {os.getpid()})" if hasattr(signal, "SIGUSR1") else ""
+    print(
+        f"arouter-conformance: listening at {origin(sock)}{urlsplit(upstream).path}, "
+        f"forwarding to {upstream}; reports when stopped (Ctrl-C){on_demand}",
+        flush=True,
+    )
+    if host not in LOOPBACK:
+        print(
+            f"arouter-conformance: warning: {host} is not loopback; whoever can reach this "
+            "port can send requests to the upstream through the proxy",
+            file=sys.stderr,
+            flush=True,
+        )
+    with sock:
+        serve(proxy, sock, reports.on_demand)
+    return reports.write()
+
+
 def diff_command(args: argparse.Namespace) -> int:
     # Imported here: `run` should not pay for it. Its refusals are `ConfigError`s.
     from arouter_conformance.diff import compare, load_report, render_markdown, render_text
@@ -156,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
             return serve(args)
         if args.command == "diff":
             return diff_command(args)
+        if args.command == "proxy":
+            return proxy_command(args)
         return run_command(args)
     except KitError as exc:  # every error the kit raises on purpose: one line, its code
         print(f"arouter-conformance: {exc}", file=sys.stderr)

@@ -13,7 +13,7 @@ a target.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -209,9 +209,10 @@ def spelled(name: str, front: Front) -> str:
     return _BY_NAME[name].flag(front)
 
 
-def add_cli_options(parser: argparse.ArgumentParser) -> None:
+def add_cli_options(parser: argparse.ArgumentParser, names: Collection[str] | None = None) -> None:
+    """Every option, or those `names` lists (a command that needs a few of them)."""
     groups: dict[str, argparse._ArgumentGroup] = {}
-    for option in OPTIONS:
+    for option in OPTIONS if names is None else [_BY_NAME[name] for name in names]:
         if option.group not in groups:
             groups[option.group] = parser.add_argument_group(option.group)
         groups[option.group].add_argument(option.flag("cli"), **option.attributes())
