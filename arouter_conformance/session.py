@@ -80,7 +80,7 @@ class Run:
     ) -> tuple[Exchange, list[Model] | None]:
         """GET /models and the models in it (None when the answer has no usable list)."""
         exchange = self.target.get("/models", query, auth=auth)
-        models, _ = listed_models("MODELS-LIST-001", exchange)
+        models, _ = listed_models(self.spec.list_requirement, exchange)
         return exchange, models
 
     def probe_lists(self) -> list[tuple[Exchange, list[Model]]]:
@@ -126,12 +126,12 @@ class Run:
 
     def baseline(self) -> Baseline:
         exchange = self.baseline_exchange()
-        models, findings = listed_models("MODELS-LIST-001", exchange)
+        models, findings = listed_models(self.spec.list_requirement, exchange)
         if models is None:
             raise BaselineUnavailable(
                 "the list of all models (output_modalities=all) could not be read: "
                 + findings[0].message,
-                blocked_by="MODELS-LIST-001",
+                blocked_by=self.spec.list_requirement,
             )
         return Baseline(models, self.spec.contract)
 

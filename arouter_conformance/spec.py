@@ -210,6 +210,20 @@ class Spec:
         except KeyError:
             raise SpecError(f"no requirement {requirement_id!r} in the catalog") from None
 
+    @property
+    def list_requirement(self) -> str:
+        """The requirement a whole list answer is judged by (ModelList.json at its root):
+        the one a run needs before anything can be judged against the list of all models,
+        named by the catalog rather than written into the code that fetches that list."""
+        roots = [
+            r.id for r in self.schema_bindings("ModelList.json") if r.schema and not r.schema.at
+        ]
+        if len(roots) != 1:
+            raise SpecError(
+                f"expected one requirement bound to ModelList.json at its root: {roots}"
+            )
+        return roots[0]
+
     def schema_bindings(self, file: str) -> list[Requirement]:
         """The requirements judged by `file`, deepest pointer first (most specific wins)."""
         bound = [r for r in self.requirements.values() if r.schema and r.schema.file == file]

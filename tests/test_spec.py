@@ -193,3 +193,9 @@ def test_schema_with_a_wrong_id_is_refused(tmp_path: Path) -> None:
     path.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(SpecError, match=r"\$id"):
         Spec(target)
+
+
+def test_the_list_requirement_is_named_by_the_catalog(spec: Spec) -> None:
+    """The run fetches the list of all models under the requirement the catalog binds to
+    ModelList.json at its root; no code names it."""
+    assert spec.list_requirement == "MODELS-LIST-001"
