@@ -7,7 +7,8 @@ It runs the same pytest suites as `pytest --target-url`, in-process, so the two 
 doors cannot disagree. `serve` starts the reference server. `diff` compares two JSON
 reports (`arouter_conformance.diff`). `proxy` judges someone else's traffic instead
 (`arouter_conformance.observe`): a reverse proxy in front of the target that writes the
-reports when it stops or is sent SIGUSR1.
+reports when it stops or is sent SIGUSR1. `judge` judges traffic recorded in a HAR file the
+same way.
 """
 
 from __future__ import annotations
@@ -51,6 +52,9 @@ __all__ = ["main"]
 
 # The options of `run` that mean the same to `proxy`: the target's claims and the reports.
 PROXY_OPTIONS = ("manifest", "profile", "json", "html", "junit", "badge")
+# The options of `run` that mean the same to `judge`; the target URL says where the API
+# root was in the recorded URLs.
+JUDGE_OPTIONS = ("target-url", "manifest", "profile", "json", "html", "junit", "badge")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -114,6 +118,19 @@ def _parser() -> argparse.ArgumentParser:
         "that is not loopback is served, with a warning",
     )
     add_cli_options(proxy, PROXY_OPTIONS)
+
+    judge = commands.add_parser(
+        "judge",
+        help="judge recorded traffic (a HAR file) without sending a request",
+        description="Judge the exchanges a HAR file recorded (the kit's own --har, or a "
+        "browser's network export) with the kit's checks, sending nothing. Requirements the "
+        "traffic did not exercise end 'not observed', never passed. Exit codes as for `run`; "
+        "2 also when the file is not HAR.",
+        allow_abbrev=False,
+    )
+    # Not `har`: that is where `--har` writes, and the file judged must never be written.
+    judge.add_argument("recording", metavar="FILE.har", type=Path, help="the recorded traffic")
+    add_cli_options(judge, JUDGE_OPTIONS)
 
     serve = commands.add_parser("serve", help="start the reference server")
     from reference_server.cli import add_serve_arguments
@@ -262,6 +279,39 @@ def proxy_command(args: argparse.Namespace) -> int:
     return reports.write()
 
 
+def judge_command(args: argparse.Namespace) -> int:
+    from arouter_conformance.observe import Observations
+    from arouter_conformance.observe.har import read_har
+
+    spec = load_spec()
+    given = settings(lambda dest: getattr(args, dest, None), "cli")
+    config = resolve_config(spec, **given, sends=False)
+    judged = args.recording.resolve()
+    if any(path is not None and path.resolve() == judged for path in config.outputs):
+        raise ConfigError(f"{args.recording} is the file judged: no report is written over it")
+    check_writable(config.outputs)
+    recording = read_har(args.recording)
+    if not recording.keyed:
+        print(
+            f"arouter-conformance: no request in {args.recording} carries a key (a browser's "
+            "sanitized export leaves Authorization out): none is judged as sent without one",
+            flush=True,
+        )
+    observations = Observations(spec, config)
+    for exchange in recording.exchanges():
+        observations.add(exchange)
+    result = observations.result()
+    data = write_reports(result, config.reports, Redactor((*config.secrets, *recording.secrets)))
+    terminal = Terminal(sys.stdout)
+    terminal.line(render_summary(data, terminal, [p for p in config.outputs if p]))
+    seen = observations.counts
+    terminal.line(
+        f"exchanges recorded: {len(recording.entries)}, judged: {seen['judged']} "
+        f"(chat: {seen['chat']}); without an answer to judge: {recording.left_out}"
+    )
+    return result.exit_code
+
+
 def diff_command(args: argparse.Namespace) -> int:
     # Imported here: `run` should not pay for it. Its refusals are `ConfigError`s.
     from arouter_conformance.diff import compare, load_report, render_markdown, render_text
@@ -283,6 +333,8 @@ def main(argv: list[str] | None = None) -> int:
             return diff_command(args)
         if args.command == "proxy":
             return proxy_command(args)
+        if args.command == "judge":
+            return judge_command(args)
         return run_command(args)
     except KitError as exc:  # every error the kit raises on purpose: one line, its code
         print(f"arouter-conformance: {exc}", file=sys.stderr)

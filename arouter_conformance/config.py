@@ -136,11 +136,11 @@ class RunConfig:
         )
 
 
-def _env_value(name: str, env: Mapping[str, str], what: str) -> str:
+def _env_value(name: str, env: Mapping[str, str], what: str, needed: bool = True) -> str | None:
     value = env.get(name)
-    if not value:
+    if not value and needed:
         raise ConfigError(f"manifest key '{what}' names {name}, which is not set")
-    return value
+    return value or None
 
 
 def _headers(
@@ -148,6 +148,7 @@ def _headers(
     manifest: Manifest | None,
     env: Mapping[str, str],
     flag: str,
+    sends: bool = True,
 ) -> tuple[Header, ...]:
     """The manifest's headers, then the flags' (a flag wins over the manifest's same name).
 
@@ -155,7 +156,10 @@ def _headers(
     chosen: dict[str, Header] = {}
     for name, value in (manifest.headers if manifest else {}).items():
         if isinstance(value, FromEnv):
-            header = Header(name, _env_value(value.env, env, f"headers.{name}"))
+            secret = _env_value(value.env, env, f"headers.{name}", sends)
+            if secret is None:
+                continue  # not sent by a run that sends nothing: nothing to mask either
+            header = Header(name, secret)
         else:
             header = Header(name, value, secret=False)
         chosen[name.lower()] = _checked(header, f"manifest key 'headers.{name}'")
@@ -204,8 +208,12 @@ def resolve_config(
     update_baseline: bool = False,
     env: Mapping[str, str] | None = None,
     front: Front = "cli",
+    sends: bool = True,
 ) -> RunConfig:
-    """The run `front` was asked for; every option is named as `front` spells it."""
+    """The run `front` was asked for; every option is named as `front` spells it. `sends`
+    is False for a door that only judges traffic it is given (`judge`): the keys and header
+    values the manifest takes from the environment then only mask the reports, so one that
+    is not set is left out rather than refused."""
     env = os.environ if env is None else env
 
     def flag(name: str) -> str:
@@ -248,14 +256,14 @@ def resolve_config(
         raise ConfigError(f"{flag('chat-model')} must not be empty")
     # The manifest names the variable for this very target, so it beats the generic one.
     key = api_key or (
-        _env_value(manifest.api_key_env, env, "api_key_env")
+        _env_value(manifest.api_key_env, env, "api_key_env", sends)
         if manifest and manifest.api_key_env
         else None
     )
     key = key or env.get(KEY_ENV) or None
     restricted: Restricted | None = manifest.restricted if manifest else None
     restricted_key = (
-        _env_value(restricted.api_key_env, env, "restricted.api_key_env")
+        _env_value(restricted.api_key_env, env, "restricted.api_key_env", sends)
         if restricted and restricted.api_key_env
         else None
     )
@@ -278,7 +286,7 @@ def resolve_config(
         baseline=baseline,
         known=known,
         update_baseline=update_baseline,
-        headers=_headers(headers, manifest, env, flag("header")),
+        headers=_headers(headers, manifest, env, flag("header"), sends),
         requirements=tuple(dict.fromkeys(requirements)),
         chat_model=chat_model.strip() if chat_model else None,
         front=front,

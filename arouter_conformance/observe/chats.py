@@ -43,6 +43,7 @@ Model = Mapping[str, Any]
 # What the kit's own chat requests hold: a request with no more has no reason to be refused.
 KIT_FIELDS = frozenset({"model", "messages", "max_tokens", "stream", "stream_options"})
 FOUR_XX = range(400, 500)
+_RESP = ("CHAT-RESP-002",)
 
 
 @dataclass(frozen=True)
@@ -106,15 +107,19 @@ def _asked(exchange: Exchange) -> Asked | None:
 
 @dataclass(frozen=True)
 class Route:
-    """What the contract says of a request for this model: served (in `names`, judged by
-    `named_by`) or refused (with one of `refuse`), under `requirement`; nothing when the
-    traffic so far cannot say."""
+    """What the contract says of a request for this model: served (under `requirements`,
+    in one of `names`, judged by `named_by`), or refused with one of `refuse` (under the
+    first requirement); nothing when the traffic so far cannot say."""
 
-    requirement: str | None = None
+    requirements: tuple[str, ...] = ()
     refuse: Collection[int] | None = None
     label: str | None = None
     names: frozenset[str] | None = None
-    named_by: str = "CHAT-RESP-002"
+    named_by: tuple[str, ...] = ("CHAT-RESP-002",)
+
+
+def _refused(requirement: str, statuses: Collection[int], label: str | None = None) -> Route:
+    return Route((requirement,), statuses, label)
 
 
 def _route(asked: Asked, memory: Memory, config: RunConfig) -> Route:
@@ -123,7 +128,7 @@ def _route(asked: Asked, memory: Memory, config: RunConfig) -> Route:
         return Route()
     auto = config.manifest.auto_model or memory.contract.auto_model
     if requested == auto:
-        return Route("CHAT-AUTO-001")
+        return Route(("CHAT-AUTO-001",))
     catalog = memory.catalog()
     contract = memory.contract
     listed = memory.entries.get(requested)
@@ -131,32 +136,33 @@ def _route(asked: Asked, memory: Memory, config: RunConfig) -> Route:
     if listed is not None:
         names = chat.served_names(catalog, requested)
         if contract.default_output_modality not in output_modalities(listed):
-            return Route("CHAT-MODALITY-001", FOUR_XX, "a 4xx refusal")
+            return _refused("CHAT-MODALITY-001", FOUR_XX, "a 4xx refusal")
         if router_priced(listed, contract):
             return Route()  # a router answers in the name of the model it picks
-        by_variant = {"free": "CHAT-VARIANT-003", "thinking": "CHAT-VARIANT-006"}
-        if variant in by_variant:
-            return Route(by_variant[variant], names=names, named_by=by_variant[variant])
-        if chat_capable(listed, contract):
-            return Route("CHAT-SERVE-001", names=names)
-        return Route(names=names)
+        serve = ("CHAT-SERVE-001",) if chat_capable(listed, contract) else ()
+        listed_variant = {"free": "CHAT-VARIANT-003", "thinking": "CHAT-VARIANT-006"}.get(
+            variant or ""
+        )
+        if listed_variant:
+            return Route((listed_variant, *serve), None, None, names, (listed_variant, *_RESP))
+        return Route(serve, names=names)
     everything = memory.everything
     unlisted = everything is not None and requested not in everything.ids
     base_model = memory.entries.get(base) if variant else None
     if base_model is not None and chat_capable(base_model, contract):
         names = chat.served_names(catalog, requested)
-        served = {"nitro": "CHAT-VARIANT-001", "floor": "CHAT-VARIANT-002"}
-        if variant in served:
-            return Route(served[variant], names=names, named_by=served[variant])
+        appended = {"nitro": "CHAT-VARIANT-001", "floor": "CHAT-VARIANT-002"}.get(variant or "")
+        if variant == "thinking" and "reasoning" in supported_parameters(base_model):
+            appended = "CHAT-VARIANT-007"
+        if appended:
+            return Route((appended,), names=names, named_by=(appended,))
         if variant == "thinking":
-            if "reasoning" in supported_parameters(base_model):
-                return Route("CHAT-VARIANT-007", names=names, named_by="CHAT-VARIANT-007")
-            return Route("CHAT-VARIANT-005", FOUR_XX, "a 4xx refusal")
+            return _refused("CHAT-VARIANT-005", FOUR_XX, "a 4xx refusal")
         if variant == "free" and unlisted:
-            return Route("CHAT-VARIANT-004", FOUR_XX, "a 4xx refusal")
+            return _refused("CHAT-VARIANT-004", FOUR_XX, "a 4xx refusal")
         return Route()
     if unlisted and base_model is None and requested not in config.manifest.aliases:
-        return Route("CHAT-REJECT-004", {400, 404})
+        return _refused("CHAT-REJECT-004", {400, 404})
     return Route()
 
 
@@ -184,9 +190,9 @@ def _refusal_body(exchange: Exchange) -> list[Finding]:
 
 
 def judge_chat(exchange: Exchange, memory: Memory, config: RunConfig) -> list[Finding]:
-    if exchange.auth == "none":
+    if exchange.auth in ("none", "wrong"):
         return chat.refused("CHAT-AUTH-001", exchange, {401}) + chat.error_shape(exchange)
-    if exchange.status in CALLER_REFUSALS:
+    if exchange.auth != "key" or exchange.status in CALLER_REFUSALS:
         return _refusal_body(exchange)
     asked = _asked(exchange)
     if asked is None:
@@ -195,20 +201,20 @@ def judge_chat(exchange: Exchange, memory: Memory, config: RunConfig) -> list[Fi
     if malformed is not None:
         return chat.refused(malformed, exchange, {400}) + chat.error_shape(exchange)
     route = _route(asked, memory, config)
-    if route.requirement is not None and route.refuse is not None:
-        return chat.refused(route.requirement, exchange, route.refuse, route.label) + (
-            chat.error_shape(exchange)
-        )
+    if route.requirements and route.refuse is not None:
+        refused = chat.refused(route.requirements[0], exchange, route.refuse, route.label)
+        return refused + chat.error_shape(exchange)
     streamed = asked.stream or (not asked.recorded and exchange.media_type == "text/event-stream")
     if exchange.status == 200:
         if streamed:
             return _streamed(exchange, asked, route, memory)
         return _completion(exchange, asked, route, memory)
     findings = _refusal_body(exchange)
-    if route.requirement is not None and (exchange.status >= 500 or asked.plain):
+    if route.requirements and (exchange.status >= 500 or asked.plain):
         if streamed:  # asked for a stream and refused: the stream requirements say so
             return findings + stream.stream_framing(exchange, stream.parse_stream(exchange.body))
-        findings += chat.served(route.requirement, exchange)[1]
+        for requirement in route.requirements:
+            findings += chat.served(requirement, exchange)[1]
     return findings
 
 
@@ -216,12 +222,13 @@ def _completion(exchange: Exchange, asked: Asked, route: Route, memory: Memory) 
     body, findings = chat.completion(exchange)
     if body is None:
         return findings
-    if route.requirement is not None:
-        findings += chat.served(route.requirement, exchange)[1]
-    if route.requirement == "CHAT-AUTO-001":
+    for requirement in route.requirements:
+        findings += chat.served(requirement, exchange)[1]
+    if "CHAT-AUTO-001" in route.requirements:
         findings += _concrete(exchange, body, memory)
     if route.names is not None:
-        findings += chat.served_by(route.named_by, exchange, body, route.names)
+        for requirement in route.named_by:
+            findings += chat.served_by(requirement, exchange, body, route.names)
     findings += chat.usage_adds_up("CHAT-USAGE-001", exchange, body.get("usage"), "/usage")
     findings += schema_findings("SdkChatResponse.json", body, exchange=exchange)
     return findings + _reply(exchange, asked, usage.plain_reply(body))

@@ -72,21 +72,22 @@ def _answer_basics(exchange: Exchange, kind: str, config: RunConfig) -> list[Fin
     if exchange.status >= 400:
         findings += error_body("MODELS-ERROR-001", exchange)
         findings += error_status_code("MODELS-ERROR-002", exchange)
-    if exchange.auth == "none":
+    if exchange.auth in ("none", "wrong"):
         declared = config.manifest.listing_requires_auth
         if declared is True:
             findings += auth.refused("MODELS-AUTH-001", exchange)
-        elif declared is False and kind == "list":
+        elif declared is False and kind == "list" and exchange.auth == "none":
             findings += auth.accepted("MODELS-AUTH-002", exchange)
     return findings
 
 
 def _judged_further(exchange: Exchange) -> bool:
     """Whether the answer says more than the error body: not a refusal of the caller, and
-    not a keyless request refused as the target declared."""
+    asked with the key (or with none, and served). A restricted key's answers hold what
+    that key may see, which no other answer is judged against here."""
     if exchange.status in CALLER_REFUSALS:
         return False
-    return exchange.auth != "none" or exchange.status == 200
+    return exchange.auth == "key" or (exchange.auth == "none" and exchange.status == 200)
 
 
 # ---------------------------------------------------------------------------- lists
@@ -211,6 +212,9 @@ def _sorted(
             return refused_with_400("SORT-UNKNOWN-002", exchange, "an unknown sort value")
         return sort.unknown_sort_answer(exchange, models, unsorted.models())
     requirement = _ORDERS.get(value, "SORT-SET-001")
+    served = unsorted is not None and unsorted.ids is not None
+    if exchange.status != 200 and not served:
+        return []  # refused, but so may the filters be: only a served unsorted list says
     shown, problems = listed_models(requirement, exchange)
     if shown is None:
         return problems
@@ -224,7 +228,8 @@ def _sorted(
         findings += sort.price_order(requirement, exchange, shown, contract, descending)
     elif value in ("most-popular", "top-weekly"):
         findings += _popular(exchange, query, value, shown, memory)
-    if unsorted is not None and unsorted.ids is not None:
+    if served:
+        assert unsorted is not None
         findings += sort.same_set("SORT-SET-001", exchange, shown, unsorted.models(), value)
     return findings
 
@@ -347,6 +352,8 @@ def _lookup_against_list(waiting: WaitingLookup, memory: Memory) -> list[Finding
     everything = memory.everything
     if everything is None:
         return None
+    if model is not None and id_of(model) in everything.ids:
+        return []  # an alias the manifest does not declare: only a declared one is judged
     base, variant = split_variant(model_id)
     if variant == "free" and base in everything.ids:
         return lookup.not_found("LOOKUP-FREE-001", exchange, "a :free nobody lists")
