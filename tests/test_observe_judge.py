@@ -170,6 +170,14 @@ def test_what_the_traffic_did_not_exercise_is_skipped_not_passed() -> None:
         assert seen[rid] == ("skipped", NOT_OBSERVED), rid
 
 
+def test_a_redirect_or_a_cached_copy_is_no_answer_to_judge() -> None:
+    not_modified = answer(b"", "/models?output_modalities=all", status=304)
+    moved = answer(b"", "/models/count", status=308)
+    seen = judged(not_modified, moved)
+    assert seen["MODELS-LIST-001"] == ("skipped", NOT_OBSERVED)
+    assert seen["COUNT-SHAPE-001"] == ("skipped", NOT_OBSERVED)
+
+
 def test_unclaimed_profiles_stay_skipped_whatever_the_traffic_shows() -> None:
     bad = model("openai/gpt-4o", pricing={"prompt": 1})
     seen = judged(listing(bad), profiles=["chat"])
@@ -246,6 +254,23 @@ def test_a_404_is_judged_only_against_the_complete_list() -> None:
     assert judged(listing(*CATALOG), listed)["LOOKUP-SHAPE-001"][0] == "failed"
 
 
+def test_an_unlisted_id_answered_with_a_listed_model_is_judged_as_the_manifest_declares(
+    tmp_path: Path,
+) -> None:
+    answered = lookup("zz/other", {"data": CATALOG[0]})
+    # Without declared aliases it may be one the manifest does not name: not judged.
+    assert judged(listing(*CATALOG), answered)["LOOKUP-404-001"] == ("skipped", NOT_OBSERVED)
+    manifest = tmp_path / "claims.yaml"
+    manifest.write_text(
+        f"target_url: {ROOT}\naliases: {{a/alias: openai/gpt-4o-mini}}\n", encoding="utf-8"
+    )
+    seen = judged(listing(*CATALOG), answered, manifest_path=manifest)
+    assert seen["LOOKUP-404-001"][0] == "failed"
+    alias = lookup("a/alias", {"data": CATALOG[0]})
+    seen = judged(listing(*CATALOG), alias, manifest_path=manifest)
+    assert seen["LOOKUP-ALIAS-001"] == ("passed", None)
+
+
 def test_auth_requirements_need_a_request_without_a_key(tmp_path: Path) -> None:
     manifest = tmp_path / "claims.yaml"
     manifest.write_text(f"target_url: {ROOT}\nlisting_requires_auth: true\n")
@@ -308,6 +333,19 @@ def test_a_refusal_of_the_caller_is_judged_for_its_body_only() -> None:
     assert judged(listing(*CATALOG), refused)["CHAT-SERVE-001"] == ("skipped", NOT_OBSERVED)
     plain = chat({"error": {"message": "no", "code": 400}}, request, status=400)
     assert judged(listing(*CATALOG), plain)["CHAT-SERVE-001"][0] == "failed"
+
+
+def test_a_refused_listed_variant_fails_its_own_requirement() -> None:
+    thinking = model("a/reasoner:thinking", supported_parameters=["max_tokens", "reasoning"])
+    request = {"model": "a/reasoner:thinking", "messages": PROMPT}
+    refused = chat({"error": {"message": "no", "code": 404}}, request, status=404)
+    seen = judged(listing(*CATALOG, thinking), refused)
+    assert seen["CHAT-VARIANT-006"][0] == "failed"
+    assert seen["CHAT-SERVE-001"] == ("skipped", NOT_OBSERVED)
+    served = chat(completion("a/reasoner:thinking"), request)
+    seen = judged(listing(*CATALOG, thinking), served)
+    assert seen["CHAT-VARIANT-006"] == ("passed", None)
+    assert seen["CHAT-SERVE-001"] == ("passed", None)
 
 
 def test_a_chat_without_a_key_that_is_served_fails_auth() -> None:

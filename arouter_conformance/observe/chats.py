@@ -109,13 +109,16 @@ def _asked(exchange: Exchange) -> Asked | None:
 class Route:
     """What the contract says of a request for this model: served (under `requirements`,
     in one of `names`, judged by `named_by`), or refused with one of `refuse` (under the
-    first requirement); nothing when the traffic so far cannot say."""
+    first requirement); nothing when the traffic so far cannot say. `when_served` are
+    judged only when it was served: a listed variant that is refused fails its own
+    requirement, which a failure of CHAT-SERVE-001 would leave blocked behind it."""
 
     requirements: tuple[str, ...] = ()
     refuse: Collection[int] | None = None
     label: str | None = None
     names: frozenset[str] | None = None
     named_by: tuple[str, ...] = ("CHAT-RESP-002",)
+    when_served: tuple[str, ...] = ()
 
 
 def _refused(requirement: str, statuses: Collection[int], label: str | None = None) -> Route:
@@ -144,7 +147,8 @@ def _route(asked: Asked, memory: Memory, config: RunConfig) -> Route:
             variant or ""
         )
         if listed_variant:
-            return Route((listed_variant, *serve), None, None, names, (listed_variant, *_RESP))
+            named_by = (listed_variant, *_RESP)
+            return Route((listed_variant,), None, None, names, named_by, serve)
         return Route(serve, names=names)
     everything = memory.everything
     unlisted = everything is not None and requested not in everything.ids
@@ -222,7 +226,7 @@ def _completion(exchange: Exchange, asked: Asked, route: Route, memory: Memory) 
     body, findings = chat.completion(exchange)
     if body is None:
         return findings
-    for requirement in route.requirements:
+    for requirement in (*route.requirements, *route.when_served):
         findings += chat.served(requirement, exchange)[1]
     if "CHAT-AUTO-001" in route.requirements:
         findings += _concrete(exchange, body, memory)

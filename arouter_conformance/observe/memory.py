@@ -92,6 +92,11 @@ class Memory:
         while len(self.lists) > LISTS:
             self.lists.popitem(last=False)
 
+    def remember_order(self, key: Key, sort: str, listed: Listed) -> None:
+        if len(self.orders) >= 2 * LISTS and (key, sort) not in self.orders:
+            self.orders.clear()  # rarely: two answers per filter combination are compared
+        self.orders[(key, sort)] = listed
+
     def listed(self, key: Key) -> Listed | None:
         return self.lists.get(key)
 

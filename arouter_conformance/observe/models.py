@@ -15,6 +15,7 @@ the gateway's to get right or wrong.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -42,6 +43,7 @@ from arouter_conformance.observe.paths import Call
 from arouter_conformance.observe.tally import evidence
 from arouter_conformance.oracle import (
     Baseline,
+    ModalitySelection,
     ParameterRule,
     id_of,
     parse_list,
@@ -85,15 +87,20 @@ def _judged_further(exchange: Exchange) -> bool:
     """Whether the answer says more than the error body: not a refusal of the caller, and
     asked with the key (or with none, and served). A restricted key's answers hold what
     that key may see, which no other answer is judged against here."""
-    if exchange.status in CALLER_REFUSALS:
-        return False
+    if exchange.status in CALLER_REFUSALS or exchange.status == 304:
+        return False  # a 304 says the client's cached copy holds: no answer to judge
     return exchange.auth == "key" or (exchange.auth == "none" and exchange.status == 200)
+
+
+def _moved(exchange: Exchange) -> bool:
+    """A redirect: the answer is wherever it points, an observation of its own."""
+    return 300 <= exchange.status < 400
 
 
 # ---------------------------------------------------------------------------- lists
 def judge_list(exchange: Exchange, call: Call, memory: Memory, config: RunConfig) -> list[Finding]:
     findings = _answer_basics(exchange, "list", config)
-    if not _judged_further(exchange):
+    if not _judged_further(exchange) or _moved(exchange):
         return findings
     query = call.query
     contract = memory.contract
@@ -110,13 +117,13 @@ def judge_list(exchange: Exchange, call: Call, memory: Memory, config: RunConfig
             findings += _sorted(exchange, query, models, memory)
         else:
             findings += _filtered(exchange, query, memory, config)
-            ids = tuple(i for i in map(id_of, models) if i is not None) if models else None
+            ids = None if models is None else tuple(i for i in map(id_of, models) if i is not None)
             memory.remember_list(filter_key(query), Listed(evidence(exchange), ids))
         if everything and models is not None:
             memory.everything = Baseline(models, contract)
     if models is not None:
         memory.remember_models(models)
-    return findings + _resolve_waiting(memory)
+    return findings + _resolve_waiting(memory, declared=bool(config.manifest.aliases))
 
 
 def _model_checks(
@@ -169,7 +176,7 @@ def _filtered(
             return filters.unknown_modality_answer(exchange, selection, baseline)
         findings: list[Finding] = []
         if selection.tokens >= baseline.known_modalities:
-            every = type(selection)(raw, frozenset(), everything=True)
+            every = ModalitySelection(raw, frozenset(), everything=True)
             findings += filters.modality_answer("MODELS-FILTER-004", exchange, every, baseline)
         requirement = "MODELS-FILTER-002" if len(selection.tokens) == 1 else "MODELS-FILTER-003"
         return findings + filters.modality_answer(requirement, exchange, selection, baseline)
@@ -192,8 +199,7 @@ def _filtered(
         "MODELS-PARAM-002", exchange, scope, names, _rules(config)
     )
     if observation is not None:
-        kept = type(observation)(evidence(exchange), observation.parameters, observation.matches)
-        memory.parameter_answers.append(kept)
+        memory.parameter_answers.append(replace(observation, exchange=evidence(exchange)))
     return findings
 
 
@@ -240,7 +246,7 @@ def _popular(
     """SORT-POPULAR-001 once both orders were seen for the same filters."""
     key = filter_key(query)
     ids = tuple(i for i in map(id_of, shown) if i is not None)
-    memory.orders[(key, value)] = Listed(evidence(exchange), ids)
+    memory.remember_order(key, value, Listed(evidence(exchange), ids))
     weekly, popular = (
         memory.orders.get((key, "top-weekly")),
         memory.orders.get((key, "most-popular")),
@@ -259,7 +265,7 @@ def _popular(
 # ---------------------------------------------------------------------------- counts
 def judge_count(exchange: Exchange, call: Call, memory: Memory, config: RunConfig) -> list[Finding]:
     findings = _answer_basics(exchange, "count", config)
-    if not _judged_further(exchange) or exchange.auth != "key":
+    if not _judged_further(exchange) or _moved(exchange) or exchange.auth != "key":
         return findings
     query = call.query
     if query is None or set(query) - {"output_modalities"}:
@@ -331,16 +337,20 @@ def judge_lookup(
     elif exchange.status in memory.contract.redirect_statuses:
         return findings  # a redirect for an id not declared an alias: nothing says where to
     waiting = WaitingLookup(evidence(exchange), model_id, model)
-    judged = _lookup_against_list(waiting, memory)
+    judged = _lookup_against_list(waiting, memory, declared=bool(aliases))
     if judged is None:
         memory.lookups.append(waiting)
         return findings
     return findings + judged
 
 
-def _lookup_against_list(waiting: WaitingLookup, memory: Memory) -> list[Finding] | None:
+def _lookup_against_list(
+    waiting: WaitingLookup, memory: Memory, declared: bool
+) -> list[Finding] | None:
     """The lookup against its list entry; a 404 (or a 200) for an id the complete list
-    does not hold; None while no list says either."""
+    does not hold; None while no list says either. An unlisted id answered with a listed
+    model is an alias: a failure when the manifest declares the target's aliases (and not
+    this one), unjudged when it declares none (the traffic cannot tell)."""
     model_id, exchange, model = waiting.model_id, waiting.exchange, waiting.model
     listed = memory.entries.get(model_id)
     if listed is not None:
@@ -352,8 +362,8 @@ def _lookup_against_list(waiting: WaitingLookup, memory: Memory) -> list[Finding
     everything = memory.everything
     if everything is None:
         return None
-    if model is not None and id_of(model) in everything.ids:
-        return []  # an alias the manifest does not declare: only a declared one is judged
+    if model is not None and id_of(model) in everything.ids and not declared:
+        return []
     base, variant = split_variant(model_id)
     if variant == "free" and base in everything.ids:
         return lookup.not_found("LOOKUP-FREE-001", exchange, "a :free nobody lists")
@@ -386,7 +396,7 @@ def _alias(exchange: Exchange, alias: str, canonical: str, memory: Memory) -> li
 
 
 # ---------------------------------------------------------------------------- waiting
-def _resolve_waiting(memory: Memory) -> list[Finding]:
+def _resolve_waiting(memory: Memory, declared: bool) -> list[Finding]:
     """The counts and lookups a list just seen lets judge."""
     findings: list[Finding] = []
     counts = list(memory.counts)
@@ -400,7 +410,7 @@ def _resolve_waiting(memory: Memory) -> list[Finding]:
     lookups = list(memory.lookups)
     memory.lookups.clear()
     for waiting_lookup in lookups:
-        judged = _lookup_against_list(waiting_lookup, memory)
+        judged = _lookup_against_list(waiting_lookup, memory, declared)
         if judged is None:
             memory.lookups.append(waiting_lookup)
         else:
