@@ -248,7 +248,7 @@ def proxy_command(args: argparse.Namespace) -> int:
     host, port = _listen_address(args.listen)
     spec = load_spec()
     given = settings(lambda dest: getattr(args, dest, None), "cli")
-    config = resolve_config(spec, **{**given, "target_url": upstream})
+    config = resolve_config(spec, **{**given, "target_url": upstream}, sends=False)
     check_writable(config.outputs)
     for notice in secret_notices(config):
         print(f"arouter-conformance: {notice}", flush=True)

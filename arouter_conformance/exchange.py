@@ -15,11 +15,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["AUTH_ROLES", "Exchange", "NotJson"]
+__all__ = ["AUTH_ROLES", "CREDENTIAL_HEADERS", "Exchange", "NotJson"]
 
 # Which credential a request carried: the main key, the restricted key, none, or a
 # deliberately wrong one.
 AUTH_ROLES = ("key", "restricted", "none", "wrong")
+# Request headers that carry a credential: never kept with an exchange someone else's
+# client sent (the proxy's, a HAR's); their presence says the request was keyed.
+CREDENTIAL_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"}
+)
 
 
 class NotJson(ValueError):

@@ -32,13 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from arouter_conformance.config import ConfigError
-from arouter_conformance.exchange import AUTH_ROLES, Exchange
+from arouter_conformance.exchange import AUTH_ROLES, CREDENTIAL_HEADERS, Exchange
 from arouter_conformance.redact import MASK
 
-__all__ = ["CREDENTIALS", "Recording", "read_har"]
+__all__ = ["Recording", "read_har"]
 
-# Request headers that carry a key (dropped; their presence makes the request keyed).
-CREDENTIALS = frozenset({"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"})
 _DROPPED_ANSWER = frozenset({"set-cookie", "set-cookie2"})
 _NO_BODY = frozenset({204, 205, 304})
 _LONG_COOKIE = 16  # cookie values this long may be session keys: masked in the reports
@@ -115,7 +113,7 @@ def _pairs(value: Any) -> list[tuple[str, str]]:
 
 
 def _credentials(request: Mapping[str, Any]) -> list[tuple[str, str]]:
-    found = [(k, v) for k, v in _pairs(request.get("headers")) if k.lower() in CREDENTIALS]
+    found = [(k, v) for k, v in _pairs(request.get("headers")) if k.lower() in CREDENTIAL_HEADERS]
     cookies = [("cookie", v) for _, v in _pairs(request.get("cookies"))]
     return found + cookies
 
@@ -156,7 +154,7 @@ def _exchange(entry: Mapping[str, Any], keyed: bool) -> Exchange | None:
         headers=tuple(headers),
         body=body,
         request_headers=tuple(
-            (k, v) for k, v in sent if k.lower() not in CREDENTIALS and not k.startswith(":")
+            (k, v) for k, v in sent if k.lower() not in CREDENTIAL_HEADERS and not k.startswith(":")
         ),
         request_body=_sent(request.get("postData")),
         truncated=isinstance(size, int) and size > len(body),

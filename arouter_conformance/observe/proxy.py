@@ -44,9 +44,9 @@ from typing import Any, Protocol
 import httpx
 
 from arouter_conformance.client import MAX_BODY, normalize_base_url
-from arouter_conformance.exchange import Exchange
+from arouter_conformance.exchange import CREDENTIAL_HEADERS, Exchange
 
-__all__ = ["CREDENTIAL_HEADERS", "HOP_BY_HOP", "Proxy", "Sink"]
+__all__ = ["HOP_BY_HOP", "Proxy", "Sink"]
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -59,7 +59,6 @@ HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade"}
 )
 # Request headers that can carry a credential: forwarded, never kept with the evidence.
-CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "x-api-key", "api-key"})
 # Decompressed a slice at a time, so a small body that inflates enormously stops at the cap.
 _SLICE = 64 * 1024
 
