@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from arouter_conformance.checks import count, lookup
+from arouter_conformance.spec import load_spec
 from tests.factories import exchange, model
+
+SPEC = load_spec()  # the catalog the checks judge by, passed in as the engine does
 
 
 def test_count_shape_and_match() -> None:
     assert count.count_value(
-        "COUNT-SHAPE-001", exchange({"data": {"count": 3}}, path="/models/count")
+        SPEC, "COUNT-SHAPE-001", exchange({"data": {"count": 3}}, path="/models/count")
     ) == (3, [])
-    number, found = count.count_value("COUNT-SHAPE-001", exchange({"count": 3}))
+    number, found = count.count_value(SPEC, "COUNT-SHAPE-001", exchange({"count": 3}))
     assert number is None
     assert found
-    assert count.count_value("COUNT-SHAPE-001", exchange({"data": {"count": "3"}}))[1]
+    assert count.count_value(SPEC, "COUNT-SHAPE-001", exchange({"data": {"count": "3"}}))[1]
     ex = exchange({"data": {"count": 4}})
     assert count.count_matches("COUNT-MATCH-001", ex, 4, ex, 4) == []
     assert count.count_matches("COUNT-MATCH-001", ex, 5, ex, 4)[0].observed == "5"
@@ -21,18 +24,21 @@ def test_count_shape_and_match() -> None:
 
 def test_unknown_count_follows_the_list() -> None:
     refused = exchange({"error": {"code": 400, "message": "x"}}, status=400)
-    assert count.unknown_count_answer(refused, refused, None) == []
+    assert count.unknown_count_answer(SPEC, refused, refused, None) == []
     counted = exchange({"data": {"count": 0}})
-    assert count.unknown_count_answer(counted, exchange({"data": []}), 0) == []
-    assert count.unknown_count_answer(counted, refused, None)
+    assert count.unknown_count_answer(SPEC, counted, exchange({"data": []}), 0) == []
+    assert count.unknown_count_answer(SPEC, counted, refused, None)
     crashed = exchange({}, status=500)
-    assert count.unknown_count_answer(crashed, refused, None)[0].requirement == "COUNT-UNKNOWN-001"
+    assert (
+        count.unknown_count_answer(SPEC, crashed, refused, None)[0].requirement
+        == "COUNT-UNKNOWN-001"
+    )
 
 
 def test_lookup_matches_the_list_entry_and_may_add_keys() -> None:
     listed = model("a/b")
     answer = exchange({"data": {**listed, "extra": 1}}, path="/model/a/b")
-    found, problems = lookup.looked_up("LOOKUP-SHAPE-001", answer)
+    found, problems = lookup.looked_up(SPEC, "LOOKUP-SHAPE-001", answer)
     assert problems == []
     assert found is not None
     assert lookup.matches_listing("LOOKUP-MATCH-001", answer, found, listed) == []
@@ -41,7 +47,7 @@ def test_lookup_matches_the_list_entry_and_may_add_keys() -> None:
         lookup.matches_listing("LOOKUP-MATCH-001", answer, changed, listed)[0].pointer
         == "/data/pricing"
     )
-    assert lookup.looked_up("LOOKUP-SHAPE-001", exchange(listed))[1]
+    assert lookup.looked_up(SPEC, "LOOKUP-SHAPE-001", exchange(listed))[1]
 
 
 def test_aliases_may_redirect_to_the_canonical_lookup() -> None:

@@ -19,7 +19,10 @@ from arouter_conformance.checks.listing import (
     unique_ids,
 )
 from arouter_conformance.checks.shape import schema_findings
+from arouter_conformance.spec import load_spec
 from tests.factories import exchange, listing, model
+
+SPEC = load_spec()  # the catalog the checks judge by, passed in as the engine does
 
 
 def owners(findings: list) -> set[str]:  # type: ignore[type-arg]
@@ -27,7 +30,7 @@ def owners(findings: list) -> set[str]:  # type: ignore[type-arg]
 
 
 def test_a_valid_model_has_no_findings() -> None:
-    assert model_objects([model("a/b")], listing(model("a/b"))) == []
+    assert model_objects(SPEC, [model("a/b")], listing(model("a/b"))) == []
 
 
 @pytest.mark.parametrize(
@@ -62,7 +65,7 @@ def test_a_valid_model_has_no_findings() -> None:
     ],
 )
 def test_errors_go_to_the_requirement_owning_the_field(broken: dict, owner: str) -> None:  # type: ignore[type-arg]
-    assert owners(model_objects([broken], listing(broken))) == {owner}
+    assert owners(model_objects(SPEC, [broken], listing(broken))) == {owner}
 
 
 def test_extra_keys_and_unknown_names_are_allowed() -> None:
@@ -79,16 +82,16 @@ def test_extra_keys_and_unknown_names_are_allowed() -> None:
         },
         pricing={"prompt": "-1", "completion": "-1", "discount": 0.5, "overrides": []},
     )
-    assert model_objects([generous], listing(generous)) == []
+    assert model_objects(SPEC, [generous], listing(generous)) == []
 
 
 def test_envelope_needs_a_data_array() -> None:
-    assert list_envelope(listing(model("a/b")))[1] == []
-    assert owners(list_envelope(exchange({"models": []}))[1]) == {"MODELS-LIST-001"}
+    assert list_envelope(SPEC, listing(model("a/b")))[1] == []
+    assert owners(list_envelope(SPEC, exchange({"models": []}))[1]) == {"MODELS-LIST-001"}
     assert owners(
-        list_envelope(exchange(raw=b"<html>", headers={"content-type": "text/html"}))[1]
+        list_envelope(SPEC, exchange(raw=b"<html>", headers={"content-type": "text/html"}))[1]
     ) == {"MODELS-LIST-001"}
-    assert owners(list_envelope(exchange({"data": []}, status=500))[1]) == {"MODELS-LIST-001"}
+    assert owners(list_envelope(SPEC, exchange({"data": []}, status=500))[1]) == {"MODELS-LIST-001"}
 
 
 def test_ids_context_and_free_prices() -> None:
@@ -119,47 +122,49 @@ def test_created_past_the_year_3000_is_milliseconds() -> None:
 
 def test_error_bodies() -> None:
     good = exchange({"error": {"code": 404, "message": "no"}}, status=404)
-    assert error_body("MODELS-ERROR-001", good) == []
+    assert error_body(SPEC, "MODELS-ERROR-001", good) == []
     openai_form = {"message": "no", "type": "invalid_request_error", "code": "model_not_found"}
-    assert error_body("MODELS-ERROR-001", exchange({"error": openai_form}, status=404)) == []
+    assert error_body(SPEC, "MODELS-ERROR-001", exchange({"error": openai_form}, status=404)) == []
     for code in (None, 400, "404"):
         body = {"error": {"code": code, "message": "no"}}
-        assert error_body("MODELS-ERROR-001", exchange(body, status=404)) == []
+        assert error_body(SPEC, "MODELS-ERROR-001", exchange(body, status=404)) == []
     text = exchange(raw=b"not found", status=404, headers={"content-type": "text/plain"})
-    assert len(error_body("MODELS-ERROR-001", text)) == 2
+    assert len(error_body(SPEC, "MODELS-ERROR-001", text)) == 2
     flat = exchange({"error": "not found"}, status=404)
-    assert owners(error_body("MODELS-ERROR-001", flat)) == {"MODELS-ERROR-001"}
+    assert owners(error_body(SPEC, "MODELS-ERROR-001", flat)) == {"MODELS-ERROR-001"}
     no_message = exchange({"error": {"code": 404}}, status=404)
-    assert [f.pointer for f in error_body("MODELS-ERROR-001", no_message)] == ["/error"]
-    assert error_body("MODELS-ERROR-001", exchange({"data": []})) == []
+    assert [f.pointer for f in error_body(SPEC, "MODELS-ERROR-001", no_message)] == ["/error"]
+    assert error_body(SPEC, "MODELS-ERROR-001", exchange({"data": []})) == []
 
 
 def test_error_status_codes() -> None:
     good = exchange({"error": {"code": 404, "message": "no"}}, status=404)
-    assert error_status_code("MODELS-ERROR-002", good) == []
+    assert error_status_code(SPEC, "MODELS-ERROR-002", good) == []
     wrong = exchange({"error": {"code": 400, "message": "no"}}, status=404)
-    assert [f.pointer for f in error_status_code("MODELS-ERROR-002", wrong)] == ["/error/code"]
+    assert [f.pointer for f in error_status_code(SPEC, "MODELS-ERROR-002", wrong)] == [
+        "/error/code"
+    ]
     for code in ("model_not_found", None, "404"):
         body = {"error": {"code": code, "message": "no"}}
-        found = error_status_code("CHAT-ERROR-002", exchange(body, status=404))
+        found = error_status_code(SPEC, "CHAT-ERROR-002", exchange(body, status=404))
         assert owners(found) == {"CHAT-ERROR-002"}, code
     missing = exchange({"error": {"message": "no"}}, status=400)
-    assert [f.pointer for f in error_status_code("MODELS-ERROR-002", missing)] == ["/error"]
+    assert [f.pointer for f in error_status_code(SPEC, "MODELS-ERROR-002", missing)] == ["/error"]
     # No error object to read a code from: the MUST's business, not this SHOULD's.
     text = exchange(raw=b"not found", status=404, headers={"content-type": "text/plain"})
-    assert error_status_code("MODELS-ERROR-002", text) == []
-    assert error_status_code("MODELS-ERROR-002", exchange({"error": "no"}, status=404)) == []
-    assert error_status_code("MODELS-ERROR-002", exchange({"data": []})) == []
+    assert error_status_code(SPEC, "MODELS-ERROR-002", text) == []
+    assert error_status_code(SPEC, "MODELS-ERROR-002", exchange({"error": "no"}, status=404)) == []
+    assert error_status_code(SPEC, "MODELS-ERROR-002", exchange({"data": []})) == []
 
 
 def test_schema_findings_name_the_answer_and_the_place() -> None:
     answered = exchange({"data": {}}, path="/models/count")
     (found,) = schema_findings(
-        "ModelCount.json", answered.json(), exchange=answered, attribute_to="COUNT-SHAPE-001"
+        SPEC, "ModelCount.json", answered.json(), exchange=answered, attribute_to="COUNT-SHAPE-001"
     )
     assert found.message == (f"{answered.describe()}: 'count' is a required property at /data")
     assert found.line() == f"[COUNT-SHAPE-001] {found.message}"
-    (bare,) = schema_findings("Error.json", {}, attribute_to="MODELS-ERROR-001")
+    (bare,) = schema_findings(SPEC, "Error.json", {}, attribute_to="MODELS-ERROR-001")
     assert bare.message == "'error' is a required property at the top level"
 
 
@@ -173,7 +178,7 @@ def test_json_answer_and_server_errors() -> None:
 
 
 def test_requirements_argument_limits_attribution() -> None:
-    found = schema_findings("Error.json", {"error": {}}, requirements=["CHAT-ERROR-001"])
+    found = schema_findings(SPEC, "Error.json", {"error": {}}, requirements=["CHAT-ERROR-001"])
     assert owners(found) == {"CHAT-ERROR-001"}
     with pytest.raises(ValueError, match="no requirement is bound"):
-        schema_findings("Error.json", {}, requirements=["MODELS-LIST-001"])
+        schema_findings(SPEC, "Error.json", {}, requirements=["MODELS-LIST-001"])

@@ -16,6 +16,7 @@ from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.oracle import Baseline, router_priced, split_variant
+from arouter_conformance.spec import Spec
 
 __all__ = [
     "completion",
@@ -54,12 +55,13 @@ def refused_4xx(requirement: str, exchange: Exchange) -> list[Finding]:
     return refused(requirement, exchange, range(400, 500), "a 4xx refusal")
 
 
-def completion(exchange: Exchange) -> tuple[Model | None, list[Finding]]:
+def completion(spec: Spec, exchange: Exchange) -> tuple[Model | None, list[Finding]]:
     """CHAT-RESP-001 and the schema part of CHAT-USAGE-001 for a whole completion."""
     body, findings = json_answer("CHAT-RESP-001", exchange)
     if findings:
         return None, findings
     findings = schema_findings(
+        spec,
         "ChatResponse.json",
         body,
         exchange=exchange,
@@ -203,12 +205,12 @@ def concrete_model(
     ]
 
 
-def error_shape(exchange: Exchange) -> list[Finding]:
+def error_shape(spec: Spec, exchange: Exchange) -> list[Finding]:
     """CHAT-ERROR-001: a refusal carries the error body and bad input never gets a 5xx;
     CHAT-ERROR-002 (SHOULD): its error.code is the HTTP status, as an integer."""
     judged("CHAT-ERROR-001")
     return (
         no_server_error("CHAT-ERROR-001", exchange)
-        + error_body("CHAT-ERROR-001", exchange)
-        + error_status_code("CHAT-ERROR-002", exchange)
+        + error_body(spec, "CHAT-ERROR-001", exchange)
+        + error_status_code(spec, "CHAT-ERROR-002", exchange)
     )

@@ -6,16 +6,21 @@ from arouter_conformance.checks.http import json_answer, json_media_type, no_ser
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, judged
+from arouter_conformance.spec import Spec
 
 __all__ = ["count_matches", "count_value", "unknown_count_answer"]
 
 
-def count_value(requirement: str, exchange: Exchange) -> tuple[int | None, list[Finding]]:
+def count_value(
+    spec: Spec, requirement: str, exchange: Exchange
+) -> tuple[int | None, list[Finding]]:
     """The N of {"data": {"count": N}}, or findings for `requirement`."""
     body, findings = json_answer(requirement, exchange)
     if findings:
         return None, findings
-    findings = schema_findings("ModelCount.json", body, exchange=exchange, attribute_to=requirement)
+    findings = schema_findings(
+        spec, "ModelCount.json", body, exchange=exchange, attribute_to=requirement
+    )
     findings += json_media_type(requirement, exchange)
     if findings:
         return None, findings
@@ -42,13 +47,13 @@ def count_matches(
 
 
 def unknown_count_answer(
-    count_exchange: Exchange, list_exchange: Exchange, listed: int | None
+    spec: Spec, count_exchange: Exchange, list_exchange: Exchange, listed: int | None
 ) -> list[Finding]:
     """COUNT-UNKNOWN-001: no 5xx; a 200 counts what the list answers for the same value."""
     findings = no_server_error("COUNT-UNKNOWN-001", count_exchange)
     if count_exchange.status != 200:
         return findings
-    count, problems = count_value("COUNT-UNKNOWN-001", count_exchange)
+    count, problems = count_value(spec, "COUNT-UNKNOWN-001", count_exchange)
     if count is None:
         return findings + problems
     if listed is None:

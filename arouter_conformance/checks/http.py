@@ -7,6 +7,7 @@ from typing import Any
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange, NotJson
 from arouter_conformance.findings import Finding, cannot_judge, judged
+from arouter_conformance.spec import Spec
 
 __all__ = [
     "error_body",
@@ -92,7 +93,7 @@ def no_server_error(requirement: str, exchange: Exchange) -> list[Finding]:
     ]
 
 
-def error_body(requirement: str, exchange: Exchange) -> list[Finding]:
+def error_body(spec: Spec, requirement: str, exchange: Exchange) -> list[Finding]:
     """A 4xx/5xx answer is application/json {"error": {"message": str, ...}} (ruling R3).
 
     Whatever `code` holds is left to `error_status_code`: OpenAI's form sends a string or
@@ -126,11 +127,11 @@ def error_body(requirement: str, exchange: Exchange) -> list[Finding]:
             ),
         ]
     return findings + schema_findings(
-        "Error.json", body, exchange=exchange, attribute_to=requirement
+        spec, "Error.json", body, exchange=exchange, attribute_to=requirement
     )
 
 
-def error_status_code(requirement: str, exchange: Exchange) -> list[Finding]:
+def error_status_code(spec: Spec, requirement: str, exchange: Exchange) -> list[Finding]:
     """The SHOULD of ruling R3: error.code is an integer equal to the HTTP status.
 
     Judged only on an error answer whose body holds an error object: an answer without
@@ -151,7 +152,7 @@ def error_status_code(requirement: str, exchange: Exchange) -> list[Finding]:
         return []
     judged(requirement)
     findings = schema_findings(
-        "ErrorStatusCode.json", body, exchange=exchange, attribute_to=requirement
+        spec, "ErrorStatusCode.json", body, exchange=exchange, attribute_to=requirement
     )
     code = error.get("code")
     if isinstance(code, int) and not isinstance(code, bool) and code != exchange.status:

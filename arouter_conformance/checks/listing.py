@@ -14,6 +14,7 @@ from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, cannot_judge, judged, not_applicable
 from arouter_conformance.oracle import id_of, split_variant
+from arouter_conformance.spec import Spec
 
 __all__ = [
     "context_lengths",
@@ -30,7 +31,7 @@ Model = Mapping[str, Any]
 LATEST_CREATED = 32_503_680_000
 
 
-def list_envelope(exchange: Exchange) -> tuple[list[Model] | None, list[Finding]]:
+def list_envelope(spec: Spec, exchange: Exchange) -> tuple[list[Model] | None, list[Finding]]:
     """MODELS-LIST-001: 200, JSON, an object with a data array (the models are judged apart)."""
     models, findings = listed_models("MODELS-LIST-001", exchange)
     if findings:
@@ -39,7 +40,7 @@ def list_envelope(exchange: Exchange) -> tuple[list[Model] | None, list[Finding]
     # Each model is judged by its own requirements; here only the envelope counts.
     envelope = {**body, "data": []}
     findings = schema_findings(
-        "ModelList.json", envelope, exchange=exchange, requirements=["MODELS-LIST-001"]
+        spec, "ModelList.json", envelope, exchange=exchange, requirements=["MODELS-LIST-001"]
     )
     findings += [
         Finding(
@@ -57,6 +58,7 @@ def list_envelope(exchange: Exchange) -> tuple[list[Model] | None, list[Finding]
 
 
 def model_objects(
+    spec: Spec,
     models: Sequence[Model],
     exchange: Exchange,
     file: str = "Model.json",
@@ -76,7 +78,7 @@ def model_objects(
             if key in seen:
                 continue
             seen.add(key)
-        findings += schema_findings(file, model, exchange=exchange, pointer=f"/data/{index}")
+        findings += schema_findings(spec, file, model, exchange=exchange, pointer=f"/data/{index}")
     return findings
 
 

@@ -12,6 +12,7 @@ from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, judged
 from arouter_conformance.oracle import id_of
+from arouter_conformance.spec import Spec
 
 __all__ = [
     "alias_redirect",
@@ -24,13 +25,15 @@ __all__ = [
 Model = Mapping[str, Any]
 
 
-def looked_up(requirement: str, exchange: Exchange) -> tuple[Model | None, list[Finding]]:
+def looked_up(
+    spec: Spec, requirement: str, exchange: Exchange
+) -> tuple[Model | None, list[Finding]]:
     """The model of a lookup answer: 200 with {"data": Model}, valid as in the list."""
     body, findings = json_answer(requirement, exchange)
     if findings:
         return None, findings
     findings = schema_findings(
-        "ModelLookup.json", body, exchange=exchange, attribute_to=requirement
+        spec, "ModelLookup.json", body, exchange=exchange, attribute_to=requirement
     ) + json_media_type(requirement, exchange)
     if findings:
         return None, findings

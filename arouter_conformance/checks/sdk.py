@@ -7,13 +7,14 @@ from typing import Any
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding
+from arouter_conformance.spec import Spec
 
 __all__ = ["sdk_list"]
 
 
-def sdk_list(exchange: Exchange, body: Any) -> list[Finding]:
+def sdk_list(spec: Spec, exchange: Exchange, body: Any) -> list[Finding]:
     """ORSDK-LIST-001/002 and ORSDK-MODEL-001: the fields, and what their values must say."""
-    findings = schema_findings("SdkList.json", body, exchange=exchange)
+    findings = schema_findings(spec, "SdkList.json", body, exchange=exchange)
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         return findings
     total, listed = body.get("total_count"), len(body["data"])

@@ -17,12 +17,13 @@ from jsonschema.exceptions import ValidationError
 
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, judged
-from arouter_conformance.spec import Requirement, load_spec
+from arouter_conformance.spec import Requirement, Spec
 
 __all__ = ["schema_findings"]
 
 
 def schema_findings(
+    spec: Spec,
     file: str,
     instance: Any,
     *,
@@ -39,7 +40,6 @@ def schema_findings(
     requirement that uses the schema as a precondition (a lookup must be a valid model
     before it can match its list entry).
     """
-    spec = load_spec()
     if attribute_to is not None:
         bound = [spec.requirement(attribute_to)]
     else:

@@ -14,7 +14,7 @@ from arouter_conformance.checks.chat import usage_adds_up
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, cannot_judge, judged
-from arouter_conformance.spec import Contract
+from arouter_conformance.spec import Contract, Spec
 
 __all__ = [
     "Stream",
@@ -60,7 +60,7 @@ def parse_stream(body: bytes) -> Stream:
     return stream
 
 
-def stream_framing(exchange: Exchange, stream: Stream) -> list[Finding]:
+def stream_framing(spec: Spec, exchange: Exchange, stream: Stream) -> list[Finding]:
     """CHAT-STREAM-001, -002 and -005: event-stream, chunk shape, one id, [DONE] then close."""
     judged("CHAT-STREAM-001")
     findings = []
@@ -95,7 +95,7 @@ def stream_framing(exchange: Exchange, stream: Stream) -> list[Finding]:
         if isinstance(chunk, dict) and "error" in chunk:
             continue  # judged by stream_content
         for finding in schema_findings(
-            "ChatStreamChunk.json", chunk, exchange=exchange, attribute_to="CHAT-STREAM-002"
+            spec, "ChatStreamChunk.json", chunk, exchange=exchange, attribute_to="CHAT-STREAM-002"
         ):
             findings.append(
                 Finding(

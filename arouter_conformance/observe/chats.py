@@ -36,6 +36,7 @@ from arouter_conformance.oracle import (
     split_variant,
     supported_parameters,
 )
+from arouter_conformance.spec import Spec
 
 __all__ = ["judge_chat"]
 
@@ -187,43 +188,53 @@ def _malformed(asked: Asked) -> str | None:
     return None
 
 
-def _refusal_body(exchange: Exchange) -> list[Finding]:
+def _refusal_body(spec: Spec, exchange: Exchange) -> list[Finding]:
     if exchange.status < 400:
         return []
-    return error_body("CHAT-ERROR-001", exchange) + error_status_code("CHAT-ERROR-002", exchange)
+    return error_body(spec, "CHAT-ERROR-001", exchange) + error_status_code(
+        spec, "CHAT-ERROR-002", exchange
+    )
 
 
 def judge_chat(exchange: Exchange, memory: Memory, config: RunConfig) -> list[Finding]:
     if exchange.auth in ("none", "wrong"):
-        return chat.refused("CHAT-AUTH-001", exchange, {401}) + chat.error_shape(exchange)
+        return chat.refused("CHAT-AUTH-001", exchange, {401}) + chat.error_shape(
+            memory.spec, exchange
+        )
     if exchange.auth != "key" or exchange.status in CALLER_REFUSALS:
-        return _refusal_body(exchange)
+        return _refusal_body(memory.spec, exchange)
     asked = _asked(exchange)
     if asked is None:
-        return chat.refused("CHAT-REJECT-001", exchange, {400}) + chat.error_shape(exchange)
+        return chat.refused("CHAT-REJECT-001", exchange, {400}) + chat.error_shape(
+            memory.spec, exchange
+        )
     malformed = _malformed(asked)
     if malformed is not None:
-        return chat.refused(malformed, exchange, {400}) + chat.error_shape(exchange)
+        return chat.refused(malformed, exchange, {400}) + chat.error_shape(memory.spec, exchange)
     route = _route(asked, memory, config)
     if route.requirements and route.refuse is not None:
         refused = chat.refused(route.requirements[0], exchange, route.refuse, route.label)
-        return refused + chat.error_shape(exchange)
+        return refused + chat.error_shape(memory.spec, exchange)
     streamed = asked.stream or (not asked.recorded and exchange.media_type == "text/event-stream")
     if exchange.status == 200:
         if streamed:
             return _streamed(exchange, asked, route, memory)
-        return _completion(exchange, asked, route, memory)
-    findings = _refusal_body(exchange)
+        return _completion(memory.spec, exchange, asked, route, memory)
+    findings = _refusal_body(memory.spec, exchange)
     if route.requirements and (exchange.status >= 500 or asked.plain):
         if streamed:  # asked for a stream and refused: the stream requirements say so
-            return findings + stream.stream_framing(exchange, stream.parse_stream(exchange.body))
+            return findings + stream.stream_framing(
+                memory.spec, exchange, stream.parse_stream(exchange.body)
+            )
         for requirement in route.requirements:
             findings += chat.served(requirement, exchange)[1]
     return findings
 
 
-def _completion(exchange: Exchange, asked: Asked, route: Route, memory: Memory) -> list[Finding]:
-    body, findings = chat.completion(exchange)
+def _completion(
+    spec: Spec, exchange: Exchange, asked: Asked, route: Route, memory: Memory
+) -> list[Finding]:
+    body, findings = chat.completion(memory.spec, exchange)
     if body is None:
         return findings
     for requirement in (*route.requirements, *route.when_served):
@@ -234,7 +245,7 @@ def _completion(exchange: Exchange, asked: Asked, route: Route, memory: Memory) 
         for requirement in route.named_by:
             findings += chat.served_by(requirement, exchange, body, route.names)
     findings += chat.usage_adds_up("CHAT-USAGE-001", exchange, body.get("usage"), "/usage")
-    findings += schema_findings("SdkChatResponse.json", body, exchange=exchange)
+    findings += schema_findings(spec, "SdkChatResponse.json", body, exchange=exchange)
     return findings + _reply(exchange, asked, usage.plain_reply(body))
 
 
@@ -251,7 +262,7 @@ def _concrete(exchange: Exchange, body: Model, memory: Memory) -> list[Finding]:
 
 def _streamed(exchange: Exchange, asked: Asked, route: Route, memory: Memory) -> list[Finding]:
     events = stream.parse_stream(exchange.body)
-    findings = stream.stream_framing(exchange, events)
+    findings = stream.stream_framing(memory.spec, exchange, events)
     findings += stream.stream_content(exchange, events, memory.contract)
     if route.names is not None:
         findings += stream.stream_models(exchange, events, route.names)

@@ -73,7 +73,7 @@ class Observations:
         self.spec = spec
         self.config = config
         self._root = api_root(config.target_url)
-        self._memory = Memory(spec.contract)
+        self._memory = Memory(spec)
         self._tallies = Tallies(spec)
         self._queue: deque[Exchange] = deque()
         self._lock = threading.Lock()  # the queue

@@ -20,7 +20,7 @@ from typing import Any
 from arouter_conformance.checks.filters import ParameterObservation
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.oracle import Baseline, id_of
-from arouter_conformance.spec import Contract
+from arouter_conformance.spec import Spec
 
 __all__ = ["Key", "Listed", "Memory", "WaitingCount", "WaitingLookup", "filter_key"]
 
@@ -67,8 +67,9 @@ class WaitingLookup:
 
 
 class Memory:
-    def __init__(self, contract: Contract) -> None:
-        self.contract = contract
+    def __init__(self, spec: Spec) -> None:
+        self.spec = spec  # the catalog the checks judge by, passed in rather than reloaded
+        self.contract = spec.contract
         self.everything: Baseline | None = None  # the latest `all` list
         self.entries: dict[str, Model] = {}
         self.lists: OrderedDict[Key, Listed] = OrderedDict()

@@ -50,6 +50,7 @@ from arouter_conformance.oracle import (
     parse_modalities,
     split_variant,
 )
+from arouter_conformance.spec import Spec
 
 __all__ = ["CALLER_REFUSALS", "judge_count", "judge_list", "judge_lookup"]
 
@@ -67,13 +68,13 @@ _ORDERS = {
 }
 
 
-def _answer_basics(exchange: Exchange, kind: str, config: RunConfig) -> list[Finding]:
+def _answer_basics(spec: Spec, exchange: Exchange, kind: str, config: RunConfig) -> list[Finding]:
     """What every list, count and lookup answer shows: no 5xx, the error body of a refusal,
     and for a request without a key, whether the target refused or served it as declared."""
     findings = no_server_error("MODELS-SPEC-002", exchange)
     if exchange.status >= 400:
-        findings += error_body("MODELS-ERROR-001", exchange)
-        findings += error_status_code("MODELS-ERROR-002", exchange)
+        findings += error_body(spec, "MODELS-ERROR-001", exchange)
+        findings += error_status_code(spec, "MODELS-ERROR-002", exchange)
     if exchange.auth in ("none", "wrong"):
         declared = config.manifest.listing_requires_auth
         if declared is True:
@@ -99,7 +100,7 @@ def _moved(exchange: Exchange) -> bool:
 
 # ---------------------------------------------------------------------------- lists
 def judge_list(exchange: Exchange, call: Call, memory: Memory, config: RunConfig) -> list[Finding]:
-    findings = _answer_basics(exchange, "list", config)
+    findings = _answer_basics(memory.spec, exchange, "list", config)
     if not _judged_further(exchange) or _moved(exchange):
         return findings
     query = call.query
@@ -108,10 +109,10 @@ def judge_list(exchange: Exchange, call: Call, memory: Memory, config: RunConfig
     everything = query == {"output_modalities": contract.all_output_modalities}
     models: list[Model] | None = None
     if exchange.status == 200 or plain or everything:
-        models, problems = listing.list_envelope(exchange)
+        models, problems = listing.list_envelope(memory.spec, exchange)
         findings += problems
     if models is not None:
-        findings += _model_checks(exchange, models, memory, plain, everything)
+        findings += _model_checks(memory.spec, exchange, models, memory, plain, everything)
     if query is not None and exchange.auth == "key":
         if "sort" in query:
             findings += _sorted(exchange, query, models, memory)
@@ -127,9 +128,14 @@ def judge_list(exchange: Exchange, call: Call, memory: Memory, config: RunConfig
 
 
 def _model_checks(
-    exchange: Exchange, models: list[Model], memory: Memory, plain: bool, everything: bool
+    spec: Spec,
+    exchange: Exchange,
+    models: list[Model],
+    memory: Memory,
+    plain: bool,
+    everything: bool,
 ) -> list[Finding]:
-    findings = listing.model_objects(models, exchange, seen=memory.validated())
+    findings = listing.model_objects(memory.spec, models, exchange, seen=memory.validated())
     findings += listing.unique_ids(models, exchange)
     if models:
         findings += listing.context_lengths(models, exchange)
@@ -139,10 +145,10 @@ def _model_checks(
         not_applicable("MODELS-PRICING-002", "the list of all models holds no :free ids")
     body = exchange.json()
     if plain:
-        findings += schema_findings("OpenAIList.json", body, exchange=exchange)
+        findings += schema_findings(spec, "OpenAIList.json", body, exchange=exchange)
         findings += openai_list.owned_by_author(exchange, models)
     if plain or everything:
-        findings += sdk_list(exchange, body)
+        findings += sdk_list(memory.spec, exchange, body)
     return findings
 
 
@@ -264,13 +270,13 @@ def _popular(
 
 # ---------------------------------------------------------------------------- counts
 def judge_count(exchange: Exchange, call: Call, memory: Memory, config: RunConfig) -> list[Finding]:
-    findings = _answer_basics(exchange, "count", config)
+    findings = _answer_basics(memory.spec, exchange, "count", config)
     if not _judged_further(exchange) or _moved(exchange) or exchange.auth != "key":
         return findings
     query = call.query
     if query is None or set(query) - {"output_modalities"}:
         if exchange.status == 200:
-            findings += count.count_value("COUNT-SHAPE-001", exchange)[1]
+            findings += count.count_value(memory.spec, "COUNT-SHAPE-001", exchange)[1]
         return findings
     raw = query.get("output_modalities")
     selection = parse_modalities(raw, memory.contract)
@@ -280,7 +286,7 @@ def judge_count(exchange: Exchange, call: Call, memory: Memory, config: RunConfi
     if unknown and exchange.status != 200:
         return findings + no_server_error("COUNT-UNKNOWN-001", exchange)
     requirement = "COUNT-UNKNOWN-001" if unknown else "COUNT-SHAPE-001"
-    number, problems = count.count_value(requirement, exchange)
+    number, problems = count.count_value(memory.spec, requirement, exchange)
     if number is None:
         return findings + problems
     waiting = WaitingCount(
@@ -302,7 +308,7 @@ def _count_against_list(waiting: WaitingCount, memory: Memory) -> list[Finding] 
         return None
     size = len(listed.ids) if listed.ids is not None else None
     if waiting.requirement == "COUNT-UNKNOWN-001":
-        return count.unknown_count_answer(waiting.exchange, listed.exchange, size)
+        return count.unknown_count_answer(memory.spec, waiting.exchange, listed.exchange, size)
     if size is None:
         return []  # the list was refused: its own requirements say so
     return count.count_matches(
@@ -321,7 +327,7 @@ def _lookup_kind(model_id: str) -> str:
 def judge_lookup(
     exchange: Exchange, call: Call, memory: Memory, config: RunConfig
 ) -> list[Finding]:
-    findings = _answer_basics(exchange, "lookup", config)
+    findings = _answer_basics(memory.spec, exchange, "lookup", config)
     if not _judged_further(exchange) or exchange.auth != "key" or call.model_id is None:
         return findings
     model_id = call.model_id
@@ -330,7 +336,7 @@ def judge_lookup(
         return findings + _alias(exchange, model_id, aliases[model_id], memory)
     model: Model | None = None
     if exchange.status == 200:
-        model, problems = lookup.looked_up("LOOKUP-SHAPE-001", exchange)
+        model, problems = lookup.looked_up(memory.spec, "LOOKUP-SHAPE-001", exchange)
         findings += problems
         if model is None:
             return findings
@@ -357,7 +363,7 @@ def _lookup_against_list(
         requirement = _lookup_kind(model_id)
         if model is None:
             shape = "LOOKUP-SHAPE-001" if requirement == "LOOKUP-MATCH-001" else requirement
-            return lookup.looked_up(shape, exchange)[1]
+            return lookup.looked_up(memory.spec, shape, exchange)[1]
         return lookup.matches_listing(requirement, exchange, model, listed)
     everything = memory.everything
     if everything is None:
@@ -380,7 +386,7 @@ def _alias(exchange: Exchange, alias: str, canonical: str, memory: Memory) -> li
     )
     if findings or exchange.status != 200:
         return findings
-    model, problems = lookup.looked_up("LOOKUP-ALIAS-001", exchange)
+    model, problems = lookup.looked_up(memory.spec, "LOOKUP-ALIAS-001", exchange)
     if model is None or model.get("id") == canonical:
         return problems
     return [

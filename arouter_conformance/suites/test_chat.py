@@ -67,7 +67,7 @@ def test_bad_requests_are_refused(run: Run) -> None:
     findings: list[Finding] = []
     for requirement_id, exchange, statuses in cases:
         findings += chat.refused(requirement_id, exchange, statuses)
-        findings += chat.error_shape(exchange)
+        findings += chat.error_shape(run.spec, exchange)
     require(findings)
 
 
@@ -75,7 +75,7 @@ def test_bad_requests_are_refused(run: Run) -> None:
 def test_a_completion_has_its_shape_and_usage(run: Run) -> None:
     exchange = plain_completion(run)
     require(chat.served("CHAT-SERVE-001", exchange)[1])
-    body, findings = chat.completion(exchange)
+    body, findings = chat.completion(run.spec, exchange)
     require(findings)
     assert body is not None
     requested = json.loads(exchange.request_body or b"{}")["model"]
@@ -128,7 +128,7 @@ def test_a_listed_free_id_is_served(run: Run) -> None:
 def _refused(run: Run, requirement_id: str, model: str) -> None:
     """Refused with a 4xx, in the error shape every refusal has (CHAT-ERROR-001, -002)."""
     exchange = run.chat(run.chat_body(model))
-    require(chat.refused_4xx(requirement_id, exchange) + chat.error_shape(exchange))
+    require(chat.refused_4xx(requirement_id, exchange) + chat.error_shape(run.spec, exchange))
 
 
 @requirement("CHAT-VARIANT-004", "CHAT-ERROR-001", "CHAT-ERROR-002")
@@ -162,7 +162,7 @@ def test_a_model_without_text_output_is_refused(run: Run) -> None:
 @requirement("CHAT-STREAM-001", "CHAT-STREAM-002", "CHAT-STREAM-005")
 def test_stream_framing(run: Run) -> None:
     exchange, events = streamed_completion(run)
-    require(stream.stream_framing(exchange, events))
+    require(stream.stream_framing(run.spec, exchange, events))
 
 
 @requirement("CHAT-STREAM-003", "CHAT-RESP-002")

@@ -22,7 +22,7 @@ def _values(run: Run) -> list[str | None]:
 
 @requirement("COUNT-SHAPE-001")
 def test_count_has_its_shape(run: Run) -> None:
-    _, findings = count.count_value("COUNT-SHAPE-001", run.target.get("/models/count"))
+    _, findings = count.count_value(run.spec, "COUNT-SHAPE-001", run.target.get("/models/count"))
     require(findings)
 
 
@@ -32,7 +32,7 @@ def test_count_equals_the_list_length(run: Run) -> None:
     for value in _values(run):
         query = {"output_modalities": value}
         count_exchange = run.target.get("/models/count", query)
-        number, problems = count.count_value("COUNT-MATCH-001", count_exchange)
+        number, problems = count.count_value(run.spec, "COUNT-MATCH-001", count_exchange)
         list_exchange, models = run.models(query)
         if number is None or models is None:
             findings += problems or listed_models("COUNT-MATCH-001", list_exchange)[1]
@@ -51,5 +51,5 @@ def test_unknown_modalities_on_count(run: Run) -> None:
         list_exchange, models = run.models(query)
         listed = len(models) if models is not None and list_exchange.status == 200 else None
         count_exchange = run.target.get("/models/count", query)
-        findings += count.unknown_count_answer(count_exchange, list_exchange, listed)
+        findings += count.unknown_count_answer(run.spec, count_exchange, list_exchange, listed)
     require(findings)

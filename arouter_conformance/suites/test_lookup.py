@@ -38,7 +38,7 @@ def _check_listed(run: Run, requirement_id: str, models: list[Mapping[str, Any]]
     findings: list[Finding] = []
     for listed in models:
         exchange = run.lookup(str(listed["id"]))
-        model, problems = lookup.looked_up(requirement_id, exchange)
+        model, problems = lookup.looked_up(run.spec, requirement_id, exchange)
         findings += problems
         if model is not None:
             findings += lookup.matches_listing(requirement_id, exchange, model, listed)
@@ -49,7 +49,7 @@ def _check_listed(run: Run, requirement_id: str, models: list[Mapping[str, Any]]
 def test_listed_ids_are_answered_with_the_model(run: Run) -> None:
     findings: list[Finding] = []
     for listed in _plain_sample(run.baseline()):
-        _, problems = lookup.looked_up("LOOKUP-SHAPE-001", run.lookup(str(listed["id"])))
+        _, problems = lookup.looked_up(run.spec, "LOOKUP-SHAPE-001", run.lookup(str(listed["id"])))
         findings += problems
     require(findings)
 
@@ -94,7 +94,7 @@ def test_declared_aliases_resolve(run: Run) -> None:
             location = lookup.redirect_target(exchange)
             assert location is not None
             final = run.target.get_url(location)
-        model, problems = lookup.looked_up("LOOKUP-ALIAS-001", final)
+        model, problems = lookup.looked_up(run.spec, "LOOKUP-ALIAS-001", final)
         findings += problems
         if model is not None and model.get("id") != canonical:
             findings.append(

@@ -30,7 +30,7 @@ SINGLE: tuple[ParameterRule, ...] = ("all",)
 def test_list_is_an_object_with_a_data_array(run: Run) -> None:
     findings: list[Finding] = []
     for query in (None, {"output_modalities": run.contract.all_output_modalities}):
-        findings += listing.list_envelope(run.target.get("/models", query))[1]
+        findings += listing.list_envelope(run.spec, run.target.get("/models", query))[1]
     require(findings)
 
 
@@ -48,7 +48,7 @@ def test_every_model_has_the_documented_shape(run: Run) -> None:
     seen: set[str] = set()
     findings: list[Finding] = []
     for exchange, models in run.probe_lists():
-        findings += listing.model_objects(models, exchange, seen=seen)
+        findings += listing.model_objects(run.spec, models, exchange, seen=seen)
     require(findings)
 
 
@@ -341,6 +341,6 @@ def test_error_answers_have_the_error_shape(run: Run) -> None:
         pytest.skip("not applicable: no probe drew an error answer")
     findings: list[Finding] = []
     for exchange in errors:
-        findings += error_body("MODELS-ERROR-001", exchange)
-        findings += error_status_code("MODELS-ERROR-002", exchange)
+        findings += error_body(run.spec, "MODELS-ERROR-001", exchange)
+        findings += error_status_code(run.spec, "MODELS-ERROR-002", exchange)
     require(findings)

@@ -19,7 +19,7 @@ def test_list_and_models_carry_openai_fields(run: Run) -> None:
     exchange = run.target.get("/models")
     body, findings = json_answer("OPENAI-LIST-001", exchange)
     require(findings)
-    require(schema_findings("OpenAIList.json", body, exchange=exchange))
+    require(schema_findings(run.spec, "OpenAIList.json", body, exchange=exchange))
 
 
 @requirement("OPENAI-LIST-003")

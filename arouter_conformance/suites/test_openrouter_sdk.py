@@ -28,7 +28,7 @@ def test_list_carries_what_the_sdk_needs(run: Run) -> None:
     for query in (None, {"output_modalities": run.contract.all_output_modalities}):
         exchange = run.target.get("/models", query)
         body, problems = json_answer("ORSDK-LIST-001", exchange)
-        findings += problems or sdk_list(exchange, body)
+        findings += problems or sdk_list(run.spec, exchange, body)
     require(findings)
 
 
@@ -46,7 +46,7 @@ def test_completion_has_a_system_fingerprint(run: Run) -> None:
     exchange = plain_completion(run)
     body, findings = json_answer("ORSDK-CHAT-001", exchange)
     require(findings)
-    require(schema_findings("SdkChatResponse.json", body, exchange=exchange))
+    require(schema_findings(run.spec, "SdkChatResponse.json", body, exchange=exchange))
 
 
 @requirement("ORSDK-INTEROP-002")

@@ -60,7 +60,7 @@ def test_restricted_count_matches_its_list(run: Run) -> None:
     for query in _scopes(run):
         list_exchange, models = run.models(query, auth="restricted")
         count_exchange = run.target.get("/models/count", query, auth="restricted")
-        number, problems = count.count_value("VIS-COUNT-001", count_exchange)
+        number, problems = count.count_value(run.spec, "VIS-COUNT-001", count_exchange)
         findings += problems
         if models is None:
             cannot_judge(
