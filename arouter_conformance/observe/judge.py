@@ -23,8 +23,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import fields, replace
-from typing import Any
 
 from arouter_conformance import __version__
 from arouter_conformance.config import RunConfig
@@ -42,7 +40,6 @@ __all__ = ["NOT_OBSERVED", "Observations"]
 NOT_OBSERVED = "not observed: the traffic did not exercise it"
 QUEUED = 32  # exchanges waiting to be judged before `add` judges them itself
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
-_STATS = frozenset(f.name for f in fields(RunStats))
 # What a check that broke was judging, when its ledger had not said yet.
 _FIRST = {
     "list": "MODELS-LIST-001",
@@ -89,10 +86,8 @@ class Observations:
         if full:
             self._drain()
 
-    def result(self, meta: Mapping[str, object] | None = None) -> RunResult:
-        """What the traffic observed so far shows, requirement by requirement. `meta`
-        overrides the run's statistics by `results.RunStats` field name (`target_url`,
-        `started_at`...); other keys are ignored."""
+    def result(self) -> RunResult:
+        """What the traffic observed so far shows, requirement by requirement."""
         self._drain()
         with self._judging:
             records = self._tallies.records()
@@ -111,12 +106,11 @@ class Observations:
             chat_requests_sent=0,
             baseline=str(self.config.baseline) if self.config.baseline else None,
         )
-        given: dict[str, Any] = {k: v for k, v in (meta or {}).items() if k in _STATS}
         return aggregate(
             self.spec,
             records,
             self.config.profiles,
-            replace(stats, **given),
+            stats,
             selected=self.config.requirements,
             known=self.config.known,
             unrecorded=NOT_OBSERVED,
