@@ -15,6 +15,7 @@ from arouter_conformance.oracle import id_of
 from arouter_conformance.spec import Spec
 
 __all__ = [
+    "alias_answer",
     "alias_redirect",
     "looked_up",
     "matches_listing",
@@ -146,3 +147,21 @@ def alias_redirect(
 def _path(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     return parts.netloc, unquote(parts.path)
+
+
+def alias_answer(spec: Spec, exchange: Exchange, alias: str, canonical: str) -> list[Finding]:
+    """LOOKUP-ALIAS-001 on the 200 an alias led to: the canonical model's entry."""
+    model, findings = looked_up(spec, "LOOKUP-ALIAS-001", exchange)
+    if model is None or model.get("id") == canonical:
+        return findings
+    return [
+        *findings,
+        Finding(
+            "LOOKUP-ALIAS-001",
+            f"{exchange.describe()}: the alias {alias} resolved to {model.get('id')!r}",
+            expected=repr(canonical),
+            observed=repr(model.get("id")),
+            exchange=exchange,
+            pointer="/data/id",
+        ),
+    ]

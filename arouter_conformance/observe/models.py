@@ -386,19 +386,7 @@ def _alias(exchange: Exchange, alias: str, canonical: str, memory: Memory) -> li
     )
     if findings or exchange.status != 200:
         return findings
-    model, problems = lookup.looked_up(memory.spec, "LOOKUP-ALIAS-001", exchange)
-    if model is None or model.get("id") == canonical:
-        return problems
-    return [
-        Finding(
-            "LOOKUP-ALIAS-001",
-            f"{exchange.describe()}: the alias {alias} resolved to {model.get('id')!r}",
-            expected=repr(canonical),
-            observed=repr(model.get("id")),
-            exchange=exchange,
-            pointer="/data/id",
-        )
-    ]
+    return lookup.alias_answer(memory.spec, exchange, alias, canonical)
 
 
 # ---------------------------------------------------------------------------- waiting

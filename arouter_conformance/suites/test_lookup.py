@@ -94,19 +94,7 @@ def test_declared_aliases_resolve(run: Run) -> None:
             location = lookup.redirect_target(exchange)
             assert location is not None
             final = run.target.get_url(location)
-        model, problems = lookup.looked_up(run.spec, "LOOKUP-ALIAS-001", final)
-        findings += problems
-        if model is not None and model.get("id") != canonical:
-            findings.append(
-                Finding(
-                    "LOOKUP-ALIAS-001",
-                    f"{final.describe()}: the alias {alias} resolved to {model.get('id')!r}",
-                    expected=repr(canonical),
-                    observed=repr(model.get("id")),
-                    exchange=final,
-                    pointer="/data/id",
-                )
-            )
+        findings += lookup.alias_answer(run.spec, final, alias, canonical)
     require(findings)
 
 
