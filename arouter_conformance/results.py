@@ -148,7 +148,7 @@ def _result(
     records: Sequence[SuiteRecord],
     stopped: str | None,
     levels: Mapping[str, str],
-    unrecorded: str = NOT_CHECKED,
+    unrecorded: tuple[Status, str] = (Status.SKIPPED, NOT_CHECKED),
 ) -> RequirementResult:
     rid = requirement.id
     tests = tuple(r.nodeid for r in records)
@@ -204,7 +204,9 @@ def _result(
         )
     if stopped and not records:
         return RequirementResult(requirement, Status.ERROR, stopped, tests=tests)
-    reason = next((r.reason for r in records if r.reason), unrecorded)
+    if not records:
+        return RequirementResult(requirement, unrecorded[0], unrecorded[1], tests=tests)
+    reason = next((r.reason for r in records if r.reason), NOT_CHECKED)
     return RequirementResult(requirement, Status.SKIPPED, reason, tests=tests)
 
 
@@ -347,12 +349,13 @@ def aggregate(
     stopped: str | None = None,
     selected: Collection[str] = (),
     known: Mapping[str, str] | None = None,
-    unrecorded: str = NOT_CHECKED,
+    unrecorded: tuple[Status, str] = (Status.SKIPPED, NOT_CHECKED),
 ) -> RunResult:
     """`stopped` is why the run ended early: what it never reached is an error, not a skip.
     `known` is the baseline: requirement id -> why it is accepted as unmet. `unrecorded`
-    is the reason a claimed requirement no record names is skipped (observe mode: the
-    traffic did not exercise it)."""
+    is the status and reason of a claimed requirement no record names: skipped, "no test
+    checked it"; in observe mode "not observed", and inconclusive when the traffic showed
+    nothing at all (a report of nothing judged must not read as a pass)."""
     claimed_set = frozenset(claimed)
     by_requirement: dict[str, list[SuiteRecord]] = {rid: [] for rid in spec.requirements}
     for record in map(_declared, records):

@@ -161,8 +161,9 @@ def test_a_numeric_price_fails_pricing() -> None:
 def test_what_the_traffic_did_not_exercise_is_skipped_not_passed() -> None:
     observations = observing()
     result = observations.result()
-    assert result.exit_code == EXIT_PASSED
-    assert {r.status.value for r in result.requirements} == {"skipped"}
+    # Nothing observed at all: nothing holds as far as anyone can tell, so no pass.
+    assert result.exit_code == EXIT_ERROR
+    assert {r.status.value for r in result.requirements} == {"inconclusive"}
     assert {r.reason for r in result.requirements} == {NOT_OBSERVED}
     observations.add(listing(*CATALOG))
     seen = statuses(observations.result())
@@ -361,7 +362,8 @@ def test_traffic_elsewhere_is_not_judged() -> None:
     observations.add(answer(b"<html>", "/favicon.ico", content_type="text/html"))
     result = observations.result()
     assert observations.counts == {"observed": 2, "judged": 0, "chat": 0}
-    assert {r.status.value for r in result.requirements} == {"skipped"}
+    assert {r.status.value for r in result.requirements} == {"inconclusive"}
+    assert result.exit_code == EXIT_ERROR
 
 
 def test_without_a_target_the_endpoints_are_recognised_by_their_suffix() -> None:

@@ -32,7 +32,7 @@ from arouter_conformance.observe import chats, models
 from arouter_conformance.observe.memory import Memory
 from arouter_conformance.observe.paths import Call, api_root, classify
 from arouter_conformance.observe.tally import Tallies
-from arouter_conformance.results import RunResult, RunStats, aggregate
+from arouter_conformance.results import RunResult, RunStats, Status, aggregate
 from arouter_conformance.spec import Spec
 
 __all__ = ["NOT_OBSERVED", "Observations"]
@@ -113,7 +113,9 @@ class Observations:
             stats,
             selected=self.config.requirements,
             known=self.config.known,
-            unrecorded=NOT_OBSERVED,
+            # Traffic that exercised nothing can show no requirement holds: every claimed
+            # one is then inconclusive (exit 2), never a pass on nothing.
+            unrecorded=(Status.SKIPPED if records else Status.INCONCLUSIVE, NOT_OBSERVED),
         )
 
     @property
