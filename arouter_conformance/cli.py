@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,8 +39,8 @@ from arouter_conformance.errors import ConfigError, KitError
 from arouter_conformance.options import add_cli_options, settings
 from arouter_conformance.plugin import SUITES, Resolved
 from arouter_conformance.redact import Redactor
-from arouter_conformance.reports import ReportWriter, check_writable, write_reports
-from arouter_conformance.results import EXIT_ERROR
+from arouter_conformance.reports import ReportWriter, check_writable
+from arouter_conformance.results import EXIT_ERROR, RunResult
 from arouter_conformance.session import first_contact, open_target
 from arouter_conformance.spec import load_spec
 from arouter_conformance.terminal import Progress, Terminal, render_summary
@@ -212,26 +213,45 @@ class _ProxyReports:
         self.config = config
         self._lock = threading.Lock()
 
-    def write(self) -> int:
+    def write(self, *, final: bool = True) -> int:
+        """The reports of the traffic so far; only the final writing appends to the CI
+        step summary (one summary per run, however often the reports were asked for)."""
         with self._lock:
             self.proxy.settle()
-            result = self.observations.result()
-            redactor = Redactor((*self.config.secrets, *self.proxy.keys))
-            data = write_reports(result, self.config.reports, redactor)
+            result = self.observations.result()  # judges what waits: counts after it
             seen = self.observations.counts
-            terminal = Terminal(sys.stdout)
-            terminal.line(render_summary(data, terminal, [p for p in self.config.outputs if p]))
-            terminal.line(
+            return _observed_reports(
+                result,
+                self.config,
+                Redactor((*self.config.secrets, *self.proxy.keys)),
                 f"exchanges observed: {seen['observed']}, judged: {seen['judged']} "
-                f"(chat: {seen['chat']})"
+                f"(chat: {seen['chat']})",
+                os.environ if final else {},
             )
-            return result.exit_code
 
     def on_demand(self) -> None:
         try:
-            self.write()
+            self.write(final=False)
         except KitError as exc:  # a report path gone bad: said, and the proxy carries on
             print(f"arouter-conformance: {exc}", file=sys.stderr, flush=True)
+
+
+def _observed_reports(
+    result: RunResult,
+    config: RunConfig,
+    redactor: Redactor,
+    tally: str,
+    environ: Mapping[str, str],
+) -> int:
+    """Write what observe mode judged as `run` writes its reports (the same `ReportWriter`),
+    print the summary and how much traffic it came from, and return the exit code."""
+    writer = ReportWriter(config.reports, environ)
+    writer.finished(result, redactor, None)
+    assert writer.data is not None
+    terminal = Terminal(sys.stdout)
+    terminal.line(render_summary(writer.data, terminal, [p for p in config.outputs if p]))
+    terminal.line(tally)
+    return result.exit_code
 
 
 def proxy_command(args: argparse.Namespace) -> int:
@@ -300,16 +320,16 @@ def judge_command(args: argparse.Namespace) -> int:
     observations = Observations(spec, config)
     for exchange in recording.exchanges():
         observations.add(exchange)
-    result = observations.result()
-    data = write_reports(result, config.reports, Redactor((*config.secrets, *recording.secrets)))
-    terminal = Terminal(sys.stdout)
-    terminal.line(render_summary(data, terminal, [p for p in config.outputs if p]))
+    result = observations.result()  # judges what waits: counts after it
     seen = observations.counts
-    terminal.line(
+    return _observed_reports(
+        result,
+        config,
+        Redactor((*config.secrets, *recording.secrets)),
         f"exchanges recorded: {len(recording.entries)}, judged: {seen['judged']} "
-        f"(chat: {seen['chat']}); without an answer to judge: {recording.left_out}"
+        f"(chat: {seen['chat']}); without an answer to judge: {recording.left_out}",
+        os.environ,
     )
-    return result.exit_code
 
 
 def diff_command(args: argparse.Namespace) -> int:

@@ -106,7 +106,7 @@ class Collector:
             with self.engine.opened() as run:
                 yield run
         except (RunError, ConfigError) as exc:
-            pytest.exit(str(exc), returncode=2)
+            pytest.exit(str(exc), returncode=exc.exit_code)
 
     # ------------------------------------------------------------------ records
     def record(

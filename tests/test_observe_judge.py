@@ -432,6 +432,8 @@ def entry(
 
 def test_the_reader_keeps_no_credential_and_tells_keyed_from_keyless(tmp_path: Path) -> None:
     path = tmp_path / "t.har"
+    empty_but_sized = entry(f"{ROOT}/models", text="")
+    empty_but_sized["response"]["content"]["size"] = 5120
     key = "sk-or-v1-0123456789abcdef0123"
     path.write_text(
         json.dumps(
@@ -442,13 +444,14 @@ def test_the_reader_keeps_no_credential_and_tells_keyed_from_keyless(tmp_path: P
                 entry(f"{ROOT}/models"),
                 entry(f"{ROOT}/models", text=None),  # the body was not kept
                 entry(f"{ROOT}/models", status=0),  # no answer
+                empty_but_sized,  # an exporter's empty text for a body it did not keep
             )
         )
     )
     recording = read_har(path)
     exchanges = list(recording.exchanges())
     assert [e.auth for e in exchanges] == ["key", "key", "key", "none"]
-    assert recording.left_out == 2
+    assert recording.left_out == 3
     assert {key, f"Bearer {key}"} <= recording.secrets
     assert exchanges[2].request_headers == (("accept", "*/*"),)
     assert exchanges[0].elapsed == 0.0125

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import gzip
 import json
+import os
 import re
 import signal
 import socket
@@ -355,6 +356,22 @@ def test_the_request_arrives_as_sent() -> None:
     assert proxy.keys >= {KEY, f"Bearer {KEY}", "session=abc"}
 
 
+def test_a_client_keyed_by_another_credential_header_is_keyed() -> None:
+    """x-api-key is a key too: recorded as keyless, a served answer would fail
+    CHAT-AUTH-001 for a gateway that did nothing wrong."""
+    sink = ListSink()
+    with (
+        reference_server.serve_in_thread(EchoHeaders()) as upstream,
+        serving_proxy(upstream + "/v1", sink) as (url, proxy),
+        httpx.Client() as client,
+    ):
+        client.get(f"{url}/models", headers={"x-api-key": KEY})
+        client.get(f"{url}/models")
+        proxy.settle()
+    assert [e.auth for e in sink.exchanges] == ["key", "none"]
+    assert all("x-api-key" not in dict(e.request_headers) for e in sink.exchanges)
+
+
 def test_an_unreachable_upstream_is_a_502_and_no_observation() -> None:
     with socket.socket() as closed:  # bound, never listening: connections are refused
         closed.bind(("127.0.0.1", 0))
@@ -481,7 +498,14 @@ def test_the_command_reports_on_demand_and_when_stopped(tmp_path: Path) -> None:
     with reference_server.serve_in_thread(EchoesTheKey(app)) as upstream:
         command = [sys.executable, "-m", "arouter_conformance", "proxy"]
         command += ["--upstream", f"{upstream}/v1", "--json", str(report), "--junit", str(junit)]
-        child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        summary = tmp_path / "step-summary.md"
+        child = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "GITHUB_STEP_SUMMARY": str(summary)},
+        )
         try:
             assert child.stdout is not None
             banner = child.stdout.readline()
@@ -511,6 +535,8 @@ def test_the_command_reports_on_demand_and_when_stopped(tmp_path: Path) -> None:
     assert _statuses(final)["COUNT-SHAPE-001"] == "passed"
     assert "exchanges observed: 2" in on_demand
     assert "exchanges observed: 3" in out
+    # One CI summary per run, however often the reports were asked for.
+    assert summary.read_text(encoding="utf-8").count("### arouter-conformance") == 1
     usage = next(r for r in final["requirements"] if r["id"] == "CHAT-USAGE-001")
     echoed = dict(usage["findings"][0]["evidence"]["response"]["headers"])["x-key-echo"]
     assert echoed == "[REDACTED]"

@@ -174,23 +174,28 @@ def _role(request: Mapping[str, Any], carried: bool, keyed: bool) -> str:
 
 def _body(content: Any, status: int) -> bytes | None:
     """The answer's body; None when the file did not keep it (HAR leaves `text` out when
-    the body is not available: a browser that did not keep it, a stream an SDK read)."""
-    text = content.get("text") if isinstance(content, dict) else None
-    if not isinstance(text, str):
-        return b"" if status in _NO_BODY or 100 <= status < 200 else None
-    if content.get("encoding") == "base64":
-        try:
-            return base64.b64decode(text, validate=False)
-        except (binascii.Error, ValueError):
-            return None
-    return text.encode("utf-8", errors="replace")
+    the body is not available: a browser that did not keep it, a stream an SDK read, and
+    some exporters write an empty `text` for a body whose `size` says it was not empty)."""
+    if status in _NO_BODY or 100 <= status < 200:
+        return b""
+    body = _text(content)
+    size = content.get("size") if isinstance(content, dict) else None
+    if body == b"" and isinstance(size, int) and size > 0:
+        return None
+    return body
 
 
 def _sent(post: Any) -> bytes | None:
-    text = post.get("text") if isinstance(post, dict) else None
+    return _text(post)
+
+
+def _text(part: Any) -> bytes | None:
+    """The bytes of a HAR `content` or `postData` (base64 when it says so); None when the
+    part holds no text or text that does not decode."""
+    text = part.get("text") if isinstance(part, dict) else None
     if not isinstance(text, str):
         return None
-    if post.get("encoding") == "base64":
+    if part.get("encoding") == "base64":
         try:
             return base64.b64decode(text, validate=False)
         except (binascii.Error, ValueError):

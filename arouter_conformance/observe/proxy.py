@@ -255,7 +255,9 @@ class Proxy:
             if k.lower() not in self._unkept and k.lower() != b"host"
         )
         self._remember(v.decode("latin-1") for k, v in received if k.lower() in self._unkept)
-        sent_key = any(k.lower() == b"authorization" for k, _ in received)
+        # Keyed as the HAR reader decides it: any credential header, not Authorization alone
+        # (a client keyed by x-api-key recorded as keyless would fail CHAT-AUTH-001 falsely).
+        sent_key = any(k.lower().decode("latin-1") in CREDENTIAL_HEADERS for k, _ in received)
         return _Passage(
             method=scope["method"],
             url=str(url),
