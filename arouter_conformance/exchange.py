@@ -10,12 +10,15 @@ recorded as a role (`auth`), so a key can never leak through evidence.
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import json
-from collections.abc import Mapping
+import secrets
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["AUTH_ROLES", "CREDENTIAL_HEADERS", "Exchange", "NotJson"]
+__all__ = ["AUTH_ROLES", "CREDENTIAL_HEADERS", "Exchange", "NotJson", "credential_tag"]
 
 # Which credential a request carried: the main key, the restricted key, none, or a
 # deliberately wrong one.
@@ -25,6 +28,19 @@ AUTH_ROLES = ("key", "restricted", "none", "wrong")
 CREDENTIAL_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"}
 )
+# A secret of this process only: tags made with it tell one key from another within a run,
+# and cannot be compared across runs or turned back into the key.
+_TAG_SECRET = secrets.token_bytes(32)
+
+
+def credential_tag(values: Iterable[str]) -> str | None:
+    """An opaque tag for the credentials a request carried (None: it carried none), so
+    that answers to different keys are never judged against one another (a restricted key
+    sees fewer models) without keeping the key itself."""
+    joined = "\0".join(sorted(values))
+    if not joined:
+        return None
+    return hmac.new(_TAG_SECRET, joined.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:16]
 
 
 class NotJson(ValueError):
@@ -47,6 +63,8 @@ class Exchange:
     request_body: bytes | None = None
     truncated: bool = False
     elapsed: float = 0.0
+    # Observed traffic only: which credential it carried (`credential_tag`), never the key.
+    credential: str | None = field(default=None, compare=False, repr=False)
     # When the request went out (wall clock, seconds since the epoch; None when unknown), for
     # the HAR report's startedDateTime. Not part of what an exchange is: two answers to the
     # same request are equal whenever they were asked.

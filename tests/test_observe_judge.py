@@ -4,6 +4,7 @@ kit's own checks (`Observations`), and recorded traffic judged by `arouter-confo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from collections.abc import Iterable
@@ -15,7 +16,7 @@ import pytest
 import reference_server
 from arouter_conformance.cli import main as cli_main
 from arouter_conformance.config import resolve_config
-from arouter_conformance.exchange import Exchange
+from arouter_conformance.exchange import Exchange, credential_tag
 from arouter_conformance.observe import NOT_OBSERVED, Observations
 from arouter_conformance.observe.har import read_har
 from arouter_conformance.observe.tally import EVIDENCE_BODY, FINDINGS_KEPT
@@ -225,6 +226,17 @@ def test_a_count_is_judged_against_the_list_for_the_same_value_in_either_order()
     assert seen["COUNT-SHAPE-001"] == ("passed", None)
     # A list for another value says nothing of this count.
     assert judged(count(4), everything)["COUNT-MATCH-001"] == ("skipped", NOT_OBSERVED)
+
+
+def test_answers_to_different_keys_are_not_judged_against_one_another() -> None:
+    """A restricted key sees fewer models: its count is no defect of the main key's list."""
+    restricted = credential_tag(["Bearer restricted-key-0123456789"])
+    main = credential_tag(["Bearer main-key-0123456789abcdef"])
+    everything = dataclasses.replace(listing(*CATALOG), credential=main)
+    fewer = dataclasses.replace(count(1, "?output_modalities=all"), credential=restricted)
+    assert judged(everything, fewer)["COUNT-MATCH-001"] == ("skipped", NOT_OBSERVED)
+    same_key = dataclasses.replace(count(1, "?output_modalities=all"), credential=main)
+    assert judged(everything, same_key)["COUNT-MATCH-001"][0] == "failed"
 
 
 def lookup(model_id: str, body: Any, status: int = 200) -> Exchange:

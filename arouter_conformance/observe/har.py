@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from arouter_conformance.config import ConfigError
-from arouter_conformance.exchange import AUTH_ROLES, CREDENTIAL_HEADERS, Exchange
+from arouter_conformance.exchange import AUTH_ROLES, CREDENTIAL_HEADERS, Exchange, credential_tag
 from arouter_conformance.redact import MASK
 
 __all__ = ["Recording", "read_har"]
@@ -137,7 +137,8 @@ def _exchange(entry: Mapping[str, Any], keyed: bool) -> Exchange | None:
     if status <= 0 or body is None:
         return None
     sent = _pairs(request.get("headers"))
-    carried = bool(_credentials(request))
+    credentials = _credentials(request)
+    carried = bool(credentials)
     headers = [
         (k, v) for k, v in _pairs(response.get("headers")) if k.lower() not in _DROPPED_ANSWER
     ]
@@ -150,6 +151,7 @@ def _exchange(entry: Mapping[str, Any], keyed: bool) -> Exchange | None:
         method=request["method"].upper(),
         url=request["url"],
         auth=_role(request, carried, keyed),
+        credential=credential_tag(v for _, v in credentials),
         status=status,
         headers=tuple(headers),
         body=body,

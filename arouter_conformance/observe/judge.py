@@ -39,6 +39,7 @@ __all__ = ["NOT_OBSERVED", "Observations"]
 
 NOT_OBSERVED = "not observed: the traffic did not exercise it"
 QUEUED = 32  # exchanges waiting to be judged before `add` judges them itself
+MEMORIES = 16  # credentials whose answers are compared with one another
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"
 # What a check that broke was judging, when its ledger had not said yet.
 _FIRST = {
@@ -70,7 +71,10 @@ class Observations:
         self.spec = spec
         self.config = config
         self._root = api_root(config.target_url)
-        self._memory = Memory(spec)
+        # What earlier answers showed, one memory per credential: a restricted key's list
+        # is not the yardstick of another key's count. Bounded: past MEMORIES keys, a new
+        # one is judged answer by answer only.
+        self._memories: dict[tuple[str, str | None], Memory] = {}
         self._tallies = Tallies(spec)
         self._queue: deque[Exchange] = deque()
         self._lock = threading.Lock()  # the queue
@@ -91,10 +95,11 @@ class Observations:
         self._drain()
         with self._judging:
             records = self._tallies.records()
-            with ledger() as book:
-                findings = models.parameter_rule(self._memory, self.config)
             rule = Tallies(self.spec)
-            rule.add(book, findings)
+            for memory in self._memories.values():  # one rule per key: answers to one key
+                with ledger() as book:
+                    findings = models.parameter_rule(memory, self.config)
+                rule.add(book, findings)
             records += rule.records()
             now = time.time()
         stats = RunStats(
@@ -125,6 +130,15 @@ class Observations:
         with self._judging:
             return dict(self._seen)
 
+    def _memory_for(self, exchange: Exchange) -> Memory:
+        key = (exchange.auth, exchange.credential)
+        memory = self._memories.get(key)
+        if memory is None:
+            memory = Memory(self.spec)
+            if len(self._memories) < MEMORIES:
+                self._memories[key] = memory
+        return memory
+
     def _drain(self) -> None:
         with self._judging:
             while True:
@@ -143,7 +157,8 @@ class Observations:
         self._seen["chat"] += call.kind == "chat"
         with ledger() as book:
             try:
-                findings = _JUDGES[call.kind](exchange, call, self._memory, self.config)
+                memory = self._memory_for(exchange)
+                findings = _JUDGES[call.kind](exchange, call, memory, self.config)
             except Exception as exc:  # a kit bug must not stop the judging of the rest
                 touched = book.judged | set(book.unjudgeable) or {_FIRST[call.kind]}
                 reason = f"{exchange.describe()}: {type(exc).__name__}: {str(exc)[:300]}"

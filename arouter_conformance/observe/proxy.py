@@ -44,7 +44,7 @@ from typing import Any, Protocol
 import httpx
 
 from arouter_conformance.client import MAX_BODY, normalize_base_url
-from arouter_conformance.exchange import CREDENTIAL_HEADERS, Exchange
+from arouter_conformance.exchange import CREDENTIAL_HEADERS, Exchange, credential_tag
 
 __all__ = ["HOP_BY_HOP", "Proxy", "Sink"]
 
@@ -97,6 +97,7 @@ class _Passage:
     method: str
     url: str
     auth: str
+    credential: str | None
     request_headers: tuple[tuple[str, str], ...]
     request_body: _Copy
     started: float
@@ -120,6 +121,7 @@ class _Passage:
             method=self.method,
             url=self.url,
             auth=self.auth,
+            credential=self.credential,
             status=self.status,
             headers=self.headers,
             body=body,
@@ -257,11 +259,16 @@ class Proxy:
         self._remember(v.decode("latin-1") for k, v in received if k.lower() in self._unkept)
         # Keyed as the HAR reader decides it: any credential header, not Authorization alone
         # (a client keyed by x-api-key recorded as keyless would fail CHAT-AUTH-001 falsely).
-        sent_key = any(k.lower().decode("latin-1") in CREDENTIAL_HEADERS for k, _ in received)
+        credentials = [
+            v.decode("latin-1")
+            for k, v in received
+            if k.lower().decode("latin-1") in CREDENTIAL_HEADERS
+        ]
         return _Passage(
             method=scope["method"],
             url=str(url),
-            auth="key" if sent_key else "none",
+            auth="key" if credentials else "none",
+            credential=credential_tag(credentials),
             request_headers=kept,
             request_body=_Copy(self._max_body),
             started=time.time(),
