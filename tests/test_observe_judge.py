@@ -344,6 +344,13 @@ def test_a_refusal_of_the_caller_is_judged_for_its_body_only() -> None:
     tools = {**request, "tools": [{"type": "function"}]}
     refused = chat({"error": {"message": "no tools", "code": 400}}, tools, status=400)
     assert judged(listing(*CATALOG), refused)["CHAT-SERVE-001"] == ("skipped", NOT_OBSERVED)
+    # So may one past what any model is sure to take: a huge max_tokens, a long prompt.
+    for beyond in (
+        {**request, "max_tokens": 10**6},
+        {**request, "messages": [{"role": "user", "content": "x" * 5000}]},
+    ):
+        too_much = chat({"error": {"message": "too long", "code": 400}}, beyond, status=400)
+        assert judged(listing(*CATALOG), too_much)["CHAT-SERVE-001"] == ("skipped", NOT_OBSERVED)
     plain = chat({"error": {"message": "no", "code": 400}}, request, status=400)
     assert judged(listing(*CATALOG), plain)["CHAT-SERVE-001"][0] == "failed"
 

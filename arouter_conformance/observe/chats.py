@@ -44,6 +44,9 @@ Model = Mapping[str, Any]
 # What the kit's own chat requests hold: a request with no more has no reason to be refused.
 KIT_FIELDS = frozenset({"model", "messages", "max_tokens", "stream", "stream_options"})
 FOUR_XX = range(400, 500)
+# A request this small fits any chat model's limits (the kit's own ask 8 tokens).
+PLAIN_TOKENS = 256
+PLAIN_PROMPT = 2000  # characters of message text
 _RESP = ("CHAT-RESP-002",)
 
 
@@ -82,16 +85,25 @@ class Asked:
 
     @property
     def plain(self) -> bool:
-        """Nothing but what the kit sends, the messages plain text: a gateway has no reason
-        of its own to refuse it."""
+        """Nothing but what the kit sends, within the kit's own bounds (a short plain-text
+        prompt, a small max_tokens): a gateway has no reason of its own to refuse it. A
+        long prompt or a large max_tokens may meet a model's limits, and a refusal of
+        those is the gateway's right, no sign that it cannot serve the model."""
         if not self.body or not set(self.body) <= KIT_FIELDS:
             return False
+        tokens = self.body.get("max_tokens")
+        if tokens is not None and not (isinstance(tokens, int) and 0 < tokens <= PLAIN_TOKENS):
+            return False
         messages = self.body.get("messages")
-        return isinstance(messages, list) and all(
-            isinstance(m, dict)
-            and isinstance(m.get("role"), str)
-            and isinstance(m.get("content"), str)
-            for m in messages
+        return (
+            isinstance(messages, list)
+            and all(
+                isinstance(m, dict)
+                and isinstance(m.get("role"), str)
+                and isinstance(m.get("content"), str)
+                for m in messages
+            )
+            and len(self.prompt or "") <= PLAIN_PROMPT
         )
 
 
