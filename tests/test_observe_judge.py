@@ -589,3 +589,16 @@ def test_a_browser_export_is_judged(tmp_path: Path) -> None:
         "CHAT-USAGE-001",
     } <= seen["passed"]
     assert not any(s in json.dumps(report) for s in recording.secrets)
+
+
+def test_with_a_target_only_its_origin_is_judged() -> None:
+    """A page's own /v1/models on another host is someone else's API."""
+    elsewhere = answer(
+        {"data": list(CATALOG)}, "/models?output_modalities=all", root="http://other.test/v1"
+    )
+    observations = observing(target_url=ROOT)
+    observations.add(elsewhere)
+    observations.result()
+    assert observations.counts == {"observed": 1, "judged": 0, "chat": 0}
+    same_origin = answer({"data": list(CATALOG)}, "/models", root="http://GATEWAY.test:80/v1")
+    assert judged(same_origin)["MODELS-LIST-001"] == ("passed", None)

@@ -1,11 +1,14 @@
 """Which endpoint an observed request went to, and what it asked for.
 
-The kit knows its target's API root (`--target-url`, e.g. `https://host/api/v1`), so a path
-is read relative to that root; traffic recorded without one is recognised by the endpoints'
-own suffixes (`/models`, `/models/count`, `/model/{author}/{slug}`, `/chat/completions`),
-which is what lets a HAR be judged without saying where it was recorded. Only the query
-parameters the contract defines are read: a list filtered by anything else (`category`,
-a parameter given twice) is judged on its shape alone, never compared with another list.
+The kit knows its target's API root (`--target-url`, e.g. `https://host/api/v1`), so only
+requests to that origin are judged and their paths are read relative to that root (a page
+recorded beside the gateway, another API on the same path, is someone else's); traffic
+recorded without one is recognised by the endpoints' own suffixes (`/models`,
+`/models/count`, `/model/{author}/{slug}`, `/chat/completions`), which is what lets a HAR be
+judged without saying where it was recorded, at the price of judging whatever else ends
+so. Only the query parameters the contract defines are read: a list filtered by anything
+else (`category`, a parameter given twice) is judged on its shape alone, never compared
+with another list.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from arouter_conformance.exchange import Exchange
 
-__all__ = ["FILTERS", "Call", "api_root", "classify"]
+__all__ = ["FILTERS", "Call", "Root", "api_root", "classify"]
 
 Kind = Literal["list", "count", "lookup", "chat"]
 FILTERS = ("output_modalities", "supported_parameters", "sort")
@@ -36,21 +39,37 @@ class Call:
     model_id: str | None = None
 
 
-def api_root(target_url: str | None) -> str | None:
-    """The path every endpoint hangs under (`/api/v1`; empty at the host's root), or None
-    when the target is not known."""
+@dataclass(frozen=True)
+class Root:
+    """Where the target's API lives: its origin (`https://host:443`) and the path every
+    endpoint hangs under (`/api/v1`; empty at the host's root)."""
+
+    origin: str
+    path: str
+
+
+def api_root(target_url: str | None) -> Root | None:
+    """The target's API root, or None when the target is not known."""
     if target_url is None:
         return None
-    return urlsplit(target_url).path.rstrip("/")
+    return Root(_origin(target_url), urlsplit(target_url).path.rstrip("/"))
 
 
-def classify(exchange: Exchange, root: str | None) -> Call | None:
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return f"{parts.scheme.lower()}://{(parts.hostname or '').lower()}:{port}"
+
+
+def classify(exchange: Exchange, target: Root | None) -> Call | None:
     """The call `exchange` made, or None for a request to anything else."""
     parts = urlsplit(exchange.url)
     path = parts.path.rstrip("/") or "/"
     method = exchange.method.upper()
-    if root is not None:
-        if not path.startswith(root + "/"):
+    root: str | None = None
+    if target is not None:
+        root = target.path
+        if _origin(exchange.url) != target.origin or not path.startswith(root + "/"):
             return None
         path = path[len(root) :]
     kind: Kind | None = None
