@@ -225,7 +225,8 @@ class _ProxyReports:
                 self.config,
                 Redactor((*self.config.secrets, *self.proxy.keys)),
                 f"exchanges observed: {seen['observed']}, judged: {seen['judged']} "
-                f"(chat: {seen['chat']})",
+                f"(chat: {seen['chat']}); passed on unread (an encoding such as br or zstd, "
+                f"or a request too large to keep): {self.proxy.unread}",
                 os.environ if final else {},
             )
 

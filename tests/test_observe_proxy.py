@@ -433,6 +433,7 @@ def test_answers_are_judged_as_the_client_reads_them(
             assert b"".join(answer.iter_raw()) == body
         proxy.settle()
     assert [e.body for e in sink.exchanges] == ([] if judged is None else [judged])
+    assert proxy.unread == (judged is None)  # passed on unread, and counted as such
 
 
 def test_a_body_that_inflates_past_the_cap_is_cut_there() -> None:

@@ -163,6 +163,10 @@ class Proxy:
         self._closed = False
         self._lock = threading.Lock()
         self._keys: set[str] = set()
+        # Answers passed on but not judged: in an encoding the kit does not read (br, zstd)
+        # or with a request body too large to keep. Counted, so a report of nothing judged
+        # says why rather than looking like traffic that never came.
+        self.unread = 0
 
     @property
     def keys(self) -> frozenset[str]:
@@ -298,7 +302,9 @@ class Proxy:
     def _observe(self, passage: _Passage) -> None:
         try:
             exchange = passage.exchange()
-            if exchange is not None:
+            if exchange is None:
+                self.unread += 1  # the one worker thread is the only writer
+            else:
                 self._sink.add(exchange)
         except Exception as exc:  # one exchange the judge could not take must not stop it
             # The type only: a message could quote the body.
