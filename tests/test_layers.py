@@ -91,10 +91,21 @@ def modules() -> list[tuple[str, Path]]:
 
 def imported(path: Path) -> set[str]:
     """The package modules `path` imports, relative to the package."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return imports_of(path.read_text(encoding="utf-8"), path.relative_to(PACKAGE).parent.parts)
+
+
+def imports_of(source: str, here: tuple[str, ...]) -> set[str]:
+    """The package modules `source` imports, relative imports resolved against `here`
+    (the package folder the source sits in, as parts: `("checks",)`)."""
     names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level > 0:
+            base = list(here[: len(here) - (node.level - 1)])
+            if node.module:
+                names.add(".".join([*base, node.module]))
+            else:
+                names.update(".".join([*base, alias.name]) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
             if node.module == "arouter_conformance":
                 names.update(alias.name for alias in node.names if alias.name != "__version__")
             elif node.module.startswith("arouter_conformance."):
@@ -117,9 +128,33 @@ def test_no_module_imports_from_a_higher_layer(module: str, path: Path) -> None:
     assert upward == [], f"{module} ({LAYERS[own][0]}) imports upward: {', '.join(upward)}"
 
 
-def test_the_guard_sees_an_upward_import(tmp_path: Path) -> None:
+def test_the_guard_sees_an_upward_import() -> None:
     """The control: a checks module that imported the CLI would be named."""
-    module = tmp_path / "bad.py"
-    module.write_text("def f():\n    from arouter_conformance.cli import main\n")
-    assert imported(module) == {"cli"}
+    source = "def f():\n    from arouter_conformance.cli import main\n"
+    assert imports_of(source, ("checks",)) == {"cli"}
     assert layer_of("cli") > layer_of("checks.chat")
+
+
+# Within a layer too, some imports are wrong: each names a coupling the engine work undid.
+FORBIDDEN = (
+    ("terminal", "plugin"),  # the progress is an observer of the engine, not of pytest's stash
+    ("terminal", "collector"),
+)
+
+
+def test_no_forbidden_import_within_a_layer() -> None:
+    found = [
+        (module, name)
+        for module, path in modules()
+        for name in imported(path)
+        if (module, name) in FORBIDDEN
+        or (module.startswith("suites.test_") and name.startswith("suites.test_"))
+    ]
+    assert found == [], "a suite imports another, or the terminal reads the plugin"
+
+
+def test_relative_imports_are_seen() -> None:
+    assert imports_of("from ..cli import main\nfrom . import chat\n", ("checks",)) == {
+        "cli",
+        "checks.chat",
+    }
