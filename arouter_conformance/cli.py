@@ -52,10 +52,30 @@ if TYPE_CHECKING:
 __all__ = ["main"]
 
 # The options of `run` that mean the same to `proxy`: the target's claims and the reports.
-PROXY_OPTIONS = ("manifest", "profile", "json", "html", "junit", "badge")
+PROXY_OPTIONS = (
+    "manifest",
+    "profile",
+    "requirement",
+    "json",
+    "html",
+    "junit",
+    "badge",
+    "baseline",
+    "timeout",
+)
 # The options of `run` that mean the same to `judge`; the target URL says where the API
 # root was in the recorded URLs.
-JUDGE_OPTIONS = ("target-url", "manifest", "profile", "json", "html", "junit", "badge")
+JUDGE_OPTIONS = (
+    "target-url",
+    "manifest",
+    "profile",
+    "requirement",
+    "json",
+    "html",
+    "junit",
+    "badge",
+    "baseline",
+)
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 import reference_server
 from arouter_conformance.cli import main as cli_main
@@ -554,6 +555,12 @@ def test_the_kits_own_har_is_judged_as_the_run_judged_it(
     assert seen.get("skipped") == {"CHAT-SDK-001"}
     assert not seen.get("error")
     assert not seen.get("inconclusive")
+    if failing:  # the team's baseline applies to judged traffic as to a run
+        known = tmp_path / "known.yaml"
+        known.write_text(yaml.safe_dump({"known": dict.fromkeys(failing, "ticket 7")}))
+        args = ("--manifest", str(target.manifest), *SMALL, "--baseline", str(known))
+        code, report = judge(recorded, tmp_path, *args)
+        assert (code, report["verdict"]) == (EXIT_PASSED, "known")
 
 
 def test_a_browser_export_is_judged(tmp_path: Path) -> None:
