@@ -51,22 +51,9 @@ if TYPE_CHECKING:
 
 __all__ = ["main"]
 
-# The options of `run` that mean the same to `proxy`: the target's claims and the reports.
-PROXY_OPTIONS = (
-    "manifest",
-    "profile",
-    "requirement",
-    "json",
-    "html",
-    "junit",
-    "badge",
-    "baseline",
-    "timeout",
-)
-# The options of `run` that mean the same to `judge`; the target URL says where the API
-# root was in the recorded URLs.
-JUDGE_OPTIONS = (
-    "target-url",
+# The options of `run` that mean the same to the doors that only observe: the target's
+# claims, the selection, the known failures and the reports.
+OBSERVING_OPTIONS = (
     "manifest",
     "profile",
     "requirement",
@@ -76,6 +63,10 @@ JUDGE_OPTIONS = (
     "badge",
     "baseline",
 )
+# The proxy connects to the upstream (its timeout); `judge` reads where the API root was in
+# the recorded URLs from the target URL.
+PROXY_OPTIONS = (*OBSERVING_OPTIONS, "timeout")
+JUDGE_OPTIONS = ("target-url", *OBSERVING_OPTIONS)
 
 
 def _parser() -> argparse.ArgumentParser:
