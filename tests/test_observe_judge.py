@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import yaml
 import reference_server
 from arouter_conformance.cli import main as cli_main
 from arouter_conformance.config import resolve_config
+from arouter_conformance.errors import ConfigError
 from arouter_conformance.exchange import Exchange, credential_tag
 from arouter_conformance.observe import NOT_OBSERVED, Observations
 from arouter_conformance.observe.har import read_har
@@ -609,3 +611,69 @@ def test_with_a_target_only_its_origin_is_judged() -> None:
     assert observations.counts == {"observed": 1, "judged": 0, "chat": 0}
     same_origin = answer({"data": list(CATALOG)}, "/models", root="http://GATEWAY.test:80/v1")
     assert judged(same_origin)["MODELS-LIST-001"] == ("passed", None)
+
+
+def mitmproxy_entry(url: str, body: dict[str, Any]) -> dict[str, Any]:
+    """An entry as mitmproxy's HAR export writes it: httpVersion, serverIPAddress, the
+    content's `compression` field, timings with every phase."""
+    text = json.dumps(body)
+    return {
+        "startedDateTime": "2026-03-01T10:00:00.000000+00:00",
+        "time": 8.1,
+        "request": {
+            "method": "GET",
+            "url": url,
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [{"name": "authorization", "value": "Bearer sk-mitm-0123456789abcdef"}],
+            "queryString": [],
+            "headersSize": 120,
+            "bodySize": 0,
+        },
+        "response": {
+            "status": 200,
+            "statusText": "OK",
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [{"name": "content-type", "value": "application/json"}],
+            "content": {
+                "size": len(text),
+                "compression": 0,
+                "mimeType": "application/json",
+                "text": text,
+            },
+            "redirectURL": "",
+            "headersSize": 80,
+            "bodySize": len(text),
+        },
+        "cache": {},
+        "timings": {"connect": 1.0, "ssl": -1, "send": 0.2, "receive": 0.4, "wait": 6.5},
+        "serverIPAddress": "127.0.0.1",
+    }
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["har", "zhar"])
+def test_a_mitmproxy_export_is_judged(tmp_path: Path, packed: bool) -> None:
+    document = har(
+        mitmproxy_entry(f"{ROOT}/models?output_modalities=all", {"data": list(CATALOG)}),
+        mitmproxy_entry(f"{ROOT}/models/count?output_modalities=all", {"data": {"count": 3}}),
+    )
+    raw = json.dumps(document).encode()
+    path = tmp_path / ("flows.zhar" if packed else "flows.har")
+    path.write_bytes(zlib.compress(raw) if packed else raw)
+    observations = observing()
+    for exchange in read_har(path).exchanges():
+        observations.add(exchange)
+    seen = statuses(observations.result())
+    assert seen["MODELS-LIST-001"] == ("passed", None)
+    assert seen["COUNT-MATCH-001"] == ("passed", None)
+
+
+def test_a_compressed_har_that_inflates_past_its_cap_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("arouter_conformance.observe.har.ZHAR_CAP", 1024)
+    path = tmp_path / "big.zhar"
+    path.write_bytes(zlib.compress(json.dumps(har(*[entry(f"{ROOT}/models")] * 50)).encode()))
+    with pytest.raises(ConfigError, match="inflates past"):
+        read_har(path)

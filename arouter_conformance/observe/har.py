@@ -26,6 +26,7 @@ import base64
 import binascii
 import datetime
 import json
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ __all__ = ["Recording", "read_har"]
 
 _DROPPED_ANSWER = frozenset({"set-cookie", "set-cookie2"})
 _NO_BODY = frozenset({204, 205, 304})
+ZHAR_CAP = 1024 * 1024 * 1024  # bytes of JSON a compressed HAR may inflate to
 _LONG_COOKIE = 16  # cookie values this long may be session keys: masked in the reports
 
 
@@ -65,11 +67,12 @@ class Recording:
 def read_har(path: Path) -> Recording:
     """The file as a recording, or a one-line `ConfigError` saying why it is not HAR."""
     try:
-        with path.open("rb") as file:
-            document = json.load(file)
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    except (ValueError, RecursionError) as exc:
+    try:
+        document = json.loads(_unpacked(raw))
+    except (ValueError, RecursionError, zlib.error) as exc:
         raise ConfigError(f"{path}: not a HAR file (not JSON: {str(exc)[:120]})") from None
     log = document.get("log") if isinstance(document, dict) else None
     entries = log.get("entries") if isinstance(log, dict) else None
@@ -83,6 +86,19 @@ def read_har(path: Path) -> Recording:
     keyed = any(_credentials(request) for request in requests)
     secrets = frozenset(value for request in requests for value in _secret_values(request))
     return Recording(path, entries, keyed, secrets)
+
+
+def _unpacked(raw: bytes) -> bytes:
+    """The JSON of the file: mitmproxy's `.zhar` is its HAR compressed with zlib (a zlib
+    stream starts with 0x78; JSON never does). Inflated to a cap, so a small file cannot
+    become gigabytes in memory."""
+    if not raw.startswith(b"\x78"):
+        return raw
+    inflater = zlib.decompressobj()
+    data = inflater.decompress(raw, ZHAR_CAP)
+    if inflater.unconsumed_tail:
+        raise ValueError(f"it inflates past {ZHAR_CAP // (1024 * 1024)} MiB")
+    return data
 
 
 def _malformed(entry: Any) -> str | None:
