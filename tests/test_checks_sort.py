@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from arouter_conformance.checks import sort
-from arouter_conformance.spec import Spec
-from tests.factories import listing, model
+from arouter_conformance.oracle import price_vector, strictly_dominates
+from arouter_conformance.spec import Spec, load_spec
+from tests.factories import exchange, listing, model
 
 
 def priced(model_id: str, prompt: str, completion: str = "0") -> dict:  # type: ignore[type-arg]
@@ -78,3 +84,44 @@ def test_same_set_and_same_order() -> None:
         == []
     )
     assert sort.same_order("SORT-POPULAR-001", listing(*models), models, models[::-1], listing())
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["0", "0.000001", "0.000002", "0.00001"]),
+            st.sampled_from(["0", "0.000002", "0.000004", "0.00003"]),
+            st.sampled_from(["0", "0.01"]),
+        ),
+        max_size=40,
+    ),
+    st.booleans(),
+)
+def test_the_front_finds_what_comparing_every_pair_finds(
+    prices: list[tuple[str, str, str]], descending: bool
+) -> None:
+    """The check compares each model with the front of what came before, not with every
+    earlier model: the same models must be named misplaced as by the pairwise rule."""
+    contract = load_spec().contract
+    models = [
+        {"id": f"a/m{i}", "pricing": {"prompt": p, "completion": c, "request": r}}
+        for i, (p, c, r) in enumerate(prices)
+    ]
+    found = sort.price_order("SORT-PRICE-001", exchange({}), models, contract, descending)
+    flagged = {f.pointer for f in found if "every priced item" in f.message}
+    expected = set()
+    placed: list[tuple[Decimal, ...]] = []
+    for index, priced in enumerate(models):
+        vector = price_vector(priced, contract)
+        assert vector is not None
+        wrong = (
+            (lambda e: strictly_dominates(e, vector))  # noqa: B023
+            if descending
+            else (lambda e: strictly_dominates(vector, e))  # noqa: B023
+        )
+        if any(wrong(e) for e in placed):
+            expected.add(f"/data/{index}/pricing")
+        placed.append(vector)
+        if len(expected) >= sort.MAX_SHOWN:
+            break
+    assert flagged == expected

@@ -144,6 +144,12 @@ def price_order(
     findings: list[Finding] = []
     first_router: tuple[int, Model] | None = None
     placed: list[tuple[int, Model, tuple[Decimal, ...]]] = []
+    # The earlier vectors no other earlier one lies beyond (in the direction a wrong order
+    # would show): a model is on the wrong side of some earlier one exactly when it is on
+    # the wrong side of one of these, so each model is compared with this front, which
+    # stays small on real price lists, instead of with everything placed before it.
+    front: list[tuple[Decimal, ...]] = []
+    sign = Decimal(-1) if descending else Decimal(1)
     wrong_side: Callable[[tuple[Decimal, ...], tuple[Decimal, ...]], bool] = (
         (lambda earlier, later: strictly_dominates(earlier, later))
         if descending
@@ -160,8 +166,10 @@ def price_order(
             findings.append(
                 _misplaced(requirement, exchange, index, model, first_router[1], '"-1" last')
             )
-        culprit = next((p for p in placed if wrong_side(p[2], vector)), None)
-        if culprit is not None:
+        oriented = tuple(sign * price for price in vector)
+        if any(strictly_dominates(oriented, kept) for kept in front):
+            # Named by the first model it should have preceded, as a reader scans the list.
+            culprit = next(p for p in placed if wrong_side(p[2], vector))
             relation = "is dearer than" if descending else "is cheaper than"
             findings.append(
                 Finding(
@@ -176,6 +184,9 @@ def price_order(
                     pointer=f"/data/{index}/pricing",
                 )
             )
+        elif oriented not in front:
+            front = [kept for kept in front if not strictly_dominates(kept, oriented)]
+            front.append(oriented)
         placed.append((index, model, vector))
         if len(findings) >= MAX_SHOWN:
             break
