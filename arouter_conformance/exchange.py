@@ -28,6 +28,7 @@ AUTH_ROLES = ("key", "restricted", "none", "wrong")
 CREDENTIAL_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"}
 )
+PARSED_KEPT = 256 * 1024  # bytes of body whose parsed value is kept with the exchange
 # A secret of this process only: tags made with it tell one key from another within a run,
 # and cannot be compared across runs or turned back into the key.
 _TAG_SECRET = secrets.token_bytes(32)
@@ -86,10 +87,17 @@ class Exchange:
         return "/" + rest.split("/", 1)[1] if "/" in rest else "/"
 
     def json(self) -> Any:
-        """The parsed body. Raises NotJson for anything but one complete JSON document."""
-        if "value" not in self._json:
-            self._json["value"] = _parse(self.body, self.truncated)
-        value = self._json["value"]
+        """The parsed body. Raises NotJson for anything but one complete JSON document.
+
+        Kept once parsed only for small bodies: a run keeps every answer it asked for (the
+        GET memo, the evidence), and a parsed model list weighs ten times its bytes, so a
+        large catalog's lists are parsed again when asked rather than all held at once."""
+        if "value" in self._json:
+            value = self._json["value"]
+        else:
+            value = _parse(self.body, self.truncated)
+            if len(self.body) <= PARSED_KEPT:
+                self._json["value"] = value
         if isinstance(value, NotJson):
             raise value
         return value
