@@ -21,7 +21,7 @@ import httpx
 
 from arouter_conformance import __version__
 from arouter_conformance.errors import KitError, TargetError
-from arouter_conformance.exchange import Exchange
+from arouter_conformance.exchange import MAX_BODY, Exchange
 from arouter_conformance.traffic import Traffic
 
 __all__ = [
@@ -40,7 +40,6 @@ __all__ = [
 # Sent where the contract says a wrong key must be refused. Shaped like a real key so
 # that a gateway cannot tell it apart by format alone.
 WRONG_KEY = "lr_live_conformance_kit_wrong_key_0000000000"
-MAX_BODY = 8 * 1024 * 1024
 Query = Mapping[str, str | None] | Sequence[tuple[str, str]] | None
 
 

@@ -18,7 +18,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["AUTH_ROLES", "CREDENTIAL_HEADERS", "Exchange", "NotJson", "credential_tag"]
+__all__ = [
+    "AUTH_ROLES",
+    "CREDENTIAL_HEADERS",
+    "MAX_BODY",
+    "Exchange",
+    "NotJson",
+    "credential_tag",
+]
 
 # Which credential a request carried: the main key, the restricted key, none, or a
 # deliberately wrong one.
@@ -28,6 +35,10 @@ AUTH_ROLES = ("key", "restricted", "none", "wrong")
 CREDENTIAL_HEADERS = frozenset(
     {"authorization", "proxy-authorization", "cookie", "x-api-key", "api-key"}
 )
+# The most of one answer the kit reads. Bounds a hostile or broken body, and leaves room
+# for aggregators: a 10,000-model list is about 9.3 MB, and a list cut at the kit's own cap
+# could not be judged at all.
+MAX_BODY = 64 * 1024 * 1024
 PARSED_KEPT = 256 * 1024  # bytes of body whose parsed value is kept with the exchange
 # A secret of this process only: tags made with it tell one key from another within a run,
 # and cannot be compared across runs or turned back into the key.

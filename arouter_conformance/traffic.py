@@ -31,13 +31,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
-from arouter_conformance.exchange import Exchange
+from arouter_conformance.exchange import MAX_BODY, Exchange
 from arouter_conformance.redact import MASK
 
 __all__ = ["NOT_READ", "Recorded", "Traffic", "sdk_hooks"]
 
 Hooks = dict[str, list[Callable[[Any], None]]]
-MAX_SDK_BODY = 8 * 1024 * 1024  # as the kit's own client reads (client.MAX_BODY)
 NOT_READ = "the body was not captured: the SDK read it as a stream, as it arrived"
 
 
@@ -162,10 +161,10 @@ class _Watch:
             auth="key",
             status=response.status_code,
             headers=tuple(response.headers.multi_items()),
-            body=(body or b"")[:MAX_SDK_BODY],
+            body=(body or b"")[:MAX_BODY],
             request_headers=headers,
             request_body=_sent(request),
-            truncated=body is not None and len(body) > MAX_SDK_BODY,
+            truncated=body is not None and len(body) > MAX_BODY,
             elapsed=elapsed,
             started=pending.started,
         )

@@ -147,6 +147,19 @@ def test_bodies_are_capped() -> None:
 
 
 @respx.mock
+def test_a_large_catalog_is_read_whole() -> None:
+    """An aggregator's 10,000-model list is about 9.3 MB: cut at the kit's own cap it
+    could not be judged, and the kit would blame the gateway for its own limit."""
+    body = b'{"data": [' + b",".join([b'{"id": "a/b"}'] * 800_000) + b"]}"
+    assert len(body) > 9_300_000
+    respx.get(f"{ROOT}/models").respond(200, content=body)
+    target, _ = make_target()
+    exchange = target.get("/models")
+    assert not exchange.truncated
+    assert len(exchange.json()["data"]) == 800_000
+
+
+@respx.mock
 def test_network_trouble_is_one_line_without_the_key() -> None:
     respx.get(f"{ROOT}/models").mock(side_effect=httpx.ConnectError("connection refused"))
     respx.get(f"{ROOT}/models/count").mock(side_effect=httpx.ReadTimeout("slow"))

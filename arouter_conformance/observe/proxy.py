@@ -43,8 +43,13 @@ from typing import Any, Protocol
 
 import httpx
 
-from arouter_conformance.client import MAX_BODY, normalize_base_url
-from arouter_conformance.exchange import CREDENTIAL_HEADERS, Exchange, credential_tag
+from arouter_conformance.client import normalize_base_url
+from arouter_conformance.exchange import (
+    CREDENTIAL_HEADERS,
+    MAX_BODY,
+    Exchange,
+    credential_tag,
+)
 
 __all__ = ["HOP_BY_HOP", "Proxy", "Sink"]
 

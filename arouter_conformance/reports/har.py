@@ -20,7 +20,7 @@ Bodies: a body that is UTF-8 is the `text`; any other is base64 (`encoding`), re
 before it is encoded (as Latin-1 text, one character per byte, so a key in it is found
 like anywhere else). A request body that is not UTF-8 (HAR has no base64 for those) is
 shown with `\\xNN` escapes and says so. Size: each body is at most what the client read
-(8 MiB, the kit's cap; an incomplete one says so), and the file holds at most
+(`exchange.MAX_BODY`, the kit's cap; an incomplete one says so), and the file holds at most
 `BODIES_CAP` (256 MiB) of bodies in all: past that, answers keep their status and headers but
 not their bodies, and say so. A default run against the reference server writes about
 50 MB (260 entries, most of it the model lists); the cap matters only against very large
@@ -40,6 +40,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from arouter_conformance import __version__
 from arouter_conformance.redact import Redactor
+from arouter_conformance.exchange import MAX_BODY
 from arouter_conformance.files import writing
 from arouter_conformance.traffic import Recorded
 
@@ -131,8 +132,8 @@ def _content(
         content["encoding"] = "base64"
     if exchange.truncated:
         notes.append(
-            "the body is incomplete: the kit stopped reading it (its 8 MiB cap, its time "
-            "limit, or a connection that broke midway)"
+            f"the body is incomplete: the kit stopped reading it (its {MAX_BODY >> 20} MiB "
+            "cap, its time limit, or a connection that broke midway)"
         )
     return content
 
