@@ -25,7 +25,7 @@ from reference_server.queries import Queries, QueryParams
 from reference_server.responses import JSON_TYPE, Representation, encode_json, represent
 from reference_server.routing import Operation, match
 
-__all__ = ["MAX_BODY", "ReferenceApp", "create_app"]
+__all__ = ["MAX_BODY", "ReferenceApp", "create_app", "lifespan"]
 
 MAX_BODY = 1 << 20  # bytes of request body accepted; more gets 413
 MAX_QUERY_FIELDS = 64
@@ -59,7 +59,7 @@ class ReferenceApp:
         if scope["type"] == "http":
             await self._http(scope, receive, send)
         elif scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
         else:
             raise RuntimeError(f"the reference server does not speak ASGI {scope['type']!r}")
 
@@ -128,8 +128,9 @@ def create_app(
     )
 
 
-async def _lifespan(receive: Receive, send: Send) -> None:
-    # Everything is built before the app exists, so start-up and shutdown only acknowledge.
+async def lifespan(receive: Receive, send: Send) -> None:
+    """An ASGI lifespan that only acknowledges: everything is built before the app exists.
+    Public because test upstreams written as bare ASGI callables need the same."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":

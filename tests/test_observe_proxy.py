@@ -40,6 +40,7 @@ from arouter_conformance.observe.serve import proxy_server
 from arouter_conformance.results import Status
 from arouter_conformance.spec import Spec
 from reference_server import ChatEngine, KeyRing
+from reference_server.app import lifespan
 from reference_server.auth import EVERYONE
 from reference_server.server import bind, origin
 from tests.battery.chat_mutants import UsageOffByOne
@@ -93,16 +94,6 @@ class Recorder:
         await self.app(scope, receive, recording)
 
 
-async def _lifespan(receive: Any, send: Any) -> None:
-    while True:
-        message = await receive()
-        if message["type"] == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message["type"] == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
 class HeldStream:
     """An upstream that sends one event, then holds the stream open until released."""
 
@@ -115,7 +106,7 @@ class HeldStream:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
             return
         await send(
             {
@@ -134,7 +125,7 @@ class EchoHeaders:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
             return
         body = b""
         while True:
@@ -394,7 +385,7 @@ class Canned:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
             return
         headers = [(b"content-type", b"application/json"), (b"content-encoding", self.encoding)]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
@@ -589,7 +580,7 @@ class BreaksOff:
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
             return
         headers = [(b"content-type", b"application/json"), (b"content-length", b"1000")]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
