@@ -21,7 +21,7 @@ import threading
 from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 from urllib.parse import urlsplit
 
 import pytest
@@ -69,8 +69,20 @@ PROXY_OPTIONS = (*OBSERVING_OPTIONS, "timeout")
 JUDGE_OPTIONS = ("target-url", *OBSERVING_OPTIONS)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, except that a word it does not know is named without what followed it:
+    `--api-kee sk-...` mistyped in a CI job must not print the key to the job's log."""
+
+    def error(self, message: str) -> NoReturn:
+        head, found, rest = message.partition("unrecognized arguments: ")
+        if found:
+            flags = [word.split("=", 1)[0] for word in rest.split() if word.startswith("-")]
+            message = head + found + (" ".join(flags) or "values that are not options")
+        super().error(message)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="arouter-conformance",
         description="Conformance kit for ARouter / OpenRouter-style model gateways.",
     )

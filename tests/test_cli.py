@@ -272,4 +272,18 @@ def test_flags_are_never_abbreviated(capsys: pytest.CaptureFixture[str]) -> None
     with pytest.raises(SystemExit) as exited:
         cli_main(["run", "--head", "X-Key: secret", "--profile", "count"])
     assert exited.value.code == 2
-    assert "unrecognized arguments: --head" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: --head" in err
+    assert "secret" not in err
+
+
+def test_a_mistyped_flag_is_named_without_the_value_after_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--api-kee KEY` in a CI job: argparse would print the key to the job's log."""
+    with pytest.raises(SystemExit) as exited:
+        cli_main(["run", "--api-kee", "lr_live_typed_by_mistake_123", "--json=x.json"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("unrecognized arguments: --api-kee")
+    assert "lr_live_typed_by_mistake_123" not in err
