@@ -8,6 +8,7 @@ knowledge of the target's catalog beyond what the target itself says.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -172,7 +173,9 @@ def strictly_dominates(a: Sequence[Decimal], b: Sequence[Decimal]) -> bool:
 
 
 class Baseline:
-    """The target's complete list (output_modalities=all), indexed for the oracle."""
+    """The target's complete list (output_modalities=all), indexed for the oracle. The
+    list never changes once read, so what is derived from it is derived once: the checks
+    ask for the ids on every chat and lookup."""
 
     def __init__(self, models: Iterable[Any], contract: Contract) -> None:
         self.contract = contract
@@ -181,17 +184,17 @@ class Baseline:
         for model in self.models:
             self.by_id.setdefault(str(id_of(model)), model)
 
-    @property
+    @functools.cached_property
     def ids(self) -> frozenset[str]:
         return frozenset(self.by_id)
 
-    @property
+    @functools.cached_property
     def known_modalities(self) -> frozenset[str]:
         """Names the target evidently knows: the documented ones and every one it lists."""
         listed = {name for m in self.models for name in output_modalities(m)}
         return frozenset(self.contract.documented_output_modalities) | listed
 
-    @property
+    @functools.cached_property
     def listed_parameters(self) -> tuple[str, ...]:
         return tuple(sorted({p for m in self.models for p in supported_parameters(m)}))
 

@@ -8,12 +8,12 @@ import contextlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
-from urllib.parse import quote
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
+from arouter_conformance.checks import lookup
 from arouter_conformance.checks.common import listed_models
 from arouter_conformance.client import (
     Budget,
@@ -106,12 +106,8 @@ class Run:
 
         return self.memo("probe-lists", fetch)
 
-    def lookup_path(self, model_id: str) -> str:
-        """Where a model is looked up; `~` and `:` stay as they are, as seed 002 writes them."""
-        return "/model/" + quote(model_id, safe="/~:@")
-
     def lookup_url(self, model_id: str) -> str:
-        return self.target.url(self.lookup_path(model_id))
+        return self.target.url(lookup.lookup_path(model_id))
 
     def lookup(self, model_id: str, *, auth: str = "key") -> Exchange:
         return self.target.get_url(self.lookup_url(model_id), auth=auth)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 from arouter_conformance.checks.http import json_answer, json_media_type
 from arouter_conformance.checks.shape import schema_findings
@@ -18,12 +18,19 @@ __all__ = [
     "alias_answer",
     "alias_redirect",
     "looked_up",
+    "lookup_path",
     "matches_listing",
     "not_found",
     "redirect_target",
 ]
 
 Model = Mapping[str, Any]
+
+
+def lookup_path(model_id: str) -> str:
+    """Where a model is looked up, under the API root; `~` and `:` stay as they are, as
+    seed 002 writes them."""
+    return "/model/" + quote(model_id, safe="/~:@")
 
 
 def looked_up(

@@ -231,7 +231,7 @@ def judge_chat(exchange: Exchange, memory: Memory, config: RunConfig) -> list[Fi
     if exchange.status == 200:
         if streamed:
             return _streamed(exchange, asked, route, memory)
-        return _completion(memory.spec, exchange, asked, route, memory)
+        return _completion(exchange, asked, route, memory)
     findings = _refusal_body(memory.spec, exchange)
     if route.requirements and (exchange.status >= 500 or asked.plain):
         if streamed:  # asked for a stream and refused: the stream requirements say so
@@ -243,9 +243,7 @@ def judge_chat(exchange: Exchange, memory: Memory, config: RunConfig) -> list[Fi
     return findings
 
 
-def _completion(
-    spec: Spec, exchange: Exchange, asked: Asked, route: Route, memory: Memory
-) -> list[Finding]:
+def _completion(exchange: Exchange, asked: Asked, route: Route, memory: Memory) -> list[Finding]:
     body, findings = chat.completion(memory.spec, exchange)
     if body is None:
         return findings
@@ -257,7 +255,7 @@ def _completion(
         for requirement in route.named_by:
             findings += chat.served_by(requirement, exchange, body, route.names)
     findings += chat.usage_adds_up("CHAT-USAGE-001", exchange, body.get("usage"), "/usage")
-    findings += schema_findings(spec, "SdkChatResponse.json", body, exchange=exchange)
+    findings += schema_findings(memory.spec, "SdkChatResponse.json", body, exchange=exchange)
     return findings + _reply(exchange, asked, usage.plain_reply(body))
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
-from urllib.parse import quote
 
 from arouter_conformance.checks import auth, count, filters, listing, lookup, openai_list, sort
 from arouter_conformance.checks.common import listed_models
@@ -112,7 +111,7 @@ def judge_list(exchange: Exchange, call: Call, memory: Memory, config: RunConfig
         models, problems = listing.list_envelope(memory.spec, exchange)
         findings += problems
     if models is not None:
-        findings += _model_checks(memory.spec, exchange, models, memory, plain, everything)
+        findings += _model_checks(exchange, models, memory, plain, everything)
     if query is not None and exchange.auth == "key":
         if "sort" in query:
             findings += _sorted(exchange, query, models, memory)
@@ -128,7 +127,6 @@ def judge_list(exchange: Exchange, call: Call, memory: Memory, config: RunConfig
 
 
 def _model_checks(
-    spec: Spec,
     exchange: Exchange,
     models: list[Model],
     memory: Memory,
@@ -145,7 +143,7 @@ def _model_checks(
         not_applicable("MODELS-PRICING-002", "the list of all models holds no :free ids")
     body = exchange.json()
     if plain:
-        findings += schema_findings(spec, "OpenAIList.json", body, exchange=exchange)
+        findings += schema_findings(memory.spec, "OpenAIList.json", body, exchange=exchange)
         findings += openai_list.owned_by_author(exchange, models)
     if plain or everything:
         findings += sdk_list(memory.spec, exchange, body)
@@ -380,7 +378,7 @@ def _alias(exchange: Exchange, alias: str, canonical: str, memory: Memory) -> li
     """LOOKUP-ALIAS-001: the canonical model, or a redirect to its lookup (one hop: the
     hop after it is an observation of its own)."""
     head = exchange.url.split("?", 1)[0]
-    expected = head[: head.rindex("/model/")] + "/model/" + quote(canonical, safe="/~:@")
+    expected = head[: head.rindex("/model/")] + lookup.lookup_path(canonical)
     findings = lookup.alias_redirect(
         exchange, canonical, expected, memory.contract.redirect_statuses
     )

@@ -63,7 +63,6 @@ Send = Callable[[Message], Awaitable[None]]
 HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade"}
 )
-# Request headers that can carry a credential: forwarded, never kept with the evidence.
 # Decompressed a slice at a time, so a small body that inflates enormously stops at the cap.
 _SLICE = 64 * 1024
 

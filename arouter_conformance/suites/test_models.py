@@ -9,7 +9,7 @@ import pytest
 from hypothesis import strategies as st
 
 from arouter_conformance import strategies
-from arouter_conformance.checks import auth, filters, listing
+from arouter_conformance.checks import auth, filters, listing, lookup
 from arouter_conformance.checks.http import error_body, error_status_code
 from arouter_conformance.findings import Finding, Inconclusive, judging, require
 from arouter_conformance.oracle import (
@@ -310,7 +310,7 @@ def _served_endpoints(run: Run) -> list[str]:
     if "lookup" in run.claimed:
         baseline = run.baseline()
         if baseline.models:
-            paths.append(run.lookup_path(sorted(baseline.ids)[0]))
+            paths.append(lookup.lookup_path(sorted(baseline.ids)[0]))
     return [p for p in paths if run.target.get(p).status not in (404, 405)]
 
 
