@@ -334,7 +334,7 @@ def judge_command(args: argparse.Namespace) -> int:
     if any(path is not None and path.resolve() == judged for path in config.outputs):
         raise ConfigError(f"{args.recording} is the file judged: no report is written over it")
     check_writable(config.outputs)
-    recording = read_har(args.recording)
+    recording = read_har(args.recording, unkept=config.manifest.headers)
     if not recording.keyed:
         print(
             f"arouter-conformance: no request in {args.recording} carries a key (a browser's "

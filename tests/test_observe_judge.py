@@ -677,3 +677,19 @@ def test_a_compressed_har_that_inflates_past_its_cap_is_refused(
     path.write_bytes(zlib.compress(json.dumps(har(*[entry(f"{ROOT}/models")] * 50)).encode()))
     with pytest.raises(ConfigError, match="inflates past"):
         read_har(path)
+
+
+def test_the_manifest_s_own_headers_are_dropped_from_a_recording_and_masked(
+    tmp_path: Path,
+) -> None:
+    """As the proxy treats them: a gateway header that may hold a credential never reaches
+    the evidence, and its value is masked in the reports."""
+    path = tmp_path / "t.har"
+    secret = "pk-gateway-tenant-0123456789"
+    path.write_text(json.dumps(har(entry(f"{ROOT}/models", headers=[("X-Tenant-Key", secret)]))))
+    recording = read_har(path, unkept=["x-tenant-key"])
+    (exchange,) = recording.exchanges()
+    assert "x-tenant-key" not in {k.lower() for k, _ in exchange.request_headers}
+    assert secret in recording.secrets
+    (kept,) = read_har(path).exchanges()  # without the manifest: an ordinary header
+    assert ("X-Tenant-Key", secret) in kept.request_headers

@@ -27,7 +27,7 @@ import binascii
 import datetime
 import json
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,20 +52,23 @@ class Recording:
     entries: Sequence[Mapping[str, Any]]
     keyed: bool  # some request carries a credential, so one without was sent without
     secrets: frozenset[str]
+    unkept: frozenset[str] = frozenset()  # more request headers never kept (lower case)
     left_out: int = field(default=0)  # entries with no answer, or no body, to judge
 
     def exchanges(self) -> Iterator[Exchange]:
         self.left_out = 0
         for entry in self.entries:
-            exchange = _exchange(entry, self.keyed)
+            exchange = _exchange(entry, self.keyed, self.unkept)
             if exchange is None:
                 self.left_out += 1
             else:
                 yield exchange
 
 
-def read_har(path: Path) -> Recording:
-    """The file as a recording, or a one-line `ConfigError` saying why it is not HAR."""
+def read_har(path: Path, unkept: Iterable[str] = ()) -> Recording:
+    """The file as a recording, or a one-line `ConfigError` saying why it is not HAR.
+    `unkept` names more request headers that may be credentials (the manifest's own, as
+    the proxy treats them): dropped from the evidence, their values masked."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -84,8 +87,10 @@ def read_har(path: Path) -> Recording:
             raise ConfigError(f"{path}: not a HAR file (entry {number}: {problem})")
     requests = [entry["request"] for entry in entries]
     keyed = any(_credentials(request) for request in requests)
+    names = frozenset(name.lower() for name in unkept)
     secrets = frozenset(value for request in requests for value in _secret_values(request))
-    return Recording(path, entries, keyed, secrets)
+    secrets |= {v for r in requests for k, v in _pairs(r.get("headers")) if k.lower() in names}
+    return Recording(path, entries, keyed, secrets, names)
 
 
 def _unpacked(raw: bytes) -> bytes:
@@ -146,7 +151,7 @@ def _secret_values(request: Mapping[str, Any]) -> Iterator[str]:
             yield credential.strip()
 
 
-def _exchange(entry: Mapping[str, Any], keyed: bool) -> Exchange | None:
+def _exchange(entry: Mapping[str, Any], keyed: bool, unkept: frozenset[str]) -> Exchange | None:
     request, response = entry["request"], entry["response"]
     status = response["status"]
     body = _body(response.get("content"), status)
@@ -172,7 +177,9 @@ def _exchange(entry: Mapping[str, Any], keyed: bool) -> Exchange | None:
         headers=tuple(headers),
         body=body,
         request_headers=tuple(
-            (k, v) for k, v in sent if k.lower() not in CREDENTIAL_HEADERS and not k.startswith(":")
+            (k, v)
+            for k, v in sent
+            if k.lower() not in CREDENTIAL_HEADERS | unkept and not k.startswith(":")
         ),
         request_body=_sent(request.get("postData")),
         truncated=isinstance(size, int) and size > len(body),
