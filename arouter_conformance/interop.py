@@ -6,27 +6,29 @@ is made with retries off and the run's timeout, spends from the run's budgets li
 other request, and any exception it raises becomes a finding, never a crash of the kit.
 When the run writes a HAR, the httpx client each SDK is given records its requests
 (`traffic.sdk_hooks`): they are the run's traffic too.
+
+The SDKs are imported where they are first called, not here: openai alone costs about
+half a second of imports, which a run that claims no interop profile should not pay.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import httpx
-import httpx2
-import openai
-import pydantic
-from openrouter import OpenRouter
-from openrouter import errors as openrouter_errors_module
-from openrouter.utils import BackoffStrategy, RetryConfig
 
 from arouter_conformance.checks.common import compare_ids
 from arouter_conformance.client import WRONG_KEY, BudgetExhausted, Target
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.traffic import Hooks, sdk_hooks
+
+if TYPE_CHECKING:
+    import openai
+    from openrouter import OpenRouter
+    from openrouter.utils import RetryConfig
 
 __all__ = [
     "openai_chat",
@@ -37,7 +39,6 @@ __all__ = [
 ]
 
 Model = Mapping[str, Any]
-NO_RETRIES = RetryConfig("none", BackoffStrategy(1, 1, 1.0, 1), False)
 
 
 def _failure(requirement: str, what: str, exc: BaseException) -> Finding:
@@ -69,6 +70,8 @@ SHOWN_FIELDS = 3
 def _unread_fields(exc: BaseException) -> str | None:
     """The fields a pydantic ValidationError (raised, or the cause of the SDK's own error)
     names, as `data[0].pricing.prompt: Field required (and 11 more)`; None for others."""
+    import pydantic
+
     cause: BaseException | None = exc
     while cause is not None and not isinstance(cause, pydantic.ValidationError):
         cause = cause.__cause__
@@ -108,6 +111,8 @@ def _exchange_of(exc: BaseException) -> Exchange | None:
     """The answer an SDK error carries (openrouter `raw_response`, openai `response`):
     an `httpx.Response` from the openrouter SDK, an `httpx2.Response` from the openai SDK,
     which runs on httpx2; the two share the attributes read here."""
+    import httpx2
+
     response = getattr(exc, "raw_response", None) or getattr(exc, "response", None)
     if not isinstance(response, (httpx.Response, httpx2.Response)):
         return None
@@ -164,6 +169,8 @@ def openai_models(target: Target, exchange: Exchange, models: Sequence[Model]) -
 def _openai_client(target: Target, hooks: Hooks) -> openai.OpenAI:
     """The SDK with its own defaults (its HTTP stack, httpx2, included), and the hooks
     that record its requests for a HAR (none when the run writes no HAR)."""
+    import openai
+
     return openai.OpenAI(
         base_url=target.base_url,
         api_key=target.credentials.key or "no-key",
@@ -200,12 +207,22 @@ def openai_chat(target: Target, request: Mapping[str, Any], stream: bool) -> lis
     return []
 
 
+def no_retries() -> RetryConfig:
+    """The openrouter SDK retries on its own by default: a retried request would be sent
+    without the run counting it, and one answer judged twice."""
+    from openrouter.utils import BackoffStrategy, RetryConfig
+
+    return RetryConfig("none", BackoffStrategy(1, 1, 1.0, 1), False)
+
+
 @contextmanager
 def _openrouter(
     target: Target, budget_hooks: Sequence[Callable[[], None]], *, key: str | None = None
 ) -> Iterator[tuple[OpenRouter, list[str]]]:
     """An SDK client whose requests are counted and whose URLs are recorded (with the
     run's key, or `key`)."""
+    from openrouter import OpenRouter
+
     sent: list[str] = []
 
     def record(request: httpx.Request) -> None:
@@ -225,7 +242,7 @@ def _openrouter(
                 api_key=key or target.credentials.key or "no-key",
                 server_url=target.base_url,
                 client=http,
-                retry_config=NO_RETRIES,
+                retry_config=no_retries(),
                 timeout_ms=int(target.timeout * 1000),
             )
             yield sdk, sent
@@ -335,7 +352,7 @@ UNKNOWN_AUTHOR, UNKNOWN_SLUG = "zz-unknown-author", "zz-unknown-model"
 
 
 # What an SDK call is, the budgets it spends from, and the key it is sent with (None: the run's).
-_Probe = tuple[str, Callable[[OpenRouter], Any], list[Callable[[], None]], str | None]
+_Probe: TypeAlias = "tuple[str, Callable[[OpenRouter], Any], list[Callable[[], None]], str | None]"
 
 
 def openrouter_errors(
@@ -350,6 +367,8 @@ def openrouter_errors(
     that is not JSON) ends in its generic OpenRouterDefaultError, which is fine. A request
     the target answers 200 shows nothing either way.
     """
+    from openrouter import errors as sdk_errors
+
     listing = [target.budget.spend]
     chatting = [target.budget.spend, target.chat_budget.spend]
     probes: list[_Probe] = [
@@ -406,11 +425,11 @@ def openrouter_errors(
                 call(sdk)
             except BudgetExhausted:
                 raise
-            except openrouter_errors_module.ResponseValidationError as exc:
+            except sdk_errors.ResponseValidationError as exc:
                 if exc.status_code >= 400:  # a 200 it cannot read is ORSDK-INTEROP's business
                     refused += 1
                     findings.append(_failure("ORSDK-ERROR-001", what, exc))
-            except openrouter_errors_module.OpenRouterError as exc:
+            except sdk_errors.OpenRouterError as exc:
                 refused += exc.status_code >= 400
             except Exception as exc:  # no refusal to judge: the network, or the SDK itself
                 cannot_judge("ORSDK-ERROR-001", f"{what} raised {type(exc).__name__}")

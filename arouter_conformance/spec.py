@@ -260,10 +260,15 @@ def _validator(spec: Spec, file: str) -> Validator:
     return cast(Validator, Draft202012Validator(schema, registry=spec.registry))
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
         with path.open(encoding="utf-8") as stream:
-            document = yaml.safe_load(stream)
+            # libyaml's loader reads the spec about five times faster: it is read on
+            # every run, before anything is judged.
+            document = yaml.load(stream, Loader=_LOADER)  # noqa: S506 - a safe loader
     except OSError as exc:
         raise SpecError(f"cannot read {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:

@@ -12,7 +12,7 @@ import pytest
 from openrouter import OpenRouter
 from openrouter.errors import OpenRouterError
 
-from arouter_conformance.interop import NO_RETRIES, _failure
+from arouter_conformance.interop import _failure, no_retries
 
 
 def raised(status: int, body: Any, call: Callable[[OpenRouter], Any]) -> BaseException:
@@ -21,7 +21,7 @@ def raised(status: int, body: Any, call: Callable[[OpenRouter], Any]) -> BaseExc
         api_key="k",
         server_url="http://gateway.test/api/v1",
         client=httpx.Client(transport=transport),
-        retry_config=NO_RETRIES,
+        retry_config=no_retries(),
     )
     with pytest.raises(OpenRouterError) as caught:
         call(sdk)
