@@ -11,8 +11,10 @@ its `Traffic`, which records every request sent, answered or not.
 from __future__ import annotations
 
 import email.utils
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -30,6 +32,7 @@ __all__ = [
     "BudgetExhausted",
     "Credentials",
     "Query",
+    "Speculated",
     "Target",
     "TargetError",
     "TargetTooSlow",
@@ -52,16 +55,31 @@ class BudgetExhausted(KitError):
     """The run has spent the requests it was allowed; further checks cannot be made."""
 
 
+class Speculated(BaseException):
+    """A test run ahead of its turn (`speculation.py`) reached what only its real turn may
+    do: a request that is not a GET, or one the run is closing under. A BaseException, so
+    that no check's `except Exception` turns it into a finding: the test just stops."""
+
+
 class Budget:
     def __init__(self, name: str, limit: int | None) -> None:
         self.name = name
         self.limit = limit
         self.spent = 0
+        self._lock = threading.Lock()
 
     def spend(self) -> None:
-        if self.limit is not None and self.spent >= self.limit:
-            raise BudgetExhausted(f"the {self.name} budget of {self.limit} requests is spent")
-        self.spent += 1
+        with self._lock:
+            if self.limit is not None and self.spent >= self.limit:
+                raise BudgetExhausted(f"the {self.name} budget of {self.limit} requests is spent")
+            self.spent += 1
+
+
+class _Forbidden(Budget):
+    """What a test run ahead of its turn may not spend from: SDK calls and chats."""
+
+    def spend(self) -> None:
+        raise Speculated(f"no {self.name} request ahead of the test's turn")
 
 
 @dataclass(frozen=True)
@@ -127,7 +145,10 @@ class Target:
         self._max_retry_wait = max_retry_wait
         self._max_body = max_body
         self._sleep = sleep
-        self._cache: dict[tuple[str, str], Exchange] = {}
+        # Answers by (URL, credential role), or the future of one another thread is asking
+        # for: with `--concurrency` a GET is still sent once, whoever asks first.
+        self._cache: dict[tuple[str, str], Future[Exchange]] = {}
+        self._cache_lock = threading.Lock()
         # Sent on every request (a gateway may need them to route at all), and like the
         # Authorization header never kept in evidence: their values may be credentials.
         self.headers = dict(headers or {})
@@ -155,11 +176,40 @@ class Target:
     def get_url(self, url: str, *, auth: str = "key") -> Exchange:
         if urlsplit(url).netloc != urlsplit(self.base_url).netloc:
             raise TargetError(f"refusing to send a key to another origin: {url}")
-        cached = self._cache.get((url, auth))
-        if cached is None:
-            cached = self._send("GET", url, auth=auth, budget=self.budget)
-            self._cache[(url, auth)] = cached
-        return cached
+        key = (url, auth)
+        while True:
+            with self._cache_lock:
+                pending = self._cache.get(key)
+                mine = pending is None
+                if pending is None:
+                    pending = self._cache[key] = Future()
+            if mine:
+                return self._answer(pending, key, url, auth)
+            try:
+                return pending.result()
+            except BaseException:  # noqa: S112 - another thread's failure: ask again ourselves
+                continue
+
+    def _answer(
+        self, pending: Future[Exchange], key: tuple[str, str], url: str, auth: str
+    ) -> Exchange:
+        """Send a GET no one has asked for yet. A failure is not remembered: the next ask
+        sends again, as it did before any answer was kept."""
+        try:
+            exchange = self._send("GET", url, auth=auth, budget=self.budget)
+        except BaseException as exc:
+            with self._cache_lock:
+                del self._cache[key]
+            pending.set_exception(exc)
+            raise
+        pending.set_result(exchange)
+        return exchange
+
+    def ahead(self, closing: threading.Event) -> Target:
+        """A view of this target for a test run ahead of its turn: its GETs are this
+        target's (sent once, paid for, kept); anything else raises `Speculated`, and so
+        does every request once `closing` is set."""
+        return _Ahead(self, closing)
 
     def post(
         self,
@@ -285,6 +335,32 @@ class Target:
             started=wall,
         )
         return exchange, response
+
+
+class _Ahead(Target):
+    """`Target.ahead`: shares the real target's answers and never sends on its own."""
+
+    def __init__(self, real: Target, closing: threading.Event) -> None:  # no super(): a view
+        self.base_url = real.base_url
+        self.credentials = real.credentials
+        self.timeout = real.timeout
+        self.headers = real.headers
+        self.traffic = real.traffic
+        self.budget = _Forbidden(real.budget.name, 0)
+        self.chat_budget = _Forbidden(real.chat_budget.name, 0)
+        self._real = real
+        self._closing = closing
+
+    def get_url(self, url: str, *, auth: str = "key") -> Exchange:
+        if self._closing.is_set():
+            raise Speculated("the run is closing")
+        return self._real.get_url(url, auth=auth)
+
+    def post(self, path: str, **_: Any) -> Exchange:
+        raise Speculated(f"POST {path} waits for the test's turn")
+
+    def close(self) -> None:
+        """The real target is closed by its owner."""
 
 
 class _Dropped(Exception):

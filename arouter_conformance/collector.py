@@ -8,8 +8,9 @@ test sessions that merely have the kit installed never pay for importing it.
 from __future__ import annotations
 
 import contextlib
+import inspect
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -24,6 +25,7 @@ from arouter_conformance.reports import ReportWriter, check_writable
 from arouter_conformance.results import RunResult, Status, SuiteRecord
 from arouter_conformance.session import Run
 from arouter_conformance.spec import load_spec
+from arouter_conformance.speculation import Body
 
 __all__ = ["Collector"]
 
@@ -96,7 +98,14 @@ class Collector:
             profile = profiles.pop()
             if profile not in claimed:
                 item.add_marker(pytest.mark.skip(reason=f"profile {profile} not claimed"))
-            planned.append(PlannedTest(item.nodeid, profile, tuple(marked)))
+            planned.append(
+                PlannedTest(
+                    item.nodeid,
+                    profile,
+                    tuple(marked),
+                    body=_body(item) if profile in claimed else None,
+                )
+            )
         self.engine.plan(planned)
 
     # ------------------------------------------------------------------ the run
@@ -160,6 +169,15 @@ class Collector:
         result = self.engine.finish()
         if self.other_items == 0 and exitstatus in (0, 1):
             session.exitstatus = result.exit_code
+
+
+def _body(item: pytest.Item) -> Body | None:
+    """The test as a function of the run alone, which is what the suites' tests are; a
+    test that asks for other fixtures is not run ahead of its turn."""
+    function = getattr(item, "obj", None)
+    if not callable(function) or list(inspect.signature(function).parameters) != ["run"]:
+        return None
+    return cast(Body, function)
 
 
 def _classify(call: pytest.CallInfo[None], report: pytest.TestReport) -> tuple[Status, Any]:

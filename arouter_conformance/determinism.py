@@ -7,6 +7,9 @@ the same target could be judged on different queries by `pytest --target-url` an
 or by an editable and a wheel install. A CI gate needs the same verdict for the same
 target, so the kit's properties run with that pool empty.
 
+Tests may run their properties on several threads at once (`--concurrency`): the pool is
+emptied when the first of them starts and restored when the last one ends.
+
 This reaches into Hypothesis internals (checked by tests/test_determinism.py); when they
 change shape the kit falls back to Hypothesis's default behaviour rather than breaking.
 """
@@ -14,9 +17,15 @@ change shape the kit falls back to Hypothesis's default behaviour rather than br
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
+from typing import Any
 
 __all__ = ["without_local_constants"]
+
+
+_LOCK = threading.Lock()
+_active: list[Any] = []  # the original function while any holder is active, one per holder
 
 
 @contextlib.contextmanager
@@ -34,11 +43,19 @@ def without_local_constants() -> Iterator[bool]:
     if original is None or cache is None or constants is None:
         yield False
         return
-    empty = constants()
-    providers._get_local_constants = lambda: empty
-    cache.cache.clear()
+    with _LOCK:
+        if not _active:
+            empty = constants()
+            _active.append(original)
+            providers._get_local_constants = lambda: empty
+            cache.cache.clear()
+        else:
+            _active.append(_active[0])
     try:
         yield True
     finally:
-        providers._get_local_constants = original
-        cache.cache.clear()
+        with _LOCK:
+            first = _active.pop()
+            if not _active:
+                providers._get_local_constants = first
+                cache.cache.clear()

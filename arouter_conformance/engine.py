@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from arouter_conformance import __version__
@@ -26,6 +26,7 @@ from arouter_conformance.redact import Redactor
 from arouter_conformance.results import RunResult, RunStats, SuiteRecord, aggregate
 from arouter_conformance.session import Run, open_run
 from arouter_conformance.spec import Spec
+from arouter_conformance.speculation import Body, ahead
 from arouter_conformance.traffic import Traffic
 
 __all__ = ["Engine", "Observer", "PlannedTest"]
@@ -38,6 +39,9 @@ class PlannedTest:
     nodeid: str
     profile: str
     requirements: tuple[str, ...]
+    # The test itself, when it may be run ahead of its turn (`speculation.py`); None for
+    # a test that will not run (an unclaimed profile).
+    body: Body | None = field(default=None, compare=False, repr=False)
 
 
 class Observer:
@@ -97,7 +101,10 @@ class Engine:
         try:
             with open_run(self.spec, self.config, traffic=self.traffic) as run:
                 self.run = run
-                yield run
+                bodies = [test.body for test in self.tests.values() if test.body]
+                # The real pass is one of the `concurrency` askers; the others run ahead.
+                with ahead(run, bodies, self.config.concurrency - 1):
+                    yield run
         except Exception as exc:
             self.stopped = self.stopped or str(exc)
             raise
@@ -128,6 +135,7 @@ class Engine:
             chat_budget=config.chat_budget,
             examples=config.examples,
             seed=config.seed,
+            concurrency=config.concurrency,
             stopped=self.stopped,
             baseline=str(config.baseline) if config.baseline else None,
             # A run that stopped early does not rewrite the baseline: what it did not reach

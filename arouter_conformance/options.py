@@ -193,6 +193,15 @@ OPTIONS: tuple[Option, ...] = (
         "N",
     ),
     Option(
+        "concurrency",
+        "concurrency",
+        "requests in flight at once (default 6 for a target on another machine, 1 on this "
+        "one, which sends one request after another); verdicts are the same either way",
+        "budget and speed",
+        int,
+        "N",
+    ),
+    Option(
         "timeout",
         "timeout",
         "seconds to wait for each answer (default 15)",

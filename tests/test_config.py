@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from arouter_conformance.config import ConfigError, chat_notice, resolve_config, secret_notices
+from arouter_conformance.config import (
+    DEFAULT_CONCURRENCY,
+    ConfigError,
+    chat_notice,
+    resolve_config,
+    secret_notices,
+)
 from arouter_conformance.spec import Spec
 
 
@@ -61,11 +67,28 @@ def test_no_chat_drops_the_profile_and_the_budget(spec: Spec) -> None:
         ({"profiles": ["nope"]}, "--profile: unknown profile 'nope'"),
         ({"request_budget": -1}, "--request-budget must not be negative"),
         ({"timeout": 0}, "--timeout must be positive"),
+        ({"concurrency": 0}, "--concurrency must be at least 1"),
     ],
 )
 def test_bad_flags_are_refused(spec: Spec, kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         resolve_config(spec, env={}, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("url", "default"),
+    [
+        (None, 1),
+        ("http://127.0.0.1:8080/v1", 1),
+        ("http://localhost:8080/v1", 1),
+        ("https://gateway.example/api/v1", DEFAULT_CONCURRENCY),
+    ],
+)
+def test_requests_overlap_by_default_only_for_a_target_far_away(
+    spec: Spec, url: str | None, default: int
+) -> None:
+    assert resolve_config(spec, env={}, target_url=url).concurrency == default
+    assert resolve_config(spec, env={}, target_url=url, concurrency=2).concurrency == 2
 
 
 def test_a_key_variable_that_is_not_set_is_named(spec: Spec, tmp_path: Path) -> None:

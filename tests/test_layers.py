@@ -42,6 +42,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "config",
                 "planning",
                 "session",
+                "speculation",
                 "interop",
                 "results",
                 "engine",

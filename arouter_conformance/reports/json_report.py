@@ -111,6 +111,7 @@ def report_data(result: RunResult, redactor: Redactor) -> dict[str, Any]:
             "chat_budget": stats.chat_budget,
             "examples": stats.examples,
             "seed": stats.seed,
+            "concurrency": stats.concurrency,
             "stopped": _stopped(stats.stopped),
         },
         "baseline": _baseline(result),
