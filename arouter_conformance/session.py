@@ -83,11 +83,15 @@ class Run:
         models, _ = listed_models(self.spec.list_requirement, exchange)
         return exchange, models
 
-    def probe_lists(self) -> list[tuple[Exchange, list[Model]]]:
+    def probe_lists(self) -> Iterator[tuple[Exchange, list[Model]]]:
         """The list answers every run asks for anyway (cached), for the checks that judge
-        every list rather than one: ids once per answer, models valid in every answer."""
+        every list rather than one: ids once per answer, models valid in every answer.
 
-        def fetch() -> list[tuple[Exchange, list[Model]]]:
+        Each is parsed as it is read, and only the answers are kept: against thousands of
+        models, fifteen parsed lists held for the run cost more memory than everything else.
+        """
+
+        def fetch() -> list[Exchange]:
             baseline = self.baseline()
             queries: list[Query] = [
                 None,
@@ -101,10 +105,12 @@ class Run:
                 queries.append({"supported_parameters": baseline.listed_parameters[0]})
             if "sort" in self.claimed:
                 queries += [{"sort": value} for value in self.contract.sort_values]
-            answers = [self.models(query) for query in queries]
-            return [(exchange, models) for exchange, models in answers if models is not None]
+            return [self.target.get("/models", query) for query in queries]
 
-        return self.memo("probe-lists", fetch)
+        for exchange in self.memo("probe-lists", fetch):
+            models, _ = listed_models(self.spec.list_requirement, exchange)
+            if models is not None:
+                yield exchange, models
 
     def lookup_url(self, model_id: str) -> str:
         return self.target.url(lookup.lookup_path(model_id))
