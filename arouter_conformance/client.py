@@ -286,6 +286,14 @@ class Target:
             self.traffic.answered(exchange, request, response)
         return exchange
 
+    def _cut(self, size: int, deadline: float) -> str | None:
+        """Why the kit stops reading an answer here, if it does."""
+        if size > self._max_body:
+            return f"the answer is larger than the {_mib(self._max_body)} the kit reads"
+        if time.monotonic() > deadline:
+            return f"the answer took longer than the {4 * self.timeout:g} s the kit reads for"
+        return None
+
     def _receive(
         self, request: httpx.Request, auth: str, started: float, wall: float
     ) -> tuple[Exchange, httpx.Response]:
@@ -294,13 +302,14 @@ class Target:
         deadline = started + 4 * self.timeout
         what = f"{request.method} {request.url.raw_path.decode('ascii', 'replace')}"
         body = bytearray()
-        truncated = False
+        truncated, cut_by_kit = False, None
         try:
             response = self._client.send(request, stream=True)
             try:
                 for chunk in response.iter_bytes():
                     body += chunk
-                    if len(body) > self._max_body or time.monotonic() > deadline:
+                    cut_by_kit = self._cut(len(body), deadline)
+                    if cut_by_kit:
                         truncated = True
                         break
             except httpx.TransportError:
@@ -331,6 +340,7 @@ class Target:
             ),
             request_body=request.content or None,
             truncated=truncated,
+            cut_by_kit=cut_by_kit,
             elapsed=time.monotonic() - started,
             started=wall,
         )
@@ -361,6 +371,10 @@ class _Ahead(Target):
 
     def close(self) -> None:
         """The real target is closed by its owner."""
+
+
+def _mib(size: int) -> str:
+    return f"{size / 2**20:g} MiB" if size >= 2**20 else f"{size} bytes"
 
 
 class _Dropped(Exception):

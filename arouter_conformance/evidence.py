@@ -99,6 +99,7 @@ def exchange_data(exchange: Exchange) -> dict[str, Any]:
             "headers_total": len(exchange.headers),
             "body": exchange.text(BODY_CAP),
             "truncated": exchange.truncated,
+            "cut_by_kit": exchange.cut_by_kit,
         },
     }
 

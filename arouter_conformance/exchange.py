@@ -74,6 +74,10 @@ class Exchange:
     request_headers: tuple[tuple[str, str], ...] = ()
     request_body: bytes | None = None
     truncated: bool = False
+    # Why the kit itself stopped reading (its size cap, its time limit): the rest of the
+    # answer was never seen, so nothing can be judged on it. None when the answer was read
+    # to its end, or the target broke it off (that is the target's doing: `truncated`).
+    cut_by_kit: str | None = None
     elapsed: float = 0.0
     # Observed traffic only: which credential it carried (`credential_tag`), never the key.
     credential: str | None = field(default=None, compare=False, repr=False)
@@ -106,7 +110,7 @@ class Exchange:
         if "value" in self._json:
             value = self._json["value"]
         else:
-            value = _parse(self.body, self.truncated)
+            value = _parse(self.body, self.truncated, self.cut_by_kit)
             if len(self.body) <= PARSED_KEPT:
                 self._json["value"] = value
         if isinstance(value, NotJson):
@@ -145,9 +149,11 @@ def _decoder() -> json.JSONDecoder:
     return json.JSONDecoder(parse_constant=_refuse_constant)
 
 
-def _parse(body: bytes, truncated: bool) -> Any:
+def _parse(body: bytes, truncated: bool, cut_by_kit: str | None) -> Any:
+    if cut_by_kit:
+        return NotJson(f"{cut_by_kit}, so it cannot be judged as JSON")
     if truncated:
-        return NotJson("the body was cut at the kit's size cap, so it cannot be judged as JSON")
+        return NotJson("the target broke the body off midway, so it is not whole JSON")
     try:
         return _decoder().decode(body.decode("utf-8"))
     except UnicodeDecodeError:

@@ -6,6 +6,7 @@ import httpx
 import pytest
 import respx
 
+from arouter_conformance.checks.common import listed_models
 from arouter_conformance.client import (
     WRONG_KEY,
     Budget,
@@ -17,6 +18,8 @@ from arouter_conformance.client import (
     encode_query,
     normalize_base_url,
 )
+from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import Inconclusive
 
 ROOT = "http://gateway.test/api/v1"
 KEY = "sk-test-secret-key-123456"
@@ -143,7 +146,24 @@ def test_bodies_are_capped() -> None:
     target, _ = make_target(max_body=1000)
     exchange = target.get("/models")
     assert exchange.truncated
+    assert exchange.cut_by_kit == "the answer is larger than the 1000 bytes the kit reads"
     assert len(exchange.body) == 1000
+
+
+@respx.mock
+def test_an_answer_the_kit_did_not_read_whole_is_no_evidence() -> None:
+    """What lies past the kit's own cap was never seen: inconclusive, not a broken list."""
+    respx.get(f"{ROOT}/models").respond(200, content=b'{"data": [' + b'{"id": "a/b"},' * 500)
+    target, _ = make_target(max_body=1000)
+    with pytest.raises(Inconclusive, match="larger than the 1000 bytes the kit reads"):
+        listed_models("MODELS-LIST-001", target.get("/models"))
+
+
+def test_a_body_the_target_broke_off_is_a_finding() -> None:
+    cut = Exchange("GET", f"{ROOT}/models", "key", 200, (), b'{"data": [', truncated=True)
+    models, findings = listed_models("MODELS-LIST-001", cut)
+    assert models is None
+    assert "the target broke the body off midway" in findings[0].message
 
 
 @respx.mock

@@ -9,6 +9,7 @@ import json
 import threading
 import zlib
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +161,15 @@ def test_a_numeric_price_fails_pricing() -> None:
     assert statuses(result)["MODELS-PRICING-001"][0] == "failed"
     assert statuses(result)["MODELS-ARCH-001"] == ("passed", None)
     assert result.exit_code == EXIT_FAILED
+
+
+def test_an_answer_the_recording_keeps_only_part_of_is_not_judged() -> None:
+    whole = listing(*CATALOG)
+    part = replace(whole, body=whole.body[:40], truncated=True, cut_by_kit="kept in part")
+    status, reason = judged(part)["MODELS-LIST-001"]
+    assert status == "inconclusive"
+    assert reason is not None
+    assert "kept in part" in reason
 
 
 def test_what_the_traffic_did_not_exercise_is_skipped_not_passed() -> None:

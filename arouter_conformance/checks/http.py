@@ -6,7 +6,7 @@ from typing import Any
 
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange, NotJson
-from arouter_conformance.findings import Finding, cannot_judge, judged
+from arouter_conformance.findings import Finding, Inconclusive, cannot_judge, judged
 from arouter_conformance.spec import Spec
 
 __all__ = [
@@ -22,7 +22,9 @@ __all__ = [
 def json_answer(
     requirement: str, exchange: Exchange, status: int = 200
 ) -> tuple[Any, list[Finding]]:
-    """The parsed body of an answer that must have `status` and be JSON, or findings."""
+    """The parsed body of an answer that must have `status` and be JSON, or findings.
+    Inconclusive when the kit did not read the whole answer: what it did not see is no
+    evidence against the target."""
     if exchange.status != status:
         return None, [
             Finding(
@@ -33,6 +35,8 @@ def json_answer(
                 exchange=exchange,
             )
         ]
+    if exchange.cut_by_kit:
+        raise Inconclusive(f"{exchange.describe()}: {exchange.cut_by_kit}, so it cannot be judged")
     try:
         return exchange.json(), []
     except NotJson as exc:

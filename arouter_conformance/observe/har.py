@@ -183,6 +183,11 @@ def _exchange(entry: Mapping[str, Any], keyed: bool, unkept: frozenset[str]) -> 
         ),
         request_body=_sent(request.get("postData")),
         truncated=isinstance(size, int) and size > len(body),
+        cut_by_kit=(
+            "the recording keeps only part of the body"
+            if isinstance(size, int) and size > len(body)
+            else None
+        ),
         elapsed=_seconds(entry.get("time")),
         started=_started(entry.get("startedDateTime")),
     )

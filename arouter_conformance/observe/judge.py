@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from arouter_conformance import __version__
 from arouter_conformance.config import RunConfig
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding, ledger
+from arouter_conformance.findings import Finding, Inconclusive, cannot_judge, ledger
 from arouter_conformance.observe import chats, models
 from arouter_conformance.observe.memory import Memory
 from arouter_conformance.observe.paths import Call, api_root, classify
@@ -159,6 +159,9 @@ class Observations:
             try:
                 memory = self._memory_for(exchange)
                 findings = _JUDGES[call.kind](exchange, call, memory, self.config)
+            except Inconclusive as exc:  # the kit did not see the whole answer
+                cannot_judge(_FIRST[call.kind], str(exc))
+                findings = []
             except Exception as exc:  # a kit bug must not stop the judging of the rest
                 touched = book.judged | set(book.unjudgeable) or {_FIRST[call.kind]}
                 reason = f"{exchange.describe()}: {type(exc).__name__}: {str(exc)[:300]}"

@@ -132,6 +132,11 @@ class _Passage:
             request_headers=self.request_headers,
             request_body=bytes(self.request_body.data) or None,
             truncated=cut or self.body.over,
+            cut_by_kit=(
+                f"the answer is larger than the {self.body.cap} bytes the proxy keeps"
+                if cut or self.body.over
+                else None
+            ),
             elapsed=self.elapsed,
             started=self.started,
         )
