@@ -4,6 +4,9 @@ schemathesis generates the cases (valid ones, and ones that break the parameter
 schemas) and judges the answers with its own checks; the kit sends the requests through
 its budgeted client, so a live target is never asked more than the budget allows, and
 turns schemathesis failures into findings of MODELS-SPEC-001/002/003.
+
+schemathesis is imported when these checks first run, not with this module: it costs a
+tenth of a second or more, which a run that does not reach them should not pay.
 """
 
 from __future__ import annotations
@@ -15,39 +18,53 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-import schemathesis
-from schemathesis import GenerationMode
-from schemathesis.checks import (
-    content_type_conformance,
-    negative_data_rejection,
-    not_a_server_error,
-    response_schema_conformance,
-    status_code_conformance,
-)
-from schemathesis.core.failures import Failure, FailureGroup
 
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, judged
 from arouter_conformance.spec import Spec
 
 __all__ = [
-    "CHECKS",
-    "GenerationMode",
+    "NEGATIVE",
+    "POSITIVE",
+    "checks",
     "judge",
     "listing_operations",
     "negatable",
     "query_pairs",
+    "strategy",
 ]
 
-# Which schemathesis checks decide which requirement.
-CHECKS: tuple[tuple[str, Sequence[Callable[..., Any]]], ...] = (
-    ("MODELS-SPEC-002", (not_a_server_error,)),
-    (
-        "MODELS-SPEC-001",
-        (status_code_conformance, content_type_conformance, response_schema_conformance),
-    ),
-    ("MODELS-SPEC-003", (negative_data_rejection,)),
-)
+# schemathesis's generation modes, by value: requests the document allows, and requests
+# that break its parameter schemas.
+POSITIVE, NEGATIVE = "positive", "negative"
+
+
+@functools.cache
+def checks() -> tuple[tuple[str, Sequence[Callable[..., Any]]], ...]:
+    """Which schemathesis checks decide which requirement."""
+    from schemathesis.checks import (
+        content_type_conformance,
+        negative_data_rejection,
+        not_a_server_error,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    return (
+        ("MODELS-SPEC-002", (not_a_server_error,)),
+        (
+            "MODELS-SPEC-001",
+            (status_code_conformance, content_type_conformance, response_schema_conformance),
+        ),
+        ("MODELS-SPEC-003", (negative_data_rejection,)),
+    )
+
+
+def strategy(operation: Any, mode: str) -> Any:
+    """The cases schemathesis generates for `operation` in `mode` (POSITIVE, NEGATIVE)."""
+    from schemathesis import GenerationMode
+
+    return operation.as_strategy(generation_mode=GenerationMode(mode))
 
 
 @functools.lru_cache(maxsize=1)
@@ -79,6 +96,8 @@ def _claimed(spec: Spec, claimed: frozenset[str]) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=4)
 def _schema(spec: Spec, claimed: frozenset[str]) -> Any:
+    import schemathesis
+
     return schemathesis.openapi.from_dict(_claimed(spec, claimed))
 
 
@@ -133,14 +152,16 @@ def _response(exchange: Exchange) -> httpx.Response:
 
 def judge(case: Any, exchange: Exchange, mode: str) -> list[Finding]:
     """Run the schemathesis checks on one answer; each failure becomes a finding."""
+    from schemathesis.core.failures import Failure, FailureGroup
+
     findings = []
     response = _response(exchange)
-    for requirement, checks in CHECKS:
-        if requirement == "MODELS-SPEC-003" and mode != GenerationMode.NEGATIVE:
+    for requirement, deciding in checks():
+        if requirement == "MODELS-SPEC-003" and mode != NEGATIVE:
             continue
         judged(requirement)
         try:
-            case.validate_response(response, checks=list(checks))
+            case.validate_response(response, checks=list(deciding))
         except (FailureGroup, Failure) as raised:
             failures = raised.exceptions if isinstance(raised, FailureGroup) else (raised,)
             for failure in failures:

@@ -18,7 +18,7 @@ def _probe(run: Run, mode: str) -> None:
     operations = [
         operation
         for operation in speclevel.listing_operations(run.spec, run.claimed)
-        if mode != speclevel.GenerationMode.NEGATIVE
+        if mode != speclevel.NEGATIVE
         or speclevel.negatable(run.spec, run.claimed, operation)
     ]
     if not operations:
@@ -33,7 +33,7 @@ def _probe(run: Run, mode: str) -> None:
 
 def _cases(run: Run, operation: Any, mode: str) -> list[Finding]:
     @run.property(
-        operation.as_strategy(generation_mode=mode),
+        speclevel.strategy(operation, mode),
         examples=max(1, run.config.examples // 3),
     )
     def case_of(case: Any) -> list[Finding]:
@@ -45,9 +45,9 @@ def _cases(run: Run, operation: Any, mode: str) -> list[Finding]:
 
 @requirement("MODELS-SPEC-001", "MODELS-SPEC-002")
 def test_valid_requests_get_documented_answers(run: Run) -> None:
-    _probe(run, speclevel.GenerationMode.POSITIVE)
+    _probe(run, speclevel.POSITIVE)
 
 
 @requirement("MODELS-SPEC-002", "MODELS-SPEC-003")
 def test_invalid_requests_are_refused_without_a_server_error(run: Run) -> None:
-    _probe(run, speclevel.GenerationMode.NEGATIVE)
+    _probe(run, speclevel.NEGATIVE)
