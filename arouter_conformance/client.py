@@ -13,9 +13,10 @@ from __future__ import annotations
 import email.utils
 import threading
 import time
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -23,7 +24,7 @@ import httpx
 
 from arouter_conformance import __version__
 from arouter_conformance.errors import KitError, TargetError
-from arouter_conformance.exchange import MAX_BODY, Exchange
+from arouter_conformance.exchange import MAX_BODY, PARSED_KEPT, Exchange
 from arouter_conformance.traffic import Traffic
 
 __all__ = [
@@ -147,7 +148,7 @@ class Target:
         self._sleep = sleep
         # Answers by (URL, credential role), or the future of one another thread is asking
         # for: with `--concurrency` a GET is still sent once, whoever asks first.
-        self._cache: dict[tuple[str, str], Future[Exchange]] = {}
+        self._cache: dict[tuple[str, str], Future[Exchange] | _Kept] = {}
         self._cache_lock = threading.Lock()
         # Sent on every request (a gateway may need them to route at all), and like the
         # Authorization header never kept in evidence: their values may be credentials.
@@ -183,6 +184,8 @@ class Target:
                 mine = pending is None
                 if pending is None:
                     pending = self._cache[key] = Future()
+            if isinstance(pending, _Kept):
+                return pending.opened()
             if mine:
                 return self._answer(pending, key, url, auth)
             try:
@@ -202,6 +205,8 @@ class Target:
                 del self._cache[key]
             pending.set_exception(exc)
             raise
+        with self._cache_lock:
+            self._cache[key] = _Kept.of(exchange)
         pending.set_result(exchange)
         return exchange
 
@@ -345,6 +350,28 @@ class Target:
             started=wall,
         )
         return exchange, response
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """An answer kept in the GET memo. A run asks for a list dozens of times over, and
+    against ten thousand models the lists it keeps are half a gigabyte of JSON: a large
+    body is kept compressed (JSON shrinks about tenfold, at little cost) and opened anew
+    for each ask; a small one is kept as it is, its parsed value with it."""
+
+    exchange: Exchange
+    packed: bytes | None = None
+
+    @classmethod
+    def of(cls, exchange: Exchange) -> _Kept:
+        if len(exchange.body) <= PARSED_KEPT:
+            return cls(exchange)
+        return cls(replace(exchange, body=b"", _json={}), zlib.compress(exchange.body, 1))
+
+    def opened(self) -> Exchange:
+        if self.packed is None:
+            return self.exchange
+        return replace(self.exchange, body=zlib.decompress(self.packed), _json={})
 
 
 class _Ahead(Target):

@@ -177,6 +177,10 @@ def test_a_large_catalog_is_read_whole() -> None:
     exchange = target.get("/models")
     assert not exchange.truncated
     assert len(exchange.json()["data"]) == 800_000
+    # Kept compressed in the memo, and whole again when asked for again: sent once.
+    assert target._cache[(f"{ROOT}/models", "key")].packed is not None  # type: ignore[union-attr]
+    assert target.get("/models") == exchange
+    assert respx.calls.call_count == 1
 
 
 @respx.mock
