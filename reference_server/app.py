@@ -17,12 +17,19 @@ from urllib.parse import parse_qsl
 
 from reference_server import sse
 from reference_server.asgi import Receive, Scope, Send
-from reference_server.auth import KeyRing
+from reference_server.auth import KeyRing, Visibility
 from reference_server.catalog import Catalog
 from reference_server.chat import ChatEngine
 from reference_server.errors import HTTPError, error_body
 from reference_server.queries import Queries, QueryParams
-from reference_server.responses import JSON_TYPE, Representation, encode_json, represent
+from reference_server.responses import (
+    JSON_TYPE,
+    Body,
+    LRUCache,
+    Representation,
+    encode_json,
+    represent,
+)
 from reference_server.routing import Operation, match
 
 __all__ = ["MAX_BODY", "ReferenceApp", "create_app", "lifespan"]
@@ -54,6 +61,8 @@ class ReferenceApp:
         self.keys = keys
         self.open_listing = open_listing
         self.max_body = max_body
+        # List and count bodies by raw query string: a repeated request skips parsing it.
+        self.listings: LRUCache[Body] = LRUCache()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -96,11 +105,20 @@ class ReferenceApp:
         visibility = self.keys.identify(authorization, required=not self.open_listing)
         if route.operation is Operation.LOOKUP:
             cached = self.queries.lookup_body(route.model_id, visibility)
-        elif route.operation is Operation.COUNT:
-            cached = self.queries.count_body(parse_query(scope["query_string"]), visibility)
         else:
-            cached = self.queries.list_body(parse_query(scope["query_string"]), visibility)
+            raw = scope["query_string"]
+            cached = self.listings.get(
+                (route.operation, raw, visibility),
+                lambda: self.listing(route.operation, parse_query(raw), visibility),
+            )
         return represent(cached, headers.get(b"accept-encoding"), headers.get(b"if-none-match"))
+
+    def listing(self, operation: Operation, params: QueryParams, visibility: Visibility) -> Body:
+        """A list or count body. The app remembers it by raw query string and key, so a
+        repeated request is neither parsed nor normalized again; a refusal is not remembered."""
+        if operation is Operation.COUNT:
+            return self.queries.count_body(params, visibility)
+        return self.queries.list_body(params, visibility)
 
 
 def create_app(

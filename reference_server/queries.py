@@ -33,7 +33,7 @@ from arouter_conformance.spec import SpecError, load_spec
 from reference_server.auth import Visibility
 from reference_server.catalog import Catalog, Model, author_of
 from reference_server.errors import HTTPError
-from reference_server.responses import Body, BodyCache
+from reference_server.responses import Body, LRUCache
 
 __all__ = ["ListQuery", "Queries", "QueryParams"]
 
@@ -72,7 +72,7 @@ class Queries:
         }
         if set(self.orderings) != set(self.contract.sort_values):
             raise SpecError("the contract's sort values and the reference server's differ")
-        self.bodies = BodyCache(cache_size)
+        self.bodies: LRUCache[Body] = LRUCache(cache_size)
 
     # --- reading the request ----------------------------------------------------------------
 
@@ -215,19 +215,19 @@ class Queries:
         query = self.list_query(params)
         return self.bodies.get(
             ("list", query, visibility),
-            lambda: self.envelope(self.list_models(query, visibility)),
+            lambda: Body(self.envelope(self.list_models(query, visibility))),
         )
 
     def count_body(self, params: QueryParams, visibility: Visibility) -> Body:
         modalities = self.parse_modalities(single(params, "output_modalities"))
         return self.bodies.get(
             ("count", modalities, visibility),
-            lambda: {"data": {"count": self.count(modalities, visibility)}},
+            lambda: Body({"data": {"count": self.count(modalities, visibility)}}),
         )
 
     def lookup_body(self, model_id: str, visibility: Visibility) -> Body:
         model = self.lookup(model_id, visibility)
-        return self.bodies.get(("lookup", model["id"]), lambda: {"data": self.present(model)})
+        return self.bodies.get(("lookup", model["id"]), lambda: Body({"data": self.present(model)}))
 
 
 def single(params: QueryParams, name: str) -> str | None:

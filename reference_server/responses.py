@@ -1,24 +1,26 @@
 """Serialized answers that are built once and served many times: ETag, 304 and gzip.
 
 List, count and lookup answers depend only on the normalized query and the key's visibility,
-so their bytes are cached. Each cached `Body` carries a strong ETag computed from its bytes
-(the gzip form has its own tag, because it is another representation) and compresses itself
-the first time a client accepts gzip, so neither hashing nor compression runs per request.
+so their bytes are cached in an `LRUCache`. Each cached `Body` carries a strong ETag computed
+from its bytes (the gzip form has its own tag, because it is another representation) and
+compresses itself the first time a client accepts gzip, so neither hashing nor compression
+runs per request.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
 import json
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 __all__ = [
     "JSON_TYPE",
     "Body",
-    "BodyCache",
+    "LRUCache",
     "Representation",
     "accepts_gzip",
     "encode_json",
@@ -32,6 +34,7 @@ VARY = (b"vary", b"Accept-Encoding, Authorization")
 
 Headers = list[tuple[bytes, bytes]]
 Representation = tuple[int, Headers, bytes]
+V = TypeVar("V")
 
 
 def encode_json(value: Any) -> bytes:
@@ -43,16 +46,13 @@ def encode_json(value: Any) -> bytes:
 class Body:
     """One JSON answer: its bytes, their ETag, and their gzip form once someone asks."""
 
-    __slots__ = ("_gzipped", "data", "etag")
+    __slots__ = ("_gzipped", "data", "etag", "gzip_etag")
 
     def __init__(self, value: Any) -> None:
         self.data = encode_json(value)
         self.etag = b'"' + hashlib.blake2b(self.data, digest_size=16).hexdigest().encode() + b'"'
+        self.gzip_etag = self.etag[:-1] + b'-gzip"'
         self._gzipped: bytes | None = None
-
-    @property
-    def gzip_etag(self) -> bytes:
-        return self.etag[:-1] + b'-gzip"'
 
     @property
     def gzipped(self) -> bytes:
@@ -62,30 +62,33 @@ class Body:
         return self._gzipped
 
 
-class BodyCache:
-    """A bounded LRU of bodies: query strings are client-chosen, so the key space is not."""
+class LRUCache(Generic[V]):
+    """A bounded LRU of built values: query strings are client-chosen, so the key space is
+    not. A build that raises stores nothing, so refusals are never cached."""
 
     def __init__(self, maxsize: int = 2048) -> None:
         self.maxsize = maxsize
-        self._entries: OrderedDict[Hashable, Body] = OrderedDict()
+        self._entries: OrderedDict[Hashable, V] = OrderedDict()
 
-    def get(self, key: Hashable, build: Callable[[], Any]) -> Body:
-        body = self._entries.get(key)
-        if body is not None:
-            self._entries.move_to_end(key)
-            return body
-        body = Body(build())
-        self._entries[key] = body
-        if len(self._entries) > self.maxsize:
-            self._entries.popitem(last=False)
-        return body
+    def get(self, key: Hashable, build: Callable[[], V]) -> V:
+        try:
+            value = self._entries[key]
+        except KeyError:
+            value = self._entries[key] = build()
+            if len(self._entries) > self.maxsize:
+                self._entries.popitem(last=False)
+            return value
+        self._entries.move_to_end(key)
+        return value
 
     def __len__(self) -> int:
         return len(self._entries)
 
 
+@functools.lru_cache(maxsize=256)
 def accepts_gzip(accept_encoding: bytes | None) -> bool:
-    """RFC 9110 content negotiation, reduced to the one question asked: may we send gzip?"""
+    """RFC 9110 content negotiation, reduced to the one question asked: may we send gzip?
+    Remembered per header value: clients send the same few values again and again."""
     if not accept_encoding:
         return False
     wildcard = False

@@ -9,10 +9,10 @@ import anyio
 import httpx
 import pytest
 
-from reference_server import DEMO_KEY, Queries, ReferenceApp, create_app
+from reference_server import DEMO_KEY, RESTRICTED_KEY, Queries, ReferenceApp, create_app
 from reference_server.app import MAX_BODY, MAX_QUERY_FIELDS
 from reference_server.asgi import Message
-from tests.reference_server.conftest import DEMO, AsgiClient
+from tests.reference_server.conftest import DEMO, AsgiClient, bearer
 
 Client = AsgiClient | httpx.Client
 
@@ -153,3 +153,33 @@ def test_an_oversized_message_is_shortened(client: Client) -> None:
     answer = client.get("/v1/models", headers=DEMO, params={"output_modalities": "x" * 5000})
     assert answer.status_code == 400
     assert len(answer.json()["error"]["message"]) <= 300
+
+
+class CountsParsing(Queries):
+    """Records every list query the rules are asked to read."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parsed: list[Any] = []
+
+    def list_query(self, params: Any) -> Any:
+        self.parsed.append(dict(params))
+        return super().list_query(params)
+
+
+def test_a_repeated_query_string_is_parsed_once_and_a_refusal_every_time() -> None:
+    app = create_app(queries=CountsParsing)
+    client = AsgiClient(app)
+    query = {"output_modalities": "text,image", "sort": "newest"}
+    first = client.get("/v1/models", headers=DEMO, params=query)
+    again = client.get("/api/v1/models", headers=DEMO, params=query)
+    assert first.status_code == again.status_code == 200
+    assert first.content == again.content
+    restricted = client.get("/v1/models", headers=bearer(RESTRICTED_KEY), params=query)
+    assert restricted.content != first.content  # the key is part of what is remembered
+    assert client.get("/v1/models/count", headers=DEMO, params=query).status_code == 200
+    for _ in range(2):
+        assert client.get("/v1/models", headers=DEMO, params={"sort": "nope"}).status_code == 400
+    assert isinstance(app.queries, CountsParsing)
+    assert len(app.queries.parsed) == 4  # once per key, and the refused query twice
+    assert len(app.listings) == 3  # two keys' lists and a count; no refusal

@@ -32,13 +32,16 @@ def parse(*argv: str) -> argparse.Namespace:
 def test_defaults() -> None:
     args = parse()
     assert (args.host, args.port, args.catalog, args.synthetic) == ("127.0.0.1", 8080, None, None)
-    assert (args.keys, args.open_listing) == (None, False)
-    args = parse("--port", "0", "--synthetic", "12", "--keys", "k.yaml", "--open-listing")
-    assert (args.port, args.synthetic, args.keys, args.open_listing) == (
+    assert (args.keys, args.open_listing, args.access_log) == (None, False, True)
+    args = parse(
+        "--port", "0", "--synthetic", "12", "--keys", "k.yaml", "--open-listing", "--no-access-log"
+    )  # fmt: skip
+    assert (args.port, args.synthetic, args.keys, args.open_listing, args.access_log) == (
         0,
         12,
         Path("k.yaml"),
         True,
+        False,
     )
 
 

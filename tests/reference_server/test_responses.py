@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from reference_server.responses import Body, BodyCache, accepts_gzip, etag_matches, represent
+from reference_server.responses import Body, LRUCache, accepts_gzip, etag_matches, represent
 from tests.reference_server.conftest import DEMO, AsgiClient
 
 Client = AsgiClient | httpx.Client
@@ -76,10 +76,10 @@ def test_represent_chooses_the_encoding_and_answers_304() -> None:
 
 
 def test_the_cache_builds_once_and_forgets_the_oldest() -> None:
-    cache = BodyCache(maxsize=2)
+    cache: LRUCache[str] = LRUCache(maxsize=2)
     built: list[str] = []
 
-    def build(name: str) -> object:
+    def build(name: str) -> str:
         built.append(name)
         return name
 
