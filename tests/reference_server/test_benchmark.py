@@ -1,22 +1,42 @@
-"""The benchmark script still runs and writes its report; no timing is judged here."""
+"""The benchmark scripts still run and write their reports; no timing is judged here.
+
+The wrk benchmarks need wrk and nginx (`apt-get install wrk nginx-light`) and FastAPI (the
+`bench` extra); without them these tests are skipped, saying which is missing.
+"""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "bench_reference_server.py"
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+SBIN = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
+
+
+def run(script: str, out: Path, *flags: str) -> dict[str, Any]:
+    command = [sys.executable, str(BENCHMARKS / script), *flags, "--out", str(out)]
+    subprocess.run(command, check=True, timeout=180)
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return result
+
+
+def needs(*programs: str) -> None:
+    for program in programs:
+        if shutil.which(program, path=SBIN) is None:
+            pytest.skip(f"{program} is not installed (apt-get install wrk nginx-light)")
 
 
 def test_a_tiny_run_writes_ratios_for_every_scenario(tmp_path: Path) -> None:
-    out = tmp_path / "result.json"
     flags = ["--rounds", "1", "--seconds", "0.05", "--warmup", "0.05", "--connections", "1"]
-    subprocess.run(
-        [sys.executable, str(SCRIPT), *flags, "--out", str(out)], check=True, timeout=120
-    )
-    result = json.loads(out.read_text(encoding="utf-8"))
+    result = run("bench_reference_server.py", tmp_path / "result.json", *flags)
     assert result["baseline"]["requests_per_second"] > 0
     assert set(result["scenarios"]) == {
         "list_all",
@@ -29,3 +49,36 @@ def test_a_tiny_run_writes_ratios_for_every_scenario(tmp_path: Path) -> None:
     for scenario in result["scenarios"].values():
         assert scenario["ratio_to_baseline"] > 0
         assert scenario["response_bytes"] > 0
+
+
+def test_the_peers_benchmark_measures_all_three_servers(tmp_path: Path) -> None:
+    needs("wrk", "nginx")
+    if importlib.util.find_spec("fastapi") is None:
+        pytest.skip("fastapi is not installed (pip install -e .[bench])")
+    flags = ["--endpoints", "count,chat", "--rounds", "1", "--seconds", "1", "--warmup", "0"]
+    result = run("bench_server_vs_peers.py", tmp_path / "peers.json", *flags)
+    count, chat = result["endpoints"]["count"], result["endpoints"]["chat"]
+    assert set(count["servers"]) == {"reference", "fastapi", "nginx"}
+    assert set(chat["servers"]) == {"reference", "fastapi"}  # nginx serves no chat
+    for figures in count["servers"].values():
+        assert figures["same_bytes_as_reference"] is True
+        assert figures["requests_per_second"] > 0
+        assert figures["errors"] == 0
+    assert set(count["ratios"]) == {"reference_to_fastapi", "reference_to_nginx"}
+    assert {check["target"].split(":")[0] for check in result["targets"]} == {"count", "chat"}
+    assert result["machine"]["cores"] >= 1
+    assert result["skipped"] == []
+
+
+def test_the_scale_benchmark_fits_list_latency(tmp_path: Path) -> None:
+    needs("wrk")
+    flags = ["--sizes", "50,100", "--endpoints", "count,list_all", "--rounds", "1"]
+    result = run("bench_server_scale.py", tmp_path / "scale.json", *flags)
+    assert [size["models"] for size in result["sizes"]] == [50, 100]
+    for size in result["sizes"]:
+        assert size["startup_seconds"] > 0
+        assert size["memory_warm"]["resident_mib"] > 0
+        assert set(size["endpoints"]) == {"count", "list_all"}
+        assert size["endpoints"]["list_all"]["errors"] == 0
+    assert result["list_latency_fit"]["points"] == 2
+    assert set(result["flat_endpoints_p50_ratio_largest_to_smallest"]) == {"count"}
