@@ -3,6 +3,7 @@
 
     python3 dev.py run   [arouter-conformance run flags]   the full conformance run
     python3 dev.py test  [pytest args]                      ruff, mypy and the test suite
+    python3 dev.py bench                                    every benchmark, then the README's table
 
 Each command creates `.venv` on first use (or reuses it), installs the project
 into it when pyproject.toml changed since the last install, then hands over to
@@ -25,9 +26,14 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".dev-stamp"
 REPORTS = ROOT / "reports"
+BENCHMARKS = ROOT / "benchmarks"
+# What the tests and the benchmarks need beside the kit: one install serves both (the
+# benchmarks' short runs are tests too).
+DEV_EXTRAS = "[test,bench]"
 
 USAGE = """usage: python3 dev.py run  [flags for `arouter-conformance run`]
-       python3 dev.py test [pytest arguments]"""
+       python3 dev.py test [pytest arguments]
+       python3 dev.py bench"""
 
 
 def _install(extras: str) -> None:
@@ -43,7 +49,7 @@ def _install(extras: str) -> None:
                 "dev.py: could not create .venv with pip; on Debian or Ubuntu install the "
                 "python3-venv package, then run this again"
             ) from None
-    if STAMP.exists() and STAMP.read_text().strip() in {wanted, _stamp_with_test_extras()}:
+    if STAMP.exists() and STAMP.read_text().strip() in {wanted, _stamp_with_dev_extras()}:
         return
     print(f"dev.py: installing the project into .venv ({extras or 'runtime only'})", flush=True)
     target = f".{extras}" if extras else "."
@@ -53,9 +59,9 @@ def _install(extras: str) -> None:
     STAMP.write_text(wanted)
 
 
-def _stamp_with_test_extras() -> str:
-    """A venv installed for `test` also serves `run` (the test extras are a superset)."""
-    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + b"[test]").hexdigest()
+def _stamp_with_dev_extras() -> str:
+    """A venv installed for `test` also serves `run` (the extras are a superset)."""
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + DEV_EXTRAS.encode()).hexdigest()
 
 
 def _run(argv: list[str], cwd: Path = ROOT) -> int:
@@ -79,7 +85,7 @@ def cmd_run(args: list[str]) -> int:
 
 
 def cmd_test(args: list[str]) -> int:
-    _install("[test]")
+    _install(DEV_EXTRAS)
     for step in (
         [str(BIN / "ruff"), "check", "."],
         [str(BIN / "ruff"), "format", "--check", "."],
@@ -91,8 +97,31 @@ def cmd_test(args: list[str]) -> int:
     return _run([str(BIN / "python"), "-m", "pytest", *args])
 
 
+def cmd_bench(args: list[str]) -> int:
+    """Each benchmark in turn (about seven minutes on two cores), then the README's table.
+    wrk and nginx come from Debian (`apt-get install wrk nginx-light`); without them their
+    parts are skipped, said so, and the table keeps their last figures."""
+    if args:
+        print(USAGE, file=sys.stderr)
+        return 2
+    _install(DEV_EXTRAS)
+    python = str(BIN / "python")
+    for script in (
+        "bench_reference_server.py",
+        "bench_server_vs_peers.py",
+        "bench_server_scale.py",
+        "bench_kit.py",
+        "summary.py",
+    ):
+        print(f"dev.py: benchmarks/{script}", flush=True)
+        code = _run([python, str(BENCHMARKS / script)])
+        if code:
+            return code
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    commands = {"run": cmd_run, "test": cmd_test}
+    commands = {"run": cmd_run, "test": cmd_test, "bench": cmd_bench}
     if not argv or argv[0] not in commands:
         print(USAGE, file=sys.stderr)
         return 2

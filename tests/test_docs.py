@@ -14,6 +14,7 @@ import json
 import re
 import shutil
 import struct
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -279,3 +280,18 @@ def test_the_screenshot_script_can_still_switch_the_report_s_filters_on() -> Non
     shown = screenshot.filtered(page)
     for name in screenshot.FILTERS:
         assert f'<input type="checkbox" id="{name}" checked' in shown
+
+
+# ----------------------------------------------------------------------------- README figures
+
+
+def test_the_readme_shows_the_committed_benchmark_figures() -> None:
+    """The performance tables are rendered from benchmarks/results/: a run of the
+    benchmarks that was not rendered, or a hand-edited figure, shows here."""
+    done = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "summary.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, "run: .venv/bin/python benchmarks/summary.py"

@@ -18,8 +18,7 @@ def _probe(run: Run, mode: str) -> None:
     operations = [
         operation
         for operation in speclevel.listing_operations(run.spec, run.claimed)
-        if mode != speclevel.NEGATIVE
-        or speclevel.negatable(run.spec, run.claimed, operation)
+        if mode != speclevel.NEGATIVE or speclevel.negatable(run.spec, run.claimed, operation)
     ]
     if not operations:
         not_applicable(

@@ -82,3 +82,15 @@ def test_the_scale_benchmark_fits_list_latency(tmp_path: Path) -> None:
         assert size["endpoints"]["list_all"]["errors"] == 0
     assert result["list_latency_fit"]["points"] == 2
     assert set(result["flat_endpoints_p50_ratio_largest_to_smallest"]) == {"count"}
+
+
+def test_the_kit_benchmark_measures_every_scenario(tmp_path: Path) -> None:
+    """Against the reference server only (the kit, schemathesis, a far target): no tools
+    beyond the project's own are needed."""
+    result = run("bench_kit.py", tmp_path / "kit.json", "--quick")
+    assert result["startup"]["requests"] == 2
+    assert result["embedded_default"]["requests"] > 100
+    assert set(result["catalogs"]) == {"100"}
+    assert result["catalogs"]["100"]["schemathesis"]["test_cases"] > 0
+    assert result["far"]["same_verdicts"] is True
+    assert {"startup_s", "embedded_default_s", "far_default_s"} <= set(result["targets"])
