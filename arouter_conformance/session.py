@@ -127,15 +127,22 @@ class Run:
         return self.target.get("/models", self.baseline_query)
 
     def baseline(self) -> Baseline:
-        exchange = self.baseline_exchange()
-        models, findings = listed_models(self.spec.list_requirement, exchange)
-        if models is None:
-            raise BaselineUnavailable(
-                "the list of all models (output_modalities=all) could not be read: "
-                + findings[0].message,
-                blocked_by=self.spec.list_requirement,
-            )
-        return Baseline(models, self.spec.contract)
+        """The list of all models, parsed and indexed once for the run: forty tests judge
+        against it, and parsing ten thousand models again for each cost a fifth of a run.
+        A list that cannot be read is asked about again by each test, and refused again."""
+
+        def read() -> Baseline:
+            exchange = self.baseline_exchange()
+            models, findings = listed_models(self.spec.list_requirement, exchange)
+            if models is None:
+                raise BaselineUnavailable(
+                    "the list of all models (output_modalities=all) could not be read: "
+                    + findings[0].message,
+                    blocked_by=self.spec.list_requirement,
+                )
+            return Baseline(models, self.spec.contract)
+
+        return self.memo("baseline", read)
 
     # ------------------------------------------------------------------ chat
     def chat_models(self) -> ChatModels:
