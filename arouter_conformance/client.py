@@ -15,7 +15,6 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -25,6 +24,7 @@ import httpx
 from arouter_conformance import __version__
 from arouter_conformance.errors import KitError, TargetError
 from arouter_conformance.exchange import MAX_BODY, PARSED_KEPT, Exchange
+from arouter_conformance.once import Once
 from arouter_conformance.traffic import Traffic
 
 __all__ = [
@@ -146,10 +146,9 @@ class Target:
         self._max_retry_wait = max_retry_wait
         self._max_body = max_body
         self._sleep = sleep
-        # Answers by (URL, credential role), or the future of one another thread is asking
-        # for: with `--concurrency` a GET is still sent once, whoever asks first.
-        self._cache: dict[tuple[str, str], Future[Exchange] | _Kept] = {}
-        self._cache_lock = threading.Lock()
+        # Answers by (URL, credential role): with `--concurrency` a GET is still sent
+        # once, whoever asks first.
+        self._cache: Once[tuple[str, str], Exchange, _Kept] = Once(_Kept.of, _Kept.opened)
         # Sent on every request (a gateway may need them to route at all), and like the
         # Authorization header never kept in evidence: their values may be credentials.
         self.headers = dict(headers or {})
@@ -177,38 +176,9 @@ class Target:
     def get_url(self, url: str, *, auth: str = "key") -> Exchange:
         if urlsplit(url).netloc != urlsplit(self.base_url).netloc:
             raise TargetError(f"refusing to send a key to another origin: {url}")
-        key = (url, auth)
-        while True:
-            with self._cache_lock:
-                pending = self._cache.get(key)
-                mine = pending is None
-                if pending is None:
-                    pending = self._cache[key] = Future()
-            if isinstance(pending, _Kept):
-                return pending.opened()
-            if mine:
-                return self._answer(pending, key, url, auth)
-            try:
-                return pending.result()
-            except BaseException:  # noqa: S112 - another thread's failure: ask again ourselves
-                continue
-
-    def _answer(
-        self, pending: Future[Exchange], key: tuple[str, str], url: str, auth: str
-    ) -> Exchange:
-        """Send a GET no one has asked for yet. A failure is not remembered: the next ask
-        sends again, as it did before any answer was kept."""
-        try:
-            exchange = self._send("GET", url, auth=auth, budget=self.budget)
-        except BaseException as exc:
-            with self._cache_lock:
-                del self._cache[key]
-            pending.set_exception(exc)
-            raise
-        with self._cache_lock:
-            self._cache[key] = _Kept.of(exchange)
-        pending.set_result(exchange)
-        return exchange
+        return self._cache.get(
+            (url, auth), lambda: self._send("GET", url, auth=auth, budget=self.budget)
+        )
 
     def ahead(self, closing: threading.Event) -> Target:
         """A view of this target for a test run ahead of its turn: its GETs are this
@@ -378,15 +348,14 @@ class _Ahead(Target):
     """`Target.ahead`: shares the real target's answers and never sends on its own."""
 
     def __init__(self, real: Target, closing: threading.Event) -> None:  # no super(): a view
-        self.base_url = real.base_url
-        self.credentials = real.credentials
-        self.timeout = real.timeout
-        self.headers = real.headers
-        self.traffic = real.traffic
         self.budget = _Forbidden(real.budget.name, 0)
         self.chat_budget = _Forbidden(real.chat_budget.name, 0)
         self._real = real
         self._closing = closing
+
+    def __getattr__(self, name: str) -> Any:
+        """Everything else (the URL, the credentials, the headers) is the real target's."""
+        return getattr(self._real, name)
 
     def get_url(self, url: str, *, auth: str = "key") -> Exchange:
         if self._closing.is_set():

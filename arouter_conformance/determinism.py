@@ -18,14 +18,21 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
 
 __all__ = ["without_local_constants"]
 
 
-_LOCK = threading.Lock()
-_active: list[Any] = []  # the original function while any holder is active, one per holder
+class _Holders:
+    """How many properties hold the pool empty now, and what to put back after the last."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.count = 0
+        self.original: Callable[[], object] | None = None
+
+
+_HOLDERS = _Holders()
 
 
 @contextlib.contextmanager
@@ -37,25 +44,25 @@ def without_local_constants() -> Iterator[bool]:
     except ImportError:  # pragma: no cover - a Hypothesis without the module
         yield False
         return
-    original = getattr(providers, "_get_local_constants", None)
     cache = getattr(providers, "CONSTANTS_CACHE", None)
     constants = getattr(providers, "Constants", None)
-    if original is None or cache is None or constants is None:
+    found = getattr(providers, "_get_local_constants", None)
+    if found is None or cache is None or constants is None:
         yield False
         return
-    with _LOCK:
-        if not _active:
+    holders = _HOLDERS
+    with holders.lock:
+        if not holders.count:
+            holders.original = providers._get_local_constants
             empty = constants()
-            _active.append(original)
             providers._get_local_constants = lambda: empty
             cache.cache.clear()
-        else:
-            _active.append(_active[0])
+        holders.count += 1
     try:
         yield True
     finally:
-        with _LOCK:
-            first = _active.pop()
-            if not _active:
-                providers._get_local_constants = first
+        with holders.lock:
+            holders.count -= 1
+            if not holders.count and holders.original is not None:
+                providers._get_local_constants = holders.original  # type: ignore[assignment]
                 cache.cache.clear()

@@ -97,6 +97,7 @@ def requirement_ids(item: pytest.Item) -> tuple[str, ...]:
     return tuple(i for mark in item.iter_markers(MARKER) for i in mark.args)
 
 
+@pytest.hookimpl(trylast=True)  # after -k, -m and --deselect: what is planned is what runs
 def pytest_collection_modifyitems(
     session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
 ) -> None:

@@ -30,6 +30,7 @@ from arouter_conformance.evidence import inert
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import ConformanceFailure, Finding, Inconclusive, require
 from arouter_conformance.manifest import Manifest
+from arouter_conformance.once import Once, kept_as_made
 from arouter_conformance.oracle import Baseline, ParameterRule
 from arouter_conformance.planning import ChatModels, chat_models
 from arouter_conformance.redact import Redactor
@@ -64,7 +65,9 @@ class Run:
     manifest: Manifest
     target: Target
     redactor: Redactor
-    _memo: dict[str, Any] = field(default_factory=dict)
+    # Shared with the tests run ahead of their turn (`speculation.py`): made once, by
+    # whichever thread asks first.
+    _memo: Once[str, object, object] = field(default_factory=kept_as_made)
 
     @property
     def claimed(self) -> frozenset[str]:
@@ -87,11 +90,12 @@ class Run:
         """The list answers every run asks for anyway (cached), for the checks that judge
         every list rather than one: ids once per answer, models valid in every answer.
 
-        Each is parsed as it is read, and only the answers are kept: against thousands of
-        models, fifteen parsed lists held for the run cost more memory than everything else.
+        Each is asked for (from the GET memo, where a large answer is kept compressed) and
+        parsed as it is read: against thousands of models, fifteen lists held whole for the
+        run cost more memory than everything else.
         """
 
-        def fetch() -> list[Exchange]:
+        def queried() -> list[Query]:
             baseline = self.baseline()
             queries: list[Query] = [
                 None,
@@ -105,10 +109,10 @@ class Run:
                 queries.append({"supported_parameters": baseline.listed_parameters[0]})
             if "sort" in self.claimed:
                 queries += [{"sort": value} for value in self.contract.sort_values]
-            return [self.target.get("/models", query) for query in queries]
+            return queries
 
-        for exchange in self.memo("probe-lists", fetch):
-            models, _ = listed_models(self.spec.list_requirement, exchange)
+        for query in self.memo("probe-lists", queried):
+            exchange, models = self.models(query)
             if models is not None:
                 yield exchange, models
 
@@ -200,9 +204,7 @@ class Run:
 
     def memo(self, key: str, make: Callable[[], T]) -> T:
         """One answer shared by the tests that judge it, so it is paid for once."""
-        if key not in self._memo:
-            self._memo[key] = make()
-        return self._memo[key]  # type: ignore[no-any-return]
+        return self._memo.get(key, make)  # type: ignore[return-value]
 
     # ------------------------------------------------------------------ claims
     @property
@@ -241,9 +243,13 @@ class Run:
             suppress_health_check=list(HealthCheck),
         )
 
-        def decorate(test: Callable[[T], list[Finding]]) -> Callable[[], list[Finding]]:
+        def decorate(body: Callable[[T], list[Finding]]) -> Callable[[], list[Finding]]:
             deferred: list[Finding] = []
+            unjudged: list[Inconclusive] = []
+            test = _until_unjudged(body, unjudged)
 
+            # Hypothesis derives the examples of a derandomized run from this function's
+            # source: an edit here changes which queries every run asks.
             def judged(value: T) -> None:
                 found = test(value)
                 must = [f for f in found if self.spec.requirement(f.requirement).level == "MUST"]
@@ -260,6 +266,8 @@ class Run:
                         wrapped()
                 except ConformanceFailure as stopped:
                     raise stopped.with_findings(after=deferred) from None
+                if unjudged:
+                    raise unjudged[0]
                 return list(deferred)
 
             return isolated
@@ -268,6 +276,25 @@ class Run:
 
     def close(self) -> None:
         self.target.close()
+
+
+def _until_unjudged(
+    body: Callable[[T], list[Finding]], unjudged: list[Inconclusive]
+) -> Callable[[T], list[Finding]]:
+    """An example the kit could not judge (an answer it did not read whole) ends the
+    property, the rest of its examples judging nothing: raised inside it, Hypothesis
+    would take it for a failure and shrink, sending more requests for nothing."""
+
+    def judging(value: T) -> list[Finding]:
+        if unjudged:
+            return []
+        try:
+            return body(value)
+        except Inconclusive as exc:
+            unjudged.append(exc)
+            return []
+
+    return judging
 
 
 def open_target(

@@ -178,7 +178,9 @@ def test_a_large_catalog_is_read_whole() -> None:
     assert not exchange.truncated
     assert len(exchange.json()["data"]) == 800_000
     # Kept compressed in the memo, and whole again when asked for again: sent once.
-    assert target._cache[(f"{ROOT}/models", "key")].packed is not None  # type: ignore[union-attr]
+    kept = target._cache.stored((f"{ROOT}/models", "key"))
+    assert kept is not None
+    assert kept.packed is not None
     assert target.get("/models") == exchange
     assert respx.calls.call_count == 1
 

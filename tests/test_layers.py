@@ -25,6 +25,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "yamlfile",
                 "options",
                 "determinism",
+                "once",
                 "files",
             }
         ),

@@ -4,6 +4,8 @@ verdict: the same requirements, statuses, findings and requests as one request a
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -11,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from arouter_conformance.client import Budget, Credentials, Speculated, Target, TargetError
+from arouter_conformance.client import Budget, Credentials, Speculated, Target
 from tests.battery.models_mutants import FilterDropsOneModel
 from tests.battery.mutants import queries
-from tests.targets import live, run_cli
+from tests.targets import live, pytest_door, run_cli
 
 ROOT = "http://gateway.test/v1"
 
@@ -31,60 +33,25 @@ def target_over(handler: Any) -> Target:
 
 
 def test_a_get_asked_for_twice_at_once_is_sent_once() -> None:
-    started, release, sent = threading.Event(), threading.Event(), []
+    """The memo the GETs go through (`once.py`, tested on its own) makes them once."""
+    sent: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         sent.append(str(request.url))
-        started.set()
-        release.wait(10)
         return httpx.Response(200, json={"data": []})
 
     target = target_over(handler)
-    answers: list[Any] = []
-    first = threading.Thread(target=lambda: answers.append(target.get("/models")))
-    first.start()
-    started.wait(10)
-    second = threading.Thread(target=lambda: answers.append(target.get("/models")))
-    second.start()
-    release.set()
-    first.join(10)
-    second.join(10)
+    answers = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(target.get("/models"))) for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
     assert len(sent) == 1
     assert target.budget.spent == 1
-    assert len(answers) == 2
-    assert answers[0] is answers[1]
-
-
-def test_a_failure_on_another_thread_is_not_taken_for_an_answer() -> None:
-    """The thread that sent the GET sees its failure; one that waited for it asks again."""
-    started, release, calls = threading.Event(), threading.Event(), []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(request.url)
-        if len(calls) == 1:
-            started.set()
-            release.wait(10)
-            raise httpx.ConnectError("refused")
-        return httpx.Response(200, json={"data": []})
-
-    target = target_over(handler)
-    outcomes: dict[str, Any] = {}
-
-    def ask(name: str) -> None:
-        try:
-            outcomes[name] = target.get("/models").status
-        except TargetError as exc:
-            outcomes[name] = type(exc).__name__
-
-    first = threading.Thread(target=ask, args=("first",))
-    first.start()
-    started.wait(10)
-    second = threading.Thread(target=ask, args=("second",))
-    second.start()
-    release.set()
-    first.join(10)
-    second.join(10)
-    assert outcomes == {"first": "TargetError", "second": 200}
+    assert len(answers) == 4
 
 
 def test_a_test_run_ahead_only_gets() -> None:
@@ -107,10 +74,14 @@ def test_a_test_run_ahead_only_gets() -> None:
 
 class InFlight:
     """The target: a defect, a few milliseconds of distance, and a count of the requests
-    it is answering at once."""
+    it is answering at once. With `hold`, a request that arrives alone waits (a few
+    seconds at most) for a second to arrive, until two have been seen together: so that
+    the requests overlap whenever the kit sends them concurrently at all, whatever the
+    machine's speed."""
 
-    def __init__(self, app: Any) -> None:
-        self.app, self.now, self.most = app, 0, 0
+    def __init__(self, app: Any, *, hold: bool = False) -> None:
+        self.app, self.now, self.most, self.hold = app, 0, 0, hold
+        self.held = 0
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -118,6 +89,12 @@ class InFlight:
         self.now += 1
         self.most = max(self.most, self.now)
         try:
+            if self.hold and self.most < 2 and self.held < 5:
+                self.held += 1
+                for _ in range(400):
+                    if self.most >= 2:
+                        break
+                    await asyncio.sleep(0.005)
             await asyncio.sleep(0.005)
             await self.app(scope, receive, send)
         finally:
@@ -136,7 +113,7 @@ def test_overlapping_requests_give_the_verdicts_of_one_at_a_time(
 ) -> None:
     reports = {}
     for concurrency in (1, 4):
-        target_app = InFlight(queries(FilterDropsOneModel)())
+        target_app = InFlight(queries(FilterDropsOneModel)(), hold=concurrency > 1)
         with live(target_app, tmp_path) as target:
             code, report = run_cli(
                 target, tmp_path, "--concurrency", str(concurrency), monkeypatch=monkeypatch
@@ -150,3 +127,36 @@ def test_overlapping_requests_give_the_verdicts_of_one_at_a_time(
     assert verdicts(alone)["MODELS-FILTER-001"][0] == "failed"
     for count in ("requests_sent", "chat_requests_sent"):
         assert together["run"][count] == alone["run"][count]
+
+
+def test_tests_left_out_by_pytest_are_not_run_ahead(tmp_path: Path) -> None:
+    """-k leaves tests out after the kit planned its own: what is run ahead is what runs."""
+    sent = {}
+    for concurrency in ("1", "4"):
+        with live(queries(FilterDropsOneModel)(), tmp_path) as target:
+            done, report = pytest_door(
+                target,
+                tmp_path,
+                "-k",
+                "test_list_is_an_object_with_a_data_array",
+                "--conformance-concurrency",
+                concurrency,
+            )
+        assert done.returncode == 0, done.stdout[-2000:]
+        sent[concurrency] = report["run"]["requests_sent"]
+    assert sent["4"] == sent["1"]
+
+
+def test_a_one_requirement_run_imports_no_sdk_and_no_schemathesis() -> None:
+    """Start-up pays only for what the claimed requirements use."""
+    probe = (
+        "import sys\n"
+        "from arouter_conformance.cli import main\n"
+        "code = main(['run', '--requirement', 'MODELS-LIST-001'])\n"
+        "heavy = {'openai', 'openrouter', 'schemathesis'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}), code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[] 0", done.stderr[-2000:]
