@@ -164,9 +164,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _pytest_args(verbose: bool) -> list[str]:
-    # Plugins installed beside the kit are not loaded: they would change how the suites run
-    # (and schemathesis's alone costs half a second of imports on every run). The kit's own
-    # plugin is named instead.
+    # Plugins installed beside the kit (pytest11 entry points) are not loaded: they would
+    # change how the suites run (and schemathesis's alone costs half a second of imports on
+    # every run). The kit's own plugin is named instead.
     argv = [
         str(SUITES),
         "-c",

@@ -195,8 +195,8 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "concurrency",
         "concurrency",
-        "requests in flight at once (default 6 for a target on another machine, 1 on this "
-        "one, which sends one request after another); verdicts are the same either way",
+        "requests in flight at most (default 6 for a target on another machine, 1 on this "
+        "one, which sends one request after another); the verdicts are those of 1",
         "budget and speed",
         int,
         "N",

@@ -126,7 +126,7 @@ class RunStats:
     chat_budget: int | None = None
     examples: int | None = None
     seed: int | None = None
-    concurrency: int | None = None  # most requests in flight at once
+    concurrency: int | None = None  # the most requests allowed in flight at once
     stopped: str | None = None  # why the run ended early
     baseline: str | None = None  # the known-failures file judged with
     baseline_updated: bool = False  # this run rewrote it

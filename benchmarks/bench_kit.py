@@ -34,13 +34,15 @@ from typing import Any
 
 from wrk_harness import COUNT, Child, machine, reference_server
 
+from arouter_conformance.config import DEFAULT_CONCURRENCY
 from reference_server import DEMO_KEY
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results" / "kit.json"
 STARTUP = ["--requirement", "MODELS-LIST-001"]
-REMOTE_DEFAULT = 6  # config.DEFAULT_CONCURRENCY: the far target is on loopback, so named
+# The default for a target on another machine; the far target is on loopback, so it is named.
+REMOTE_DEFAULT = DEFAULT_CONCURRENCY
 # Issue 12's targets for the kit: each at most this much, and what it says.
 TARGETS = {
     "startup_s": (2.0, "start-up at most 2 s"),

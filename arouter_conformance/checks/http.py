@@ -117,6 +117,9 @@ def error_body(spec: Spec, requirement: str, exchange: Exchange) -> list[Finding
                 exchange=exchange,
             )
         )
+    if exchange.cut_by_kit:
+        cannot_judge(requirement, f"{exchange.describe()}: {exchange.cut_by_kit}")
+        return findings
     try:
         body = exchange.json()
     except NotJson as exc:

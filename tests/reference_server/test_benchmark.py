@@ -23,7 +23,8 @@ SBIN = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
 
 def run(script: str, out: Path, *flags: str) -> dict[str, Any]:
     command = [sys.executable, str(BENCHMARKS / script), *flags, "--out", str(out)]
-    subprocess.run(command, check=True, timeout=180)
+    # A bound against a hang, far beyond what any of them needs: not a timing assertion.
+    subprocess.run(command, check=True, timeout=1200)
     result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
     return result
 
