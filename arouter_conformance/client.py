@@ -28,11 +28,13 @@ from arouter_conformance.once import Once
 from arouter_conformance.traffic import Traffic
 
 __all__ = [
+    "RATE_LIMIT_PATIENCE",
     "WRONG_KEY",
     "Budget",
     "BudgetExhausted",
     "Credentials",
     "Query",
+    "RateLimited",
     "Speculated",
     "Target",
     "TargetError",
@@ -50,6 +52,44 @@ Query = Mapping[str, str | None] | Sequence[tuple[str, str]] | None
 class TargetTooSlow(TargetError):
     """The target took the connection (or the DNS answered) but did not answer in time:
     told apart from a refusal because the cure differs (a longer timeout, not a URL)."""
+
+
+class RateLimited(TargetError):
+    """The target kept answering 429 past what the kit waits for. What it would have
+    answered is unknown, so nothing is judged on it: a rate limit is no evidence against
+    any requirement (the test ends in error, with this reason, never failed)."""
+
+
+# A run waits for rate limits at most this long in all, so that a target asking for an
+# hour at every request still ends the run in minutes.
+RATE_LIMIT_PATIENCE = 60.0
+
+
+class _RateLimit:
+    """The target's rate limit as all of the run's threads see it: after a 429, none of
+    them sends until the pause it asked for is over (a gateway counts the run's requests,
+    not each thread's), and the pauses add up against one patience."""
+
+    def __init__(self, patience: float, clock: Callable[[], float]) -> None:
+        self._lock = threading.Lock()
+        self._clock = clock
+        self._until = 0.0
+        self._left = patience
+
+    def hold(self, sleep: Callable[[float], None]) -> None:
+        with self._lock:
+            delay = self._until - self._clock()
+        if delay > 0:
+            sleep(delay)
+
+    def pause(self, wait: float) -> bool:
+        """Pause every thread for `wait` seconds, if the patience left covers it."""
+        with self._lock:
+            if wait > self._left:
+                return False
+            self._left -= wait
+            self._until = max(self._until, self._clock() + wait)
+            return True
 
 
 class BudgetExhausted(KitError):
@@ -133,6 +173,7 @@ class Target:
         max_retry_wait: float = 30.0,
         max_body: int = MAX_BODY,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
         transport: httpx.BaseTransport | None = None,
         headers: Mapping[str, str] | None = None,
         traffic: Traffic | None = None,
@@ -144,6 +185,7 @@ class Target:
         self.timeout = timeout
         self._retries = retries
         self._max_retry_wait = max_retry_wait
+        self._rate = _RateLimit(RATE_LIMIT_PATIENCE, clock)
         self._max_body = max_body
         self._sleep = sleep
         # Answers by (URL, credential role): with `--concurrency` a GET is still sent
@@ -227,6 +269,7 @@ class Target:
             method, url, headers=headers, json=json_body, content=content
         )
         for attempt in range(self._retries + 1):
+            self._rate.hold(self._sleep)
             for spent in (budget, *also):
                 spent.spend()
             try:
@@ -241,10 +284,21 @@ class Target:
                     exchange = self._exchange(request, auth)
                 except _Dropped as again:
                     raise TargetError(f"{again} (and again on a new connection)") from None
-            wait = _retry_after(exchange) if exchange.status == 429 else None
-            if wait is None or attempt == self._retries or wait > self._max_retry_wait:
+            if exchange.status != 429:
                 return exchange
-            self._sleep(wait)
+            asked = _retry_after(exchange)
+            wait = 2.0**attempt if asked is None else asked  # no Retry-After: back off
+            if (
+                attempt == self._retries
+                or wait > self._max_retry_wait
+                or not self._rate.pause(wait)
+            ):
+                raise RateLimited(
+                    f"{exchange.describe()}: the target is rate-limiting the kit"
+                    + (f" and asks for {asked:g} s" if asked is not None else "")
+                    + f"; the kit waits at most {self._max_retry_wait:g} s for one answer and "
+                    f"{RATE_LIMIT_PATIENCE:g} s in all, so this is not judged"
+                )
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _exchange(self, request: httpx.Request, auth: str) -> Exchange:

@@ -59,6 +59,11 @@ class NotJson(ValueError):
     """The body is not the JSON it should be; the message says why, briefly."""
 
 
+class BeyondKit(NotJson):
+    """The body may well be JSON, but past what the kit parses (nesting deeper than
+    Python's recursion allows, an integer of thousands of digits): no evidence either way."""
+
+
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"non-standard JSON constant {name}")
 
@@ -159,6 +164,8 @@ def _parse(body: bytes, truncated: bool, cut_by_kit: str | None) -> Any:
     except UnicodeDecodeError:
         return NotJson("the body is not valid UTF-8")
     except RecursionError:
-        return NotJson("the body nests too deeply to parse")
+        return BeyondKit("the body nests deeper than the kit parses")
     except ValueError as exc:
+        if "integer string conversion" in str(exc):  # CPython's digit limit (4,300)
+            return BeyondKit("the body holds a number with more digits than the kit parses")
         return NotJson(f"the body is not JSON ({str(exc)[:120]})")

@@ -13,14 +13,17 @@ half a second of imports, which a run that claims no interop profile should not 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeAlias
+from urllib.parse import urlsplit
 
 import httpx
 
 from arouter_conformance.checks.common import compare_ids
-from arouter_conformance.client import WRONG_KEY, BudgetExhausted, Target
+from arouter_conformance.client import WRONG_KEY, BudgetExhausted, RateLimited, Target
+from arouter_conformance.errors import TargetError
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.traffic import Hooks, sdk_hooks
@@ -44,8 +47,13 @@ Model = Mapping[str, Any]
 def _failure(requirement: str, what: str, exc: BaseException) -> Finding:
     """An SDK call that raised: which call, which answer (when the SDK kept it) and what
     the SDK could not read in it, e.g. `openrouter models.list(): GET /v1/models -> 200,
-    but the SDK could not read data[0].pricing.prompt: Field required (and 11 more)`."""
+    but the SDK could not read data[0].pricing.prompt: Field required (and 11 more)`.
+
+    An SDK call the target refused with 429 found nothing: `RateLimited`, as for the kit's
+    own requests (the SDKs run with retries off, so they do not wait themselves)."""
+    _refused_by_the_kit(exc)
     exchange = _exchange_of(exc)
+    _not_rate_limited(what, exchange)
     unread = _unread_fields(exc)
     text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
     said = f"{what}: {exchange.describe()}, but" if exchange is not None else f"{what}:"
@@ -62,6 +70,38 @@ def _failure(requirement: str, what: str, exc: BaseException) -> Finding:
         observed=observed,
         exchange=exchange,
     )
+
+
+def _refused_by_the_kit(exc: BaseException) -> None:
+    """An SDK error caused by the kit's own refusal (`_guarded`: a redirect to another
+    origin) is the kit's error, raised as such: the SDK did nothing wrong."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, TargetError):
+            raise seen
+        seen = seen.__cause__ or seen.__context__
+
+
+def _guarded(target: Target, hooks: Hooks) -> Hooks:
+    """`hooks`, after one that stops any request to another origin than the target's. The
+    SDKs follow redirects, and one to elsewhere would carry the key and the run's secret
+    headers there (httpx drops only Authorization on the way)."""
+    home = urlsplit(target.base_url)
+
+    def same_origin(request: Any) -> None:
+        there = urlsplit(str(request.url))
+        if (there.scheme, there.netloc) != (home.scheme, home.netloc):
+            raise TargetError(
+                f"refusing to follow the target to another origin ({there.scheme}://"
+                f"{there.hostname}): the key and the run's headers go to the target only"
+            )
+
+    return {"request": [same_origin, *hooks["request"]], "response": hooks["response"]}
+
+
+def _not_rate_limited(what: str, exchange: Exchange | None) -> None:
+    if exchange is not None and exchange.status == 429:
+        raise RateLimited(f"{what}: {exchange.describe()}: rate-limited, so this is not judged")
 
 
 SHOWN_FIELDS = 3
@@ -177,7 +217,7 @@ def _openai_client(target: Target, hooks: Hooks) -> openai.OpenAI:
         max_retries=0,
         timeout=target.timeout,
         default_headers=target.headers,
-        http_client=openai.DefaultHttpxClient(event_hooks=hooks),
+        http_client=openai.DefaultHttpxClient(event_hooks=_guarded(target, hooks)),
     )
 
 
@@ -186,12 +226,14 @@ def openai_chat(target: Target, request: Mapping[str, Any], stream: bool) -> lis
     target.chat_budget.spend()
     target.budget.spend()
     what = f"openai chat.completions.create(stream={stream})"
-    judged("CHAT-SDK-001")
     with sdk_hooks(target.traffic) as hooks:
         client = _openai_client(target, hooks)
         try:
             if stream:
-                chunks = list(client.chat.completions.create(**request, stream=True))
+                with client.chat.completions.create(**request, stream=True) as events:
+                    chunks = _read_stream("CHAT-SDK-001", what, events, target.timeout)
+                if chunks is None:
+                    return []
                 if not chunks:
                     return [Finding("CHAT-SDK-001", f"{what} yielded no chunks", "chunks", "none")]
             else:
@@ -204,6 +246,7 @@ def openai_chat(target: Target, request: Mapping[str, Any], stream: bool) -> lis
             return [_failure("CHAT-SDK-001", what, exc)]
         finally:
             client.close()
+    judged("CHAT-SDK-001")
     return []
 
 
@@ -231,11 +274,12 @@ def _openrouter(
         sent.append(str(request.url))
 
     with sdk_hooks(target.traffic) as hooks:
+        guarded = _guarded(target, hooks)
         http = httpx.Client(
             follow_redirects=True,
             timeout=target.timeout,
             headers=target.headers,
-            event_hooks={"request": [record, *hooks["request"]], "response": hooks["response"]},
+            event_hooks={"request": [record, *guarded["request"]], "response": guarded["response"]},
         )
         try:
             sdk = OpenRouter(
@@ -325,12 +369,13 @@ def _agrees(target: Target, what: str, value: Any, url: str) -> list[Finding]:
 def openrouter_chat(target: Target, request: Mapping[str, Any], stream: bool) -> list[Finding]:
     """ORSDK-INTEROP-002: chat.send(), whole or streamed, reads the answer."""
     what = f"openrouter chat.send(stream={stream})"
-    judged("ORSDK-INTEROP-002")
     with _openrouter(target, [target.budget.spend, target.chat_budget.spend]) as (sdk, _):
         try:
             if stream:
                 with sdk.chat.send(**request, stream=True) as events:
-                    chunks = list(events)
+                    chunks = _read_stream("ORSDK-INTEROP-002", what, events, target.timeout)
+                if chunks is None:
+                    return []
                 if not chunks:
                     return [
                         Finding("ORSDK-INTEROP-002", f"{what} yielded no chunks", "chunks", "none")
@@ -345,7 +390,26 @@ def openrouter_chat(target: Target, request: Mapping[str, Any], stream: bool) ->
             raise
         except Exception as exc:
             return [_failure("ORSDK-INTEROP-002", what, exc)]
+    judged("ORSDK-INTEROP-002")
     return []
+
+
+def _read_stream(
+    requirement: str, what: str, events: Iterable[Any], timeout: float
+) -> list[Any] | None:
+    """The chunks an SDK reads from a stream, for as long as the kit's own client reads
+    one (four times the timeout). An SDK reads a stream with no overall deadline, so a
+    stream that never ends, a chunk every few milliseconds, would hold the run forever.
+    None when it did not end by then: whether the SDK reads its end cannot be seen, and
+    that it did not end is CHAT-STREAM-005's finding, not the SDK's."""
+    deadline = time.monotonic() + 4 * timeout
+    chunks = []
+    for chunk in events:
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            cannot_judge(requirement, f"{what}: the stream did not end within {4 * timeout:g} s")
+            return None
+    return chunks
 
 
 UNKNOWN_AUTHOR, UNKNOWN_SLUG = "zz-unknown-author", "zz-unknown-model"
@@ -430,6 +494,7 @@ def openrouter_errors(
                     refused += 1
                     findings.append(_failure("ORSDK-ERROR-001", what, exc))
             except sdk_errors.OpenRouterError as exc:
+                _not_rate_limited(what, _exchange_of(exc))
                 refused += exc.status_code >= 400
             except Exception as exc:  # no refusal to judge: the network, or the SDK itself
                 cannot_judge("ORSDK-ERROR-001", f"{what} raised {type(exc).__name__}")

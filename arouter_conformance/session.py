@@ -19,6 +19,7 @@ from arouter_conformance.client import (
     Budget,
     Credentials,
     Query,
+    RateLimited,
     Target,
     TargetError,
     TargetTooSlow,
@@ -332,6 +333,8 @@ def first_contact(target: Target, config: RunConfig, query: Query = None) -> Exc
             f"target too slow: no answer to GET /models within {config.timeout:g} s "
             f"(raise {config.flag('timeout')})"
         ) from None
+    except RateLimited as exc:
+        raise RunError(f"target rate-limited: {redactor.text(str(exc))}; run again later") from None
     except TargetError as exc:
         raise RunError(f"target unreachable: {redactor.text(str(exc))}") from None
     if exchange.status in (404, 405):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import email.utils
+
 import httpx
 import pytest
 import respx
@@ -12,6 +15,7 @@ from arouter_conformance.client import (
     Budget,
     BudgetExhausted,
     Credentials,
+    RateLimited,
     Target,
     TargetError,
     TargetTooSlow,
@@ -26,11 +30,17 @@ KEY = "sk-test-secret-key-123456"
 
 
 def make_target(**kwargs: object) -> tuple[Target, list[float]]:
+    """A target whose pauses are recorded, on a clock that moves only when it pauses."""
     slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
     options: dict[str, object] = {
         "budget": Budget("request", 10),
         "chat_budget": Budget("chat", 2),
-        "sleep": slept.append,
+        "sleep": sleep,
+        "clock": lambda: sum(slept),
         "timeout": 2.0,
     }
     options.update(kwargs)
@@ -131,13 +141,40 @@ def test_429_is_retried_after_the_delay_the_target_asks_for() -> None:
 
 
 @respx.mock
-def test_429_without_retry_after_or_asking_too_long_is_returned() -> None:
-    respx.get(f"{ROOT}/models").respond(429)
-    respx.get(f"{ROOT}/models/count").respond(429, headers={"Retry-After": "3600"})
+def test_a_rate_limit_longer_than_the_kit_waits_is_no_answer_to_judge() -> None:
+    """A 429 is no evidence against any requirement: past what the kit waits it is an
+    error of the run (RateLimited), never an answer a check could fail."""
+    in_an_hour = email.utils.format_datetime(
+        datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1), usegmt=True
+    )
+    respx.get(f"{ROOT}/models").respond(429, headers={"Retry-After": "3600"})
+    respx.get(f"{ROOT}/models/count").respond(429, headers={"Retry-After": in_an_hour})
     target, slept = make_target()
-    assert target.get("/models").status == 429
-    assert target.get("/models/count").status == 429
+    with pytest.raises(RateLimited, match="asks for 3600 s; the kit waits at most 30 s"):
+        target.get("/models")
+    with pytest.raises(RateLimited, match=r"asks for 3[56][0-9]{2}"):
+        target.get("/models/count")
     assert slept == []
+
+
+@respx.mock
+def test_a_429_without_retry_after_is_retried_with_a_growing_pause() -> None:
+    respx.get(f"{ROOT}/models").respond(429)
+    target, slept = make_target()
+    with pytest.raises(RateLimited):
+        target.get("/models")
+    assert slept == [1.0, 2.0, 4.0]
+    assert target.budget.spent == 4
+
+
+@respx.mock
+def test_the_waits_for_rate_limits_add_up_to_at_most_a_minute() -> None:
+    respx.get(url__regex=rf"{ROOT}/model/.*").respond(429, headers={"Retry-After": "25"})
+    target, slept = make_target(budget=Budget("request", 100))
+    for name in ("a/b", "c/d", "e/f"):
+        with pytest.raises(RateLimited):
+            target.get(f"/model/{name}")
+    assert slept == [25.0, 25.0]  # a third 25 s would pass the minute
 
 
 @respx.mock

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from arouter_conformance.checks.shape import schema_findings
-from arouter_conformance.exchange import Exchange, NotJson
+from arouter_conformance.exchange import BeyondKit, Exchange, NotJson
 from arouter_conformance.findings import Finding, Inconclusive, cannot_judge, judged
 from arouter_conformance.spec import Spec
 
@@ -39,6 +39,8 @@ def json_answer(
         raise Inconclusive(f"{exchange.describe()}: {exchange.cut_by_kit}, so it cannot be judged")
     try:
         return exchange.json(), []
+    except BeyondKit as exc:
+        raise Inconclusive(f"{exchange.describe()}: {exc}, so it cannot be judged") from None
     except NotJson as exc:
         return None, [
             Finding(
