@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import socketserver
+import struct
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import reference_server
+from arouter_conformance.client import Budget, Credentials, Target
 from tests.targets import live, run_cli, run_subprocess
 
 KIT_AGENT = b"arouter-conformance/"
@@ -322,3 +327,61 @@ def test_a_key_written_twice_is_read_as_json_reads_it(
         )
     assert statuses(report)["MODELS-LIST-001"] == "passed"
     assert code == 0
+
+
+# ----------------------------------------------------------------------------- connections
+
+
+class ResetAfterAnError(socketserver.BaseRequestHandler):
+    """Answers the first request of the server with a 500 and keeps the connection open;
+    the next request on that connection is met with a reset (what a gateway behind a
+    load balancer does after an upstream error); requests on new connections get 200."""
+
+    answered = 0
+
+    def handle(self) -> None:
+        stream = self.request.makefile("rb")
+        while stream.readline() not in (b"\r\n", b""):
+            pass  # the request line and headers; these requests have no body
+        type(self).answered += 1
+        if type(self).answered == 1:
+            self.request.sendall(_response(500, b'{"error": {"code": 500, "message": "x"}}'))
+            while stream.readline() not in (b"\r\n", b""):
+                pass  # the next request, on the same connection: reset it
+            self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            return
+        self.request.sendall(_response(200, b'{"data": []}'))
+
+
+def _response(status: int, body: bytes) -> bytes:
+    head = (
+        f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def test_a_connection_reset_after_an_error_is_asked_again_on_a_new_one() -> None:
+    """One retry on a new connection; the answer already in hand (the 500) is kept."""
+    ResetAfterAnError.answered = 0
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), ResetAfterAnError) as server:
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        port = server.server_address[1]
+        target = Target(
+            f"http://127.0.0.1:{port}/v1",
+            Credentials("sk-test-secret-key-123456"),
+            budget=Budget("request", 10),
+            chat_budget=Budget("chat", 0),
+            timeout=5,
+        )
+        try:
+            first = target.get("/models")
+            second = target.get("/models/count")
+            assert target.get("/models") == first  # kept, not asked again
+        finally:
+            target.close()
+            server.shutdown()
+    assert first.status == 500
+    assert second.status == 200
+    assert target.budget.spent == 3  # the 500, the reset request and its one retry
