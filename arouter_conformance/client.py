@@ -186,6 +186,7 @@ class Target:
         self._retries = retries
         self._max_retry_wait = max_retry_wait
         self._rate = _RateLimit(RATE_LIMIT_PATIENCE, clock)
+        self.overlong = False  # an answer was still coming when the kit stopped reading
         self._max_body = max_body
         self._sleep = sleep
         # Answers by (URL, credential role): with `--concurrency` a GET is still sent
@@ -315,12 +316,21 @@ class Target:
             self.traffic.answered(exchange, request, response)
         return exchange
 
-    def _cut(self, size: int, deadline: float) -> str | None:
+    @property
+    def reading_time(self) -> float:
+        """How long one answer (a stream, say) is read before the kit stops: four times
+        the timeout, until an answer was still coming after that long; from then on the
+        timeout alone, so that a target whose streams never end costs the run one long
+        wait, not one per stream."""
+        return self.timeout if self.overlong else 4 * self.timeout
+
+    def _cut(self, size: int, deadline: float, allowed: float) -> str | None:
         """Why the kit stops reading an answer here, if it does."""
         if size > self._max_body:
             return f"the answer is larger than the {_mib(self._max_body)} the kit reads"
         if time.monotonic() > deadline:
-            return f"the answer took longer than the {4 * self.timeout:g} s the kit reads for"
+            self.overlong = True
+            return f"the answer took longer than the {allowed:g} s the kit reads for"
         return None
 
     def _receive(
@@ -328,7 +338,8 @@ class Target:
     ) -> tuple[Exchange, httpx.Response]:
         """Send and read the answer: a dropped connection raises `_Dropped` (worth a
         retry), any other failure TargetError."""
-        deadline = started + 4 * self.timeout
+        allowed = self.reading_time
+        deadline = started + allowed
         what = f"{request.method} {request.url.raw_path.decode('ascii', 'replace')}"
         body = bytearray()
         truncated, cut_by_kit = False, None
@@ -337,7 +348,7 @@ class Target:
             try:
                 for chunk in response.iter_bytes():
                     body += chunk
-                    cut_by_kit = self._cut(len(body), deadline)
+                    cut_by_kit = self._cut(len(body), deadline, allowed)
                     if cut_by_kit:
                         truncated = True
                         break

@@ -231,7 +231,7 @@ def openai_chat(target: Target, request: Mapping[str, Any], stream: bool) -> lis
         try:
             if stream:
                 with client.chat.completions.create(**request, stream=True) as events:
-                    chunks = _read_stream("CHAT-SDK-001", what, events, target.timeout)
+                    chunks = _read_stream("CHAT-SDK-001", what, events, target)
                 if chunks is None:
                     return []
                 if not chunks:
@@ -373,7 +373,7 @@ def openrouter_chat(target: Target, request: Mapping[str, Any], stream: bool) ->
         try:
             if stream:
                 with sdk.chat.send(**request, stream=True) as events:
-                    chunks = _read_stream("ORSDK-INTEROP-002", what, events, target.timeout)
+                    chunks = _read_stream("ORSDK-INTEROP-002", what, events, target)
                 if chunks is None:
                     return []
                 if not chunks:
@@ -395,19 +395,21 @@ def openrouter_chat(target: Target, request: Mapping[str, Any], stream: bool) ->
 
 
 def _read_stream(
-    requirement: str, what: str, events: Iterable[Any], timeout: float
+    requirement: str, what: str, events: Iterable[Any], target: Target
 ) -> list[Any] | None:
     """The chunks an SDK reads from a stream, for as long as the kit's own client reads
-    one (four times the timeout). An SDK reads a stream with no overall deadline, so a
+    one (`Target.reading_time`). An SDK reads a stream with no overall deadline, so a
     stream that never ends, a chunk every few milliseconds, would hold the run forever.
     None when it did not end by then: whether the SDK reads its end cannot be seen, and
     that it did not end is CHAT-STREAM-005's finding, not the SDK's."""
-    deadline = time.monotonic() + 4 * timeout
+    allowed = target.reading_time
+    deadline = time.monotonic() + allowed
     chunks = []
     for chunk in events:
         chunks.append(chunk)
         if time.monotonic() > deadline:
-            cannot_judge(requirement, f"{what}: the stream did not end within {4 * timeout:g} s")
+            target.overlong = True
+            cannot_judge(requirement, f"{what}: the stream did not end within {allowed:g} s")
             return None
     return chunks
 

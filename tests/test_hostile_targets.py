@@ -4,11 +4,10 @@ and sends the key and the run's secret headers nowhere but to the target."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import socket
 import socketserver
-import struct
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -17,12 +16,17 @@ import pytest
 
 import reference_server
 from arouter_conformance.client import Budget, Credentials, Target
+from tests.hostile import (
+    EndlessStreams,
+    RateLimiting,
+    Recorder,
+    Redirecting,
+    ResetAfterAnError,
+    Serving,
+)
 from tests.targets import live, run_cli, run_subprocess
 
-KIT_AGENT = b"arouter-conformance/"
 SECRET_HEADER = "secret-header-value-0123456789"
-
-Scope = dict[str, Any]
 
 
 def statuses(report: dict[str, Any]) -> dict[str, str]:
@@ -33,34 +37,7 @@ def reasons(report: dict[str, Any], status: str) -> list[str]:
     return [r["reason"] or "" for r in report["requirements"] if r["status"] == status]
 
 
-async def answer(send: Any, status: int, body: bytes, headers: list[tuple[bytes, bytes]]) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
-
-
 # ----------------------------------------------------------------------------- rate limits
-
-
-class RateLimiting:
-    """The reference server, until it has answered `free` requests (or for every request
-    but chats, with `chat_only`); then 429 with a Retry-After of an hour."""
-
-    def __init__(self, *, free: int = 0, chat_only: bool = False) -> None:
-        self.app = reference_server.create_app()
-        self.free, self.chat_only = free, chat_only
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        limited = scope["path"].endswith("/chat/completions") if self.chat_only else self.free <= 0
-        self.free -= 1
-        if not limited:
-            return await self.app(scope, receive, send)
-        body = json.dumps({"error": {"code": 429, "message": "slow down"}}).encode()
-        await answer(
-            send, 429, body, [(b"content-type", b"application/json"), (b"retry-after", b"3600")]
-        )
-        return None
 
 
 def test_a_target_rate_limiting_for_an_hour_is_never_blamed(
@@ -88,66 +65,6 @@ def test_a_rate_limit_on_chat_alone_leaves_the_rest_judged(
 
 
 # ----------------------------------------------------------------------------- streams
-
-
-class EndlessStreams:
-    """The reference server, but a streamed chat never ends: a chunk every 50 ms, no
-    [DONE], until the client goes away."""
-
-    def __init__(self) -> None:
-        self.app = reference_server.create_app()
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not scope["path"].endswith("/chat/completions"):
-            return await self.app(scope, receive, send)
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        request = json.loads(body or b"{}")
-        if not request.get("stream"):
-            return await self.app(scope, _replay(body), send)
-        gone = asyncio.Event()
-
-        async def watch() -> None:
-            while (await receive())["type"] != "http.disconnect":
-                pass
-            gone.set()
-
-        watcher = asyncio.ensure_future(watch())
-        headers = [(b"content-type", b"text/event-stream")]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        chunk = {
-            "id": "gen-endless",
-            "object": "chat.completion.chunk",
-            "created": 1,
-            "model": request.get("model", "x"),
-            "choices": [{"index": 0, "delta": {"content": "more "}, "finish_reason": None}],
-        }
-        try:
-            while not gone.is_set():
-                event = b"data: " + json.dumps(chunk).encode() + b"\n\n"
-                await send({"type": "http.response.body", "body": event, "more_body": True})
-                await asyncio.sleep(0.05)
-        except OSError:
-            pass
-        finally:
-            watcher.cancel()
-
-
-def _replay(body: bytes) -> Any:
-    sent = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if sent:
-            await asyncio.Event().wait()
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return receive
 
 
 def test_a_stream_that_never_ends_is_a_finding_not_a_hang(tmp_path: Path) -> None:
@@ -181,48 +98,6 @@ def test_a_stream_that_never_ends_is_a_finding_not_a_hang(tmp_path: Path) -> Non
 
 
 # ----------------------------------------------------------------------------- redirects
-
-
-class Recorder:
-    """Another origin: records every request that reaches it."""
-
-    def __init__(self) -> None:
-        self.seen: list[dict[bytes, bytes]] = []
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return
-        self.seen.append(dict(scope["headers"]))
-        await answer(send, 200, b'{"data": []}', [(b"content-type", b"application/json")])
-
-
-class Redirecting:
-    """The reference server; a request from an SDK (anything but the kit's own client) is
-    sent on with `status` to `elsewhere` (another origin), or, without one, to the same
-    path under /same (this origin), which the reference server also answers."""
-
-    def __init__(self, status: int, elsewhere: str | None) -> None:
-        self.app = reference_server.create_app()
-        self.status, self.elsewhere = status, elsewhere
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        path = scope["path"]
-        if path.startswith("/same/"):
-            return await self.app({**scope, "path": path.removeprefix("/same")}, receive, send)
-        agent = dict(scope["headers"]).get(b"user-agent", b"")
-        if agent.startswith(KIT_AGENT):
-            return await self.app(scope, receive, send)
-        query = b"?" + scope["query_string"] if scope["query_string"] else b""
-        where = (
-            (self.elsewhere or "").encode()
-            + (b"" if self.elsewhere else b"/same")
-            + path.encode()
-            + query
-        )
-        await answer(send, self.status, b"", [(b"location", where), (b"content-length", b"0")])
-        return None
 
 
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
@@ -276,20 +151,6 @@ def test_a_redirect_within_the_target_is_followed(
 # ----------------------------------------------------------------------------- bodies
 
 
-class Serving:
-    """Every list answer is `body`; the rest is the reference server's."""
-
-    def __init__(self, body: bytes) -> None:
-        self.app = reference_server.create_app()
-        self.body = body
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not scope["path"].endswith("/models"):
-            return await self.app(scope, receive, send)
-        await answer(send, 200, self.body, [(b"content-type", b"application/json")])
-        return None
-
-
 @pytest.mark.parametrize(
     ("body", "status", "why"),
     [
@@ -332,35 +193,6 @@ def test_a_key_written_twice_is_read_as_json_reads_it(
 # ----------------------------------------------------------------------------- connections
 
 
-class ResetAfterAnError(socketserver.BaseRequestHandler):
-    """Answers the first request of the server with a 500 and keeps the connection open;
-    the next request on that connection is met with a reset (what a gateway behind a
-    load balancer does after an upstream error); requests on new connections get 200."""
-
-    answered = 0
-
-    def handle(self) -> None:
-        stream = self.request.makefile("rb")
-        while stream.readline() not in (b"\r\n", b""):
-            pass  # the request line and headers; these requests have no body
-        type(self).answered += 1
-        if type(self).answered == 1:
-            self.request.sendall(_response(500, b'{"error": {"code": 500, "message": "x"}}'))
-            while stream.readline() not in (b"\r\n", b""):
-                pass  # the next request, on the same connection: reset it
-            self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            return
-        self.request.sendall(_response(200, b'{"data": []}'))
-
-
-def _response(status: int, body: bytes) -> bytes:
-    head = (
-        f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
-
-
 def test_a_connection_reset_after_an_error_is_asked_again_on_a_new_one() -> None:
     """One retry on a new connection; the answer already in hand (the 500) is kept."""
     ResetAfterAnError.answered = 0
@@ -385,3 +217,20 @@ def test_a_connection_reset_after_an_error_is_asked_again_on_a_new_one() -> None
     assert first.status == 500
     assert second.status == 200
     assert target.budget.spent == 3  # the 500, the reset request and its one retry
+
+
+def test_the_script_that_runs_them_at_default_settings_still_works(tmp_path: Path) -> None:
+    """benchmarks/hostile_targets.py records each case at the kit's default settings; one
+    quick case keeps it working (its wall and memory are figures, not asserted here)."""
+    out = tmp_path / "hostile.json"
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "hostile_targets.py"
+    subprocess.run(
+        [sys.executable, str(script), "--case", "invalid-utf-8", "--out", str(out)],
+        check=False,
+        timeout=600,
+    )
+    case = json.loads(out.read_text(encoding="utf-8"))["cases"]["invalid-utf-8"]
+    assert case["exit_code"] == 1
+    assert case["traceback"] is False
+    assert case["secret_in_output"] is False
+    assert "FAIL" in case["reason"]
