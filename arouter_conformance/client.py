@@ -223,6 +223,11 @@ class Target:
             (url, auth), lambda: self._send("GET", url, auth=auth, budget=self.budget)
         )
 
+    def get_again(self, path: str, query: Query = None) -> Exchange:
+        """GET past the memo: the same question asked once more, to see whether the
+        answer still holds (`Run.unsteady`)."""
+        return self._send("GET", self.url(path, query), auth="key", budget=self.budget)
+
     def ahead(self, closing: threading.Event) -> Target:
         """A view of this target for a test run ahead of its turn: its GETs are this
         target's (sent once, paid for, kept); anything else raises `Speculated`, and so

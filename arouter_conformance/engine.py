@@ -71,6 +71,7 @@ class Engine:
         self.run: Run | None = None
         self.result: RunResult | None = None
         self.stopped: str | None = None  # why the run ended early, when it did
+        self.unsteady: str | None = None  # how the target's catalog changed during the run
         self.started = time.time()
         # Every request, kept only for a HAR report: the engine owns it, so even the first
         # request of a run that cannot start is recorded.
@@ -110,6 +111,8 @@ class Engine:
                 # The real pass is one of the `concurrency` askers; the others run ahead.
                 with ahead(run, bodies, self.config.concurrency - 1, self.done):
                     yield run
+                if not self.stopped:
+                    self.unsteady = run.unsteady()
         except Exception as exc:
             self.stopped = self.stopped or str(exc)
             raise
@@ -143,6 +146,7 @@ class Engine:
             seed=config.seed,
             concurrency=config.concurrency,
             stopped=self.stopped,
+            unsteady=self.unsteady,
             baseline=str(config.baseline) if config.baseline else None,
             # A run that stopped early does not rewrite the baseline: what it did not reach
             # would be listed as known failures.

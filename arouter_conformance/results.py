@@ -128,6 +128,7 @@ class RunStats:
     seed: int | None = None
     concurrency: int | None = None  # the most requests allowed in flight at once
     stopped: str | None = None  # why the run ended early
+    unsteady: str | None = None  # how the target's answers changed during the run
     baseline: str | None = None  # the known-failures file judged with
     baseline_updated: bool = False  # this run rewrote it
 

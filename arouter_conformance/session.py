@@ -26,13 +26,13 @@ from arouter_conformance.client import (
 )
 from arouter_conformance.config import RunConfig
 from arouter_conformance.determinism import without_local_constants
-from arouter_conformance.errors import RunError
+from arouter_conformance.errors import KitError, RunError
 from arouter_conformance.evidence import inert
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import ConformanceFailure, Finding, Inconclusive, require
 from arouter_conformance.manifest import Manifest
 from arouter_conformance.once import Once, kept_as_made
-from arouter_conformance.oracle import Baseline, ParameterRule
+from arouter_conformance.oracle import Baseline, ParameterRule, id_of
 from arouter_conformance.planning import ChatModels, chat_models
 from arouter_conformance.redact import Redactor
 from arouter_conformance.spec import Contract, Spec
@@ -148,6 +148,30 @@ class Run:
             return Baseline(models, self.spec.contract)
 
         return self.memo("baseline", read)
+
+    def unsteady(self) -> str | None:
+        """Whether the target's catalog held still while it was judged: the list of all
+        models asked once more at the end, past the memo. A catalog that changed (a
+        deployment rolling out, a cache filling, a target answering at random) leaves
+        verdicts on answers that may disagree with each other, which the report says.
+        None when it held, or when it cannot be told (no list at the start, no answer
+        or no budget now)."""
+        try:
+            before = self.baseline().ids
+            again = self.target.get_again("/models", self.baseline_query)
+        except (KitError, Inconclusive):
+            return None
+        models, _ = listed_models(self.spec.list_requirement, again)
+        if models is None:
+            return f"the list of all models could not be read again at the end ({again.describe()})"
+        after = frozenset(str(i) for i in map(id_of, models) if i is not None)
+        if after == before:
+            return None
+        return (
+            f"the list of all models changed while the run judged it: {len(before)} models at "
+            f"the start, {len(after)} at the end, {len(before ^ after)} ids differing; "
+            "verdicts rest on answers that may disagree with each other"
+        )
 
     # ------------------------------------------------------------------ chat
     def chat_models(self) -> ChatModels:

@@ -252,6 +252,7 @@ def render_summary(
         "",
         *_profile_rows(data, terminal.paint),
         *_not_met(data, terminal.paint, width),
+        *([f"the target did not hold still: {run['unsteady']}"] if run.get("unsteady") else []),
         "",
         f"{verdict}: {run['requests_sent']} requests sent ({run['chat_requests_sent']} chat) "
         f"in {run['duration_s']} s; exit code {data['exit_code']}",

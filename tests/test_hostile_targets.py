@@ -23,6 +23,7 @@ from tests.hostile import (
     Redirecting,
     ResetAfterAnError,
     Serving,
+    Shifting,
 )
 from tests.targets import live, run_cli, run_subprocess
 
@@ -234,3 +235,25 @@ def test_the_script_that_runs_them_at_default_settings_still_works(tmp_path: Pat
     assert case["traceback"] is False
     assert case["secret_in_output"] is False
     assert "FAIL" in case["reason"]
+
+
+def test_a_target_whose_catalog_changes_gets_verdicts_and_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verdicts stay defined; the report says the answers did not hold still."""
+    with live(Shifting(), tmp_path) as target:
+        code, report = run_cli(target, tmp_path, "--no-chat", monkeypatch=monkeypatch)
+    assert code == 1
+    assert "error" not in statuses(report).values()
+    assert "changed while the run judged it" in report["run"]["unsteady"]
+
+
+def test_a_target_that_holds_still_gets_no_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with live(reference_server.create_app(), tmp_path) as target:
+        code, report = run_cli(
+            target, tmp_path, "--requirement", "MODELS-LIST-001", monkeypatch=monkeypatch
+        )
+    assert code == 0
+    assert report["run"]["unsteady"] is None

@@ -113,6 +113,7 @@ def report_data(result: RunResult, redactor: Redactor) -> dict[str, Any]:
             "seed": stats.seed,
             "concurrency": stats.concurrency,
             "stopped": _stopped(stats.stopped),
+            "unsteady": _stopped(stats.unsteady),
         },
         "baseline": _baseline(result),
         "profiles": [

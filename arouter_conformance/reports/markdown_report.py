@@ -65,6 +65,11 @@ def render_markdown(data: Mapping[str, Any]) -> str:
             if run.get("stopped")
             else []
         ),
+        *(
+            ["", f"The target did not hold still: {escape(str(run['unsteady']))}"]
+            if run.get("unsteady")
+            else []
+        ),
         "",
         f"| profile | claimed | {' | '.join(STATUSES)} | verdict |",
         f"| --- | --- | {' | '.join('---:' for _ in STATUSES)} | --- |",
