@@ -25,8 +25,17 @@ from reference_server.auth import (
     KeysError,
 )
 from reference_server.catalog import Catalog, CatalogError
+from reference_server.protocol import HEAD_LIMIT, HEAD_SECONDS
 from reference_server.routing import PREFIXES
-from reference_server.server import bind, origin, uvicorn_config
+from reference_server.server import (
+    BACKLOG,
+    CONCURRENCY_LIMIT,
+    KEEP_ALIVE_SECONDS,
+    SHUTDOWN_SECONDS,
+    bind,
+    origin,
+    uvicorn_config,
+)
 
 __all__ = ["add_serve_arguments", "main", "serve"]
 
@@ -45,7 +54,18 @@ def _size(text: str) -> int:
     return int(text)
 
 
+# What a client meets at the edges, said where an operator looks first.
+LIMITS = (
+    f"Limits: a request head over {HEAD_LIMIT // 1024} KiB is answered 431, one not received "
+    f"within {HEAD_SECONDS:g} s 408, and the connection closed; an idle keep-alive connection "
+    f"is closed after {KEEP_ALIVE_SECONDS} s; beyond {CONCURRENCY_LIMIT} open connections or "
+    f"running requests, requests get 503; the listen backlog is {BACKLOG}; on Ctrl-C, answers "
+    f"still being sent get {SHUTDOWN_SECONDS} s."
+)
+
+
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.epilog = LIMITS
     parser.add_argument(
         "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
     )

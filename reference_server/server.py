@@ -15,6 +15,8 @@ from typing import Any
 
 import uvicorn
 
+from reference_server.protocol import BoundedHeadProtocol
+
 __all__ = ["bind", "origin", "serve_in_thread", "uvicorn_config"]
 
 START_TIMEOUT = 30.0  # seconds to wait for start-up or shutdown before giving up
@@ -40,9 +42,26 @@ def origin(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
+# uvicorn's limits, stated here rather than left to its defaults (README, "The reference
+# server"); the request head's size and time are bounded by BoundedHeadProtocol.
+KEEP_ALIVE_SECONDS = 5  # an idle keep-alive connection is closed after this
+CONCURRENCY_LIMIT = 1000  # open connections, or running requests, beyond which requests get 503
+BACKLOG = 2048  # connections the kernel queues before the server accepts them
+SHUTDOWN_SECONDS = 5  # on Ctrl-C or SIGTERM, answers still being sent get this long
+
+
 def uvicorn_config(app: Any, **options: Any) -> uvicorn.Config:
     # lifespan "on": the app implements the protocol, and a failure there must stop start-up.
-    return uvicorn.Config(app, lifespan="on", **options)
+    return uvicorn.Config(
+        app,
+        lifespan="on",
+        http=BoundedHeadProtocol,
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        limit_concurrency=CONCURRENCY_LIMIT,
+        backlog=BACKLOG,
+        timeout_graceful_shutdown=SHUTDOWN_SECONDS,
+        **options,
+    )
 
 
 class _ThreadServer(uvicorn.Server):
