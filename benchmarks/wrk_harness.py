@@ -118,12 +118,7 @@ def parse_wrk(output: str) -> WrkRun:
     total = re.search(r"^\s+(\d+) requests in", output, re.MULTILINE)
     if rate is None or total is None or set(percentiles) != {"50", "99"}:
         raise RuntimeError(f"cannot read wrk's output:\n{output}")
-    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
-    socket = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
-    )
-    if socket is not None:
-        errors += sum(int(n) for n in socket.groups())
+    errors = non_2xx(output) + sum(socket_errors(output).values())
     return WrkRun(
         requests_per_second=float(rate.group(1)),
         p50_ms=round(_duration_ms(percentiles["50"]), 3),
@@ -131,6 +126,20 @@ def parse_wrk(output: str) -> WrkRun:
         requests=int(total.group(1)),
         errors=errors,
     )
+
+
+def non_2xx(output: str) -> int:
+    """Responses other than 2xx or 3xx, from wrk's output."""
+    return sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+
+
+def socket_errors(output: str) -> dict[str, int]:
+    """wrk's socket errors by kind (connect, read, write, timeout); all 0 when it names none."""
+    kinds = ("connect", "read", "write", "timeout")
+    found = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return dict(zip(kinds, (int(n) for n in found.groups()) if found else (0,) * 4, strict=True))
 
 
 class Wrk:

@@ -89,9 +89,22 @@ def test_the_kit_benchmark_measures_every_scenario(tmp_path: Path) -> None:
     """Against the reference server only (the kit, schemathesis, a far target): no tools
     beyond the project's own are needed."""
     result = run("bench_kit.py", tmp_path / "kit.json", "--quick")
-    assert result["startup"]["requests"] == 2
+    assert result["startup"]["requests"] == 3  # the list, asked again at the end
     assert result["embedded_default"]["requests"] > 100
     assert set(result["catalogs"]) == {"100"}
     assert result["catalogs"]["100"]["schemathesis"]["test_cases"] > 0
     assert result["far"]["same_verdicts"] is True
     assert {"startup_s", "embedded_default_s", "far_default_s"} <= set(result["targets"])
+
+
+def test_a_short_soak_sends_the_whole_mix_without_errors(tmp_path: Path) -> None:
+    needs("wrk")
+    flags = ["--seconds", "2", "--warmup", "1"]
+    result = run("soak_reference_server.py", tmp_path / "soak.json", *flags)
+    assert result["requests"] > 0
+    assert set(result["statuses"]) == {"200"}  # every answer of the mix succeeded
+    assert result["socket_errors"] == dict.fromkeys(("connect", "read", "write", "timeout"), 0)
+    assert result["server_errors_5xx"] == 0
+    assert result["memory_mib"]["end"]["resident_mib"] > 0
+    assert {s["request"].split()[0] for s in result["settings"]["mix"]} == {"GET", "POST"}
+    assert result["settings"]["connections"] == 64
