@@ -98,7 +98,7 @@ def cmd_test(args: list[str]) -> int:
 
 
 def cmd_bench(args: list[str]) -> int:
-    """Each benchmark in turn (about seven minutes on two cores), then the README's table.
+    """Each benchmark in turn (about eight minutes on two cores), then the README's table.
     wrk and nginx come from Debian (`apt-get install wrk nginx-light`); without them their
     parts are skipped, said so, and the table keeps their last figures."""
     if args:
@@ -111,6 +111,8 @@ def cmd_bench(args: list[str]) -> int:
         "bench_server_vs_peers.py",
         "bench_server_scale.py",
         "bench_kit.py",
+        "fuzz_reference_server.py",
+        "soak_reference_server.py",
         "summary.py",
     ):
         print(f"dev.py: benchmarks/{script}", flush=True)
