@@ -157,7 +157,9 @@ def judge(case: Any, exchange: Exchange, mode: str) -> list[Finding]:
     findings = []
     response = _response(exchange)
     for requirement, deciding in checks():
-        if requirement == "MODELS-SPEC-003" and mode != NEGATIVE:
+        # A request that breaks the document is judged by its refusal (SPEC-002, SPEC-003:
+        # what the negative test declares), one that keeps to it by its answer (SPEC-001).
+        if requirement == ("MODELS-SPEC-001" if mode == NEGATIVE else "MODELS-SPEC-003"):
             continue
         judged(requirement)
         try:
