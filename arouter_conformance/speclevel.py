@@ -77,8 +77,20 @@ def _bundle(spec: Spec) -> dict[str, Any]:
 def _claimed(spec: Spec, claimed: frozenset[str]) -> dict[str, Any]:
     """The document as far as the target claims it (`x-profile` on an operation or a
     parameter): a target that does not claim sort is neither sent sort values nor asked to
-    refuse bad ones, and one that does not claim count is not probed there."""
+    refuse bad ones, and one that does not claim count is not probed there.
+
+    output_modalities is left unconstrained here: whether unknown or empty names are
+    refused is what MODELS-FILTER-006/007 and COUNT-UNKNOWN-001 judge, and probing it here
+    too would fail MODELS-SPEC-003 a second time for the same root cause."""
     document = copy.deepcopy(_bundle(spec))
+    for parameter in document.get("components", {}).get("parameters", {}).values():
+        if parameter.get("name") == "output_modalities":
+            parameter["schema"] = {"type": "string"}
+            parameter.pop("style", None)
+            parameter.pop("explode", None)
+            for example in parameter.get("examples", {}).values():
+                if isinstance(example.get("value"), list):  # as the comma list it is sent as
+                    example["value"] = ",".join(map(str, example["value"]))
     for path, item in list(document["paths"].items()):
         kept = {
             method: operation
