@@ -208,3 +208,26 @@ class Shifting:
         if scope["type"] == "http":
             self.turn += 1
         await self.apps[self.turn % len(self.apps)](scope, receive, send)
+
+
+class CutMidBody(socketserver.BaseRequestHandler):
+    """The first answer of the server promises 1,000 bytes, sends a few and closes the
+    connection; later answers are whole."""
+
+    answered = 0
+
+    def handle(self) -> None:
+        stream = self.request.makefile("rb")
+        length = 0
+        while (line := stream.readline()) not in (b"\r\n", b""):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":")[1])
+        stream.read(length)
+        type(self).answered += 1
+        if type(self).answered == 1:
+            head = (
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+            )
+            self.request.sendall(head + b'{"data": [')
+            return
+        self.request.sendall(_response(200, b'{"data": []}'))

@@ -17,6 +17,7 @@ import pytest
 import reference_server
 from arouter_conformance.client import Budget, Credentials, Target
 from tests.hostile import (
+    CutMidBody,
     EndlessStreams,
     RateLimiting,
     Recorder,
@@ -257,3 +258,34 @@ def test_a_target_that_holds_still_gets_no_warning(
         )
     assert code == 0
     assert report["run"]["unsteady"] is None
+
+
+@pytest.mark.parametrize(("method", "sent", "whole"), [("GET", 2, True), ("POST", 1, False)])
+def test_a_body_cut_midway_is_asked_again_or_kept_as_evidence(
+    method: str, sent: int, whole: bool
+) -> None:
+    """A GET cut midway is asked again (it costs nothing); a paid POST is not: what
+    arrived is kept, marked as broken off by the target."""
+    CutMidBody.answered = 0
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), CutMidBody) as server:
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        target = Target(
+            f"http://127.0.0.1:{server.server_address[1]}/v1",
+            Credentials("sk-test-secret-key-123456"),
+            budget=Budget("request", 10),
+            chat_budget=Budget("chat", 10),
+            timeout=5,
+        )
+        try:
+            if method == "GET":
+                answer = target.get("/models")
+            else:
+                answer = target.post("/chat/completions", json_body={"model": "a/b"})
+        finally:
+            target.close()
+            server.shutdown()
+    assert target.budget.spent == sent
+    assert answer.truncated is not whole
+    assert answer.cut_by_kit is None
+    assert answer.body == (b'{"data": []}' if whole else b'{"data": [')
