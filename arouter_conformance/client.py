@@ -41,6 +41,7 @@ __all__ = [
     "TargetTooSlow",
     "encode_query",
     "normalize_base_url",
+    "origin",
 ]
 
 # Sent where the contract says a wrong key must be refused. Shaped like a real key so
@@ -77,18 +78,24 @@ class _RateLimit:
         self._left = patience
 
     def hold(self, sleep: Callable[[float], None]) -> None:
-        with self._lock:
-            delay = self._until - self._clock()
-        if delay > 0:
+        """Wait until no pause is left, one another thread set meanwhile included."""
+        while True:
+            with self._lock:
+                delay = self._until - self._clock()
+            if delay <= 0:
+                return
             sleep(delay)
 
     def pause(self, wait: float) -> bool:
-        """Pause every thread for `wait` seconds, if the patience left covers it."""
+        """Pause every thread for `wait` seconds from now, if the patience left covers
+        what that adds: pauses that overlap (threads refused at once) are waited once."""
         with self._lock:
-            if wait > self._left:
+            now = self._clock()
+            added = max(0.0, now + wait - max(self._until, now))
+            if added > self._left:
                 return False
-            self._left -= wait
-            self._until = max(self._until, self._clock() + wait)
+            self._left -= added
+            self._until = max(self._until, now + wait)
             return True
 
 
@@ -217,7 +224,7 @@ class Target:
         return self.get_url(self.url(path, query), auth=auth)
 
     def get_url(self, url: str, *, auth: str = "key") -> Exchange:
-        if urlsplit(url).netloc != urlsplit(self.base_url).netloc:
+        if origin(url) != origin(self.base_url):
             raise TargetError(f"refusing to send a key to another origin: {url}")
         return self._cache.get(
             (url, auth), lambda: self._send("GET", url, auth=auth, budget=self.budget)
@@ -284,6 +291,7 @@ class Target:
                 # A reset or a keep-alive connection the server had closed before any of
                 # the answer arrived: httpx has dropped it from the pool, so the one retry
                 # goes out on a new connection (and is paid for like the first).
+                self._rate.hold(self._sleep)
                 for spent in (budget, *also):
                     spent.spend()
                 try:
@@ -324,17 +332,17 @@ class Target:
     @property
     def reading_time(self) -> float:
         """How long one answer (a stream, say) is read before the kit stops: four times
-        the timeout, until an answer was still coming after that long; from then on the
+        the timeout, until a stream was still coming after that long; from then on the
         timeout alone, so that a target whose streams never end costs the run one long
         wait, not one per stream."""
         return self.timeout if self.overlong else 4 * self.timeout
 
-    def _cut(self, size: int, deadline: float, allowed: float) -> str | None:
+    def _cut(self, size: int, deadline: float, allowed: float, stream: bool) -> str | None:
         """Why the kit stops reading an answer here, if it does."""
         if size > self._max_body:
             return f"the answer is larger than the {_mib(self._max_body)} the kit reads"
         if time.monotonic() > deadline:
-            self.overlong = True
+            self.overlong = self.overlong or stream  # a slow list says nothing of streams
             return f"the answer took longer than the {allowed:g} s the kit reads for"
         return None
 
@@ -350,17 +358,20 @@ class Target:
         truncated, cut_by_kit = False, None
         try:
             response = self._client.send(request, stream=True)
+            stream = response.headers.get("content-type", "").startswith("text/event-stream")
             try:
                 for chunk in response.iter_bytes():
                     body += chunk
-                    cut_by_kit = self._cut(len(body), deadline, allowed)
+                    cut_by_kit = self._cut(len(body), deadline, allowed, stream)
                     if cut_by_kit:
                         truncated = True
                         break
             except httpx.TransportError:
-                if not body or request.method == "GET":
-                    raise  # nothing to keep, or a GET: asking again costs nothing
-                truncated = True  # a paid answer cut midway: what arrived is evidence
+                if request.method == "GET":
+                    raise  # asking again costs nothing
+                # A paid answer cut midway, its body begun or not: the target has it, so
+                # it is not sent again, and what arrived is evidence.
+                truncated = True
             finally:
                 response.close()
         except httpx.ConnectTimeout:
@@ -437,6 +448,17 @@ class _Ahead(Target):
 
     def close(self) -> None:
         """The real target is closed by its owner."""
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port as a browser compares them (case and default ports aside)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return (
+        scheme,
+        (parts.hostname or "").lower(),
+        parts.port or {"http": 80, "https": 443}.get(scheme),
+    )
 
 
 def _mib(size: int) -> str:

@@ -13,7 +13,7 @@ half a second of imports, which a run that claims no interop profile should not 
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -22,10 +22,16 @@ from urllib.parse import urlsplit
 import httpx
 
 from arouter_conformance.checks.common import compare_ids
-from arouter_conformance.client import WRONG_KEY, BudgetExhausted, RateLimited, Target
-from arouter_conformance.errors import TargetError
+from arouter_conformance.client import (
+    WRONG_KEY,
+    BudgetExhausted,
+    RateLimited,
+    Target,
+    origin,
+)
+from arouter_conformance.errors import KitError, TargetError
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding, cannot_judge, judged
+from arouter_conformance.findings import Finding, Inconclusive, cannot_judge, judged
 from arouter_conformance.traffic import Hooks, sdk_hooks
 
 if TYPE_CHECKING:
@@ -74,11 +80,17 @@ def _failure(requirement: str, what: str, exc: BaseException) -> Finding:
 
 def _refused_by_the_kit(exc: BaseException) -> None:
     """An SDK error caused by the kit's own refusal (`_guarded`: a redirect to another
-    origin) is the kit's error, raised as such: the SDK did nothing wrong."""
+    origin; a spent budget) is the kit's error, raised as such: the SDK did nothing wrong.
+    One caused by a body deeper or longer than Python parses says nothing of the target."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, TargetError):
+        if isinstance(seen, KitError):
             raise seen
+        if isinstance(seen, RecursionError) or "integer string conversion" in str(seen):
+            raise Inconclusive(
+                "an SDK could not parse an answer nested deeper, or holding a longer number, "
+                "than Python parses"
+            ) from None
         seen = seen.__cause__ or seen.__context__
 
 
@@ -86,11 +98,11 @@ def _guarded(target: Target, hooks: Hooks) -> Hooks:
     """`hooks`, after one that stops any request to another origin than the target's. The
     SDKs follow redirects, and one to elsewhere would carry the key and the run's secret
     headers there (httpx drops only Authorization on the way)."""
-    home = urlsplit(target.base_url)
+    home = origin(target.base_url)
 
     def same_origin(request: Any) -> None:
         there = urlsplit(str(request.url))
-        if (there.scheme, there.netloc) != (home.scheme, home.netloc):
+        if origin(str(request.url)) != home:
             raise TargetError(
                 f"refusing to follow the target to another origin ({there.scheme}://"
                 f"{there.hostname}): the key and the run's headers go to the target only"
@@ -403,14 +415,30 @@ def _read_stream(
     None when it did not end by then: whether the SDK reads its end cannot be seen, and
     that it did not end is CHAT-STREAM-005's finding, not the SDK's."""
     allowed = target.reading_time
-    deadline = time.monotonic() + allowed
+    late = threading.Event()
+
+    def stop() -> None:  # also when nothing reaches the SDK's loop (comments, keep-alives)
+        late.set()
+        getattr(events, "close", lambda: None)()
+
+    timer = threading.Timer(allowed, stop)
+    timer.daemon = True
+    timer.start()
     chunks = []
-    for chunk in events:
-        chunks.append(chunk)
-        if time.monotonic() > deadline:
-            target.overlong = True
-            cannot_judge(requirement, f"{what}: the stream did not end within {allowed:g} s")
-            return None
+    try:
+        for chunk in events:
+            if late.is_set():
+                break
+            chunks.append(chunk)
+    except Exception:
+        if not late.is_set():
+            raise  # the SDK's own failure to read the stream
+    finally:
+        timer.cancel()
+    if late.is_set():
+        target.overlong = True
+        cannot_judge(requirement, f"{what}: the stream did not end within {allowed:g} s")
+        return None
     return chunks
 
 

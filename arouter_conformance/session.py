@@ -161,7 +161,10 @@ class Run:
             again = self.target.get_again("/models", self.baseline_query)
         except (KitError, Inconclusive):
             return None
-        models, _ = listed_models(self.spec.list_requirement, again)
+        try:
+            models, _ = listed_models(self.spec.list_requirement, again)
+        except Inconclusive as exc:  # read in part, or past what the kit parses
+            return f"the list of all models could not be read again at the end ({exc})"
         if models is None:
             return f"the list of all models could not be read again at the end ({again.describe()})"
         after = frozenset(str(i) for i in map(id_of, models) if i is not None)

@@ -19,8 +19,8 @@ from typing import Any
 
 import httpx
 
-from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding, judged
+from arouter_conformance.exchange import BeyondKit, Exchange, NotJson
+from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.spec import Spec
 
 __all__ = [
@@ -162,16 +162,34 @@ def _response(exchange: Exchange) -> httpx.Response:
     return response
 
 
+def _unseen(exchange: Exchange) -> str | None:
+    """Why the answer cannot be judged at all: the kit did not read it whole, or it is
+    deeper or longer than Python parses (schemathesis would parse it again and fail)."""
+    if exchange.cut_by_kit:
+        return exchange.cut_by_kit
+    try:
+        exchange.json()
+    except BeyondKit as exc:
+        return str(exc)
+    except NotJson:
+        return None  # not JSON at all: schemathesis's checks say what is wrong
+    return None
+
+
 def judge(case: Any, exchange: Exchange, mode: str) -> list[Finding]:
     """Run the schemathesis checks on one answer; each failure becomes a finding."""
     from schemathesis.core.failures import Failure, FailureGroup
 
+    unseen = _unseen(exchange)
     findings = []
     response = _response(exchange)
     for requirement, deciding in checks():
         # A request that breaks the document is judged by its refusal (SPEC-002, SPEC-003:
         # what the negative test declares), one that keeps to it by its answer (SPEC-001).
         if requirement == ("MODELS-SPEC-001" if mode == NEGATIVE else "MODELS-SPEC-003"):
+            continue
+        if unseen:
+            cannot_judge(requirement, f"{exchange.describe()}: {unseen}")
             continue
         judged(requirement)
         try:

@@ -48,11 +48,13 @@ class RateLimiting:
 
 
 class EndlessStreams:
-    """The reference server, but a streamed chat never ends: a chunk every 50 ms, no
-    [DONE], until the client goes away."""
+    """The reference server, but a streamed chat never ends: a chunk every 50 ms (or,
+    with `comments`, an SSE comment, which no reader hands on), no [DONE], until the
+    client goes away."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, comments: bool = False) -> None:
         self.app = reference_server.create_app()
+        self.comments = comments
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not scope["path"].endswith("/chat/completions"):
@@ -88,7 +90,11 @@ class EndlessStreams:
         }
         try:
             while not gone.is_set():
-                event = b"data: " + json.dumps(chunk).encode() + b"\n\n"
+                event = (
+                    b": alive\n\n"
+                    if self.comments
+                    else b"data: " + json.dumps(chunk).encode() + b"\n\n"
+                )
                 await send({"type": "http.response.body", "body": event, "more_body": True})
                 await asyncio.sleep(0.05)
         except OSError:

@@ -69,10 +69,11 @@ def test_a_rate_limit_on_chat_alone_leaves_the_rest_judged(
 # ----------------------------------------------------------------------------- streams
 
 
-def test_a_stream_that_never_ends_is_a_finding_not_a_hang(tmp_path: Path) -> None:
+@pytest.mark.parametrize("comments", [False, True], ids=["chunks", "comments"])
+def test_a_stream_that_never_ends_is_a_finding_not_a_hang(tmp_path: Path, comments: bool) -> None:
     """Every reader of the stream (the kit's client and both SDKs) stops at four times the
     timeout; the stream that did not end fails CHAT-STREAM-005 and nothing else."""
-    with live(EndlessStreams(), tmp_path) as target:
+    with live(EndlessStreams(comments=comments), tmp_path) as target:
         done = run_subprocess(
             [
                 "run",
@@ -85,7 +86,7 @@ def test_a_stream_that_never_ends_is_a_finding_not_a_hang(tmp_path: Path) -> Non
                 "--profile",
                 "openrouter-sdk",
                 "--timeout",
-                "0.5",
+                "1",
             ],
             env=target.env,
             timeout=120,
@@ -94,9 +95,8 @@ def test_a_stream_that_never_ends_is_a_finding_not_a_hang(tmp_path: Path) -> Non
     seen = statuses(report)
     assert done.returncode == 1, done.stderr[-2000:]
     assert "Traceback" not in done.stdout + done.stderr
-    assert seen["CHAT-STREAM-005"] == "failed"
-    assert seen["CHAT-SDK-001"] != "failed"
-    assert seen["ORSDK-INTEROP-002"] != "failed"
+    assert {rid for rid, status in seen.items() if status == "failed"} == {"CHAT-STREAM-005"}
+    assert seen["CHAT-STREAM-003"] == seen["CHAT-STREAM-004"] == "inconclusive"
 
 
 # ----------------------------------------------------------------------------- redirects

@@ -124,6 +124,9 @@ def error_body(spec: Spec, requirement: str, exchange: Exchange) -> list[Finding
         return findings
     try:
         body = exchange.json()
+    except BeyondKit as exc:
+        cannot_judge(requirement, f"{exchange.describe()}: {exc}")
+        return findings
     except NotJson as exc:
         return [
             *findings,

@@ -55,6 +55,8 @@ def parse_stream(body: bytes) -> Stream:
             continue
         try:
             stream.chunks.append((index, json.loads(payload)))
+        except RecursionError:  # deeper than Python parses: not the target's fault to judge
+            stream.undecodable.append((index, "(an event nested deeper than the kit parses)"))
         except ValueError:
             stream.undecodable.append((index, payload[:200]))
     return stream
@@ -143,6 +145,14 @@ def _choices(chunk: Any) -> list[Mapping[str, Any]]:
     return [c for c in choices if isinstance(c, dict)] if isinstance(choices, list) else []
 
 
+def _unfinished(requirement: str, exchange: Exchange) -> bool:
+    """A stream the kit stopped reading has no end to judge (finish_reason, usage): that it
+    did not end is CHAT-STREAM-005's one finding, not three."""
+    if exchange.cut_by_kit:
+        cannot_judge(requirement, f"{exchange.describe()}: {exchange.cut_by_kit}")
+    return bool(exchange.cut_by_kit)
+
+
 def stream_content(exchange: Exchange, stream: Stream, contract: Contract) -> list[Finding]:
     """CHAT-STREAM-003: content deltas are text, a finish_reason ends the choice, nothing after.
 
@@ -151,6 +161,8 @@ def stream_content(exchange: Exchange, stream: Stream, contract: Contract) -> li
     """
     if not stream.chunks:
         cannot_judge("CHAT-STREAM-003", "the stream held no data chunks to judge")
+        return []
+    if _unfinished("CHAT-STREAM-003", exchange):
         return []
     judged("CHAT-STREAM-003")
     findings = []
@@ -220,6 +232,8 @@ def stream_content(exchange: Exchange, stream: Stream, contract: Contract) -> li
 
 def stream_usage(exchange: Exchange, stream: Stream) -> list[Finding]:
     """CHAT-STREAM-004 (SHOULD): one usage chunk, after the finish_reason, with no choices."""
+    if _unfinished("CHAT-STREAM-004", exchange):
+        return []
     judged("CHAT-STREAM-004")
     with_usage = [
         (index, chunk)
