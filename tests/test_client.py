@@ -19,6 +19,7 @@ from arouter_conformance.client import (
     Target,
     TargetError,
     TargetTooSlow,
+    _RateLimit,
     encode_query,
     normalize_base_url,
 )
@@ -310,3 +311,25 @@ def test_a_list_cut_midway_is_asked_again() -> None:
     target, _ = make_target()
     assert target.get("/models").body == b"{}"
     assert route.call_count == 2
+
+
+def test_rate_limit_pauses_that_overlap_are_waited_and_charged_once() -> None:
+    """Threads refused at once each ask for the pause: the run waits it once, and the
+    patience is spent once; a later, longer pause is charged only what it adds."""
+    now = [0.0]
+    rate = _RateLimit(60.0, lambda: now[0])
+    assert rate.pause(10.0)
+    assert rate.pause(10.0)  # another thread, the same moment
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    rate.hold(sleep)
+    assert slept == [10.0]  # once, not twice
+    assert not rate.pause(55.0)  # 50 s of the minute are left
+    assert rate.pause(40.0)
+    now[0] += 20.0  # another thread's pause, half over
+    assert rate.pause(30.0)  # charged the 10 s it adds beyond the 20 s still to wait
+    assert not rate.pause(41.0)  # 11 s more, and no patience is left
