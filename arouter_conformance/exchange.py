@@ -22,9 +22,11 @@ __all__ = [
     "AUTH_ROLES",
     "CREDENTIAL_HEADERS",
     "MAX_BODY",
+    "BeyondKit",
     "Exchange",
     "NotJson",
     "credential_tag",
+    "past_the_parser",
 ]
 
 # Which credential a request carried: the main key, the restricted key, none, or a
@@ -154,6 +156,14 @@ def _decoder() -> json.JSONDecoder:
     return json.JSONDecoder(parse_constant=_refuse_constant)
 
 
+def past_the_parser(exc: BaseException) -> bool:
+    """The error Python raises on JSON deeper, or with an integer longer (CPython's limit
+    of 4,300 digits), than it parses: the kit's limit, never evidence against a target."""
+    return isinstance(exc, RecursionError) or (
+        isinstance(exc, ValueError) and "integer string conversion" in str(exc)
+    )
+
+
 def _parse(body: bytes, truncated: bool, cut_by_kit: str | None) -> Any:
     if cut_by_kit:
         return NotJson(f"{cut_by_kit}, so it cannot be judged as JSON")
@@ -166,6 +176,6 @@ def _parse(body: bytes, truncated: bool, cut_by_kit: str | None) -> Any:
     except RecursionError:
         return BeyondKit("the body nests deeper than the kit parses")
     except ValueError as exc:
-        if "integer string conversion" in str(exc):  # CPython's digit limit (4,300)
+        if past_the_parser(exc):
             return BeyondKit("the body holds a number with more digits than the kit parses")
         return NotJson(f"the body is not JSON ({str(exc)[:120]})")

@@ -30,7 +30,7 @@ from arouter_conformance.client import (
     origin,
 )
 from arouter_conformance.errors import KitError, TargetError
-from arouter_conformance.exchange import Exchange
+from arouter_conformance.exchange import Exchange, past_the_parser
 from arouter_conformance.findings import Finding, Inconclusive, cannot_judge, judged
 from arouter_conformance.traffic import Hooks, sdk_hooks
 
@@ -86,7 +86,7 @@ def _refused_by_the_kit(exc: BaseException) -> None:
     while seen is not None:
         if isinstance(seen, KitError):
             raise seen
-        if isinstance(seen, RecursionError) or "integer string conversion" in str(seen):
+        if past_the_parser(seen):
             raise Inconclusive(
                 "an SDK could not parse an answer nested deeper, or holding a longer number, "
                 "than Python parses"

@@ -204,3 +204,17 @@ def test_a_mid_stream_error_is_reported_not_crashed_on(spec: Spec) -> None:
     ex = streamed(body)
     found = stream.stream_content(ex, stream.parse_stream(body), spec.contract)  # type: ignore[arg-type]
     assert any("upstream died" in f.message for f in found)
+
+
+def test_an_event_past_what_the_kit_parses_is_not_judged(spec: Spec) -> None:
+    """Deeper nesting or a longer number than Python parses is the kit's limit: no
+    CHAT-STREAM-002 finding for it, while an event that is not JSON still gets one."""
+    deep = b"data: " + b"[" * 100_000 + b"]" * 100_000 + b"\n\n"
+    long_number = b"data: " + b"7" * 100_000 + b"\n\n"
+    for event in (deep, long_number):
+        body = GOOD_STREAM.replace(b"data: [DONE]", event + b"data: [DONE]")
+        parsed = stream.parse_stream(body)
+        assert parsed.unparsed
+        assert "CHAT-STREAM-002" not in findings_of(body, spec)
+    broken = GOOD_STREAM.replace(b"data: [DONE]", b"data: {not json\n\ndata: [DONE]")
+    assert "CHAT-STREAM-002" in findings_of(broken, spec)

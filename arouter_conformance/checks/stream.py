@@ -12,7 +12,7 @@ from typing import Any
 
 from arouter_conformance.checks.chat import usage_adds_up
 from arouter_conformance.checks.shape import schema_findings
-from arouter_conformance.exchange import Exchange
+from arouter_conformance.exchange import Exchange, past_the_parser
 from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.spec import Contract, Spec
 
@@ -36,6 +36,7 @@ class Stream:
     done_at: int | None = None
     events: int = 0
     undecodable: list[tuple[int, str]] = field(default_factory=list)
+    unparsed: list[int] = field(default_factory=list)  # events past what the kit parses
 
 
 def parse_stream(body: bytes) -> Stream:
@@ -55,10 +56,11 @@ def parse_stream(body: bytes) -> Stream:
             continue
         try:
             stream.chunks.append((index, json.loads(payload)))
-        except RecursionError:  # deeper than Python parses: not the target's fault to judge
-            stream.undecodable.append((index, "(an event nested deeper than the kit parses)"))
-        except ValueError:
-            stream.undecodable.append((index, payload[:200]))
+        except (RecursionError, ValueError) as exc:
+            if past_the_parser(exc):
+                stream.unparsed.append(index)
+            else:
+                stream.undecodable.append((index, payload[:200]))
     return stream
 
 
@@ -82,6 +84,11 @@ def stream_framing(spec: Spec, exchange: Exchange, stream: Stream) -> list[Findi
         judged("CHAT-STREAM-002")
     else:
         cannot_judge("CHAT-STREAM-002", "the stream held no data chunks to judge")
+    if stream.unparsed:
+        cannot_judge(
+            "CHAT-STREAM-002",
+            f"events {stream.unparsed[:5]} nest deeper or hold longer numbers than the kit parses",
+        )
     for index, payload in stream.undecodable:
         findings.append(
             Finding(
