@@ -13,6 +13,7 @@ import struct
 from typing import Any
 
 import reference_server
+from tests.targets import request_body
 
 KIT_AGENT = b"arouter-conformance/"
 
@@ -59,12 +60,7 @@ class EndlessStreams:
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
         if scope["type"] != "http" or not scope["path"].endswith("/chat/completions"):
             return await self.app(scope, receive, send)
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await request_body(receive)
         try:
             request = json.loads(body or b"{}")
         except ValueError:  # the kit's malformed probes: the reference server refuses them

@@ -134,3 +134,14 @@ def pytest_door(
     )
     data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
     return done, data
+
+
+async def request_body(receive: Any) -> bytes:
+    """The whole body of the request an ASGI test app is answering."""
+    body = b""
+    while True:
+        message = await receive()
+        chunk: bytes = message.get("body", b"")
+        body += chunk
+        if not message.get("more_body"):
+            return body

@@ -102,6 +102,10 @@ def test_a_stream_that_never_ends_is_a_finding_not_a_hang(tmp_path: Path, commen
 # ----------------------------------------------------------------------------- redirects
 
 
+# The profiles whose requests the SDKs send (the kit's own client follows no redirect).
+SDK_LISTS = ("--profile", "openai-list", "--profile", "openrouter-sdk", "--no-chat")
+
+
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
 def test_a_redirect_to_another_origin_gets_neither_key_nor_headers(
     status: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -114,11 +118,7 @@ def test_a_redirect_to_another_origin_gets_neither_key_nor_headers(
         code, report = run_cli(
             target,
             tmp_path,
-            "--profile",
-            "openai-list",
-            "--profile",
-            "openrouter-sdk",
-            "--no-chat",
+            *SDK_LISTS,
             "--header",
             f"X-Gateway-Token: {SECRET_HEADER}",
             monkeypatch=monkeypatch,
@@ -134,16 +134,7 @@ def test_a_redirect_within_the_target_is_followed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with live(Redirecting(307, None), tmp_path) as target:
-        code, report = run_cli(
-            target,
-            tmp_path,
-            "--profile",
-            "openai-list",
-            "--profile",
-            "openrouter-sdk",
-            "--no-chat",
-            monkeypatch=monkeypatch,
-        )
+        code, report = run_cli(target, tmp_path, *SDK_LISTS, monkeypatch=monkeypatch)
     seen = statuses(report)
     assert seen["OPENAI-LIST-004"] == "passed"
     assert seen["ORSDK-INTEROP-001"] == "passed"

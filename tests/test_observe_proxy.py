@@ -44,6 +44,7 @@ from reference_server.app import lifespan
 from reference_server.auth import EVERYONE
 from reference_server.server import bind, origin
 from tests.battery.chat_mutants import UsageOffByOne
+from tests.targets import request_body
 
 KEY = reference_server.DEMO_KEY
 WAIT = 30.0  # seconds a step may take before the test gives up (never reached when it works)
@@ -127,12 +128,7 @@ class EchoHeaders:
         if scope["type"] == "lifespan":
             await lifespan(receive, send)
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
+        body = await request_body(receive)
         echoed = {
             "method": scope["method"],
             "raw_path": scope["raw_path"].decode(),
