@@ -25,7 +25,6 @@ Needs wrk (`apt-get install wrk nginx-light`); without it, it says so and measur
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
@@ -41,6 +40,7 @@ from wrk_harness import (
     Endpoint,
     Wrk,
     WrkRun,
+    chosen,
     fetch,
     find_tool,
     lookup,
@@ -48,6 +48,8 @@ from wrk_harness import (
     missing,
     reference_server,
     summarize,
+    write_results,
+    wrk_arguments,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -142,19 +144,11 @@ def flatness(sizes: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--sizes", default="1000,10000,100000", help="catalog sizes, in models")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of every measurement")
-    parser.add_argument("--seconds", type=int, default=1, help="seconds of each wrk run")
-    parser.add_argument("--connections", type=int, default=1, help="wrk's connections")
-    parser.add_argument(
-        "--endpoints",
-        default=",".join(e.name for e in ENDPOINTS),
-        help="comma-separated subset of: %(default)s",
+    parser = wrk_arguments(
+        __doc__.splitlines()[0] if __doc__ else None, ENDPOINTS, RESULTS, seconds=1, connections=1
     )
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--sizes", default="1000,10000,100000", help="catalog sizes, in models")
     args = parser.parse_args(argv)
-    chosen = [e for e in ENDPOINTS if e.name in args.endpoints.split(",")]
     program = find_tool("wrk")
     if program is None:
         missing("wrk", "the whole benchmark")
@@ -162,7 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-scale-") as directory:
         wrk = Wrk(program, Path(directory))
         described = machine(wrk=wrk.version())
-        sizes = [measure_size(int(n), chosen, wrk, args) for n in args.sizes.split(",")]
+        measured = chosen(ENDPOINTS, args)
+        sizes = [measure_size(int(n), measured, wrk, args) for n in args.sizes.split(",")]
     report = {
         "benchmark": "server_scale",
         "what": "the reference server with synthetic catalogs: start-up, memory, latency",
@@ -177,9 +172,7 @@ def main(argv: list[str] | None = None) -> int:
         "list_latency_fit": linear_fit(sizes),
         "flat_endpoints_p50_ratio_largest_to_smallest": flatness(sizes),
     }
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    write_results(args.out, report)
     return 0
 
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -42,6 +41,7 @@ from wrk_harness import (
     Endpoint,
     Wrk,
     WrkRun,
+    chosen,
     fetch,
     find_tool,
     gzipped,
@@ -52,6 +52,8 @@ from wrk_harness import (
     nginx_version,
     reference_server,
     summarize,
+    write_results,
+    wrk_arguments,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -214,19 +216,12 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of every measurement")
-    parser.add_argument("--seconds", type=int, default=2, help="seconds of each wrk run")
-    parser.add_argument("--warmup", type=int, default=1, help="seconds of wrk before (0: none)")
-    parser.add_argument("--connections", type=int, default=64, help="wrk's connections")
-    parser.add_argument(
-        "--endpoints",
-        default=",".join(e.name for e in ENDPOINTS),
-        help="comma-separated subset of: %(default)s",
+    parser = wrk_arguments(
+        __doc__.splitlines()[0] if __doc__ else None, ENDPOINTS, RESULTS, seconds=2, connections=64
     )
-    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of wrk before (0: none)")
     args = parser.parse_args(argv)
-    chosen = [e for e in ENDPOINTS if e.name in args.endpoints.split(",")]
+    measured = chosen(ENDPOINTS, args)
     program = find_tool("wrk")
     if program is None:
         missing("wrk", "the whole benchmark")
@@ -239,9 +234,9 @@ def main(argv: list[str] | None = None) -> int:
         described = machine(
             wrk=wrk.version(), nginx=nginx_version(nginx_program) if nginx_program else None
         )
-        peers, skipped = start_peers(directory, chosen)
+        peers, skipped = start_peers(directory, measured)
         try:
-            results = measure(peers, chosen, wrk, args)
+            results = measure(peers, measured, wrk, args)
         finally:
             for peer in peers:
                 peer.child.close()
@@ -267,9 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for check in checks:
         print(f"{'met  ' if check['met'] else 'SHORT'} {check['target']}: {check['measured']}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}")
+    write_results(args.out, report)
     return 0
 
 

@@ -10,7 +10,9 @@ port just found free and retried on another when it loses the race.
 
 from __future__ import annotations
 
+import argparse
 import http.client
+import json
 import os
 import platform
 import re
@@ -89,6 +91,41 @@ def missing(name: str, part: str) -> str:
     line = f"{name} is not installed ({INSTALL}): {part} skipped"
     print(line, flush=True)
     return line
+
+
+# --- the command line both wrk benchmarks share ----------------------------------------------
+
+
+def wrk_arguments(
+    description: str | None,
+    endpoints: list[Endpoint],
+    results: Path,
+    *,
+    seconds: int,
+    connections: int,
+) -> argparse.ArgumentParser:
+    """Rounds, seconds, connections, the endpoints measured and where results go."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every measurement")
+    parser.add_argument("--seconds", type=int, default=seconds, help="seconds of each wrk run")
+    parser.add_argument("--connections", type=int, default=connections, help="wrk's connections")
+    parser.add_argument(
+        "--endpoints",
+        default=",".join(e.name for e in endpoints),
+        help="comma-separated subset of: %(default)s",
+    )
+    parser.add_argument("--out", type=Path, default=results)
+    return parser
+
+
+def chosen(endpoints: list[Endpoint], args: argparse.Namespace) -> list[Endpoint]:
+    return [e for e in endpoints if e.name in args.endpoints.split(",")]
+
+
+def write_results(path: Path, report: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
 
 
 # --- wrk ----------------------------------------------------------------------------------
