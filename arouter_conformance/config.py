@@ -143,6 +143,20 @@ class RunConfig:
         )
 
 
+def _default_claims(
+    spec: Spec, requirements: Sequence[str], *, everything: bool
+) -> tuple[str, ...]:
+    """What a run claims when nobody said: every profile on the embedded server, which
+    serves them all; on a named target the profiles the seeds describe, plus any optional
+    one (beyond the seeds) a `--requirement` names, since asking for it is claiming it."""
+    named = {spec.requirements[i].profile for i in requirements}
+    return tuple(
+        name
+        for name, profile in spec.profiles.items()
+        if everything or not profile.optional or name in named
+    )
+
+
 def _env_value(name: str, env: Mapping[str, str], what: str, needed: bool = True) -> str | None:
     value = env.get(name)
     if not value and needed:
@@ -243,7 +257,7 @@ def resolve_config(
     if missing:
         raise ConfigError(f"{flag('requirement')}: no requirement {missing!r} in the catalog")
     claimed = tuple(profiles) or (manifest.profiles if manifest and manifest.profiles else ())
-    claimed = claimed or tuple(spec.profiles)
+    claimed = claimed or _default_claims(spec, requirements, everything=sends and url is None)
     if no_chat:
         claimed = tuple(p for p in claimed if p != "chat")
     for name, value in (

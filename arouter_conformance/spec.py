@@ -87,6 +87,8 @@ class Profile:
     name: str
     title: str
     description: str
+    # Beyond the seeds: claimed only when named (or by the embedded run, which serves all).
+    optional: bool = False
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,23 @@ class Mutant:
         return pytest.param(self, id=self.name)
 
 
+@dataclass(frozen=True)
+class Fair:
+    """A target that makes another choice the contract allows: judged on `profiles`, it
+    must pass every MUST (see test_fairness.py)."""
+
+    name: str
+    build: Callable[[], Any]
+    profiles: tuple[str, ...]
+    exercises: tuple[str, ...]  # judged and passed: the choice was really looked at
+    should_fail: tuple[str, ...] = ()  # the SHOULDs this allowed choice does not follow
+    prefix: str = "/v1"
+    manifest: Mapping[str, Any] = field(default_factory=dict)
+
+    def param(self) -> Any:
+        return pytest.param(self, id=self.name)
+
+
 # Mutants serve the battery catalog (harness.battery_catalog): every kind of row, fewer rows.
 
 
@@ -141,4 +158,17 @@ def check_mutant(mutant: Mutant, judged: Callable[..., Verdict]) -> None:
     assert verdict.code == (1 if must else 0), verdict.explain()
     assert verdict.bad(ignore=[*mutant.fails, *mutant.also]) == {}, verdict.explain()
     for rid in mutant.quiet:
+        assert verdict.status[rid] == "passed", verdict.explain([rid])
+
+
+def check_fair(double: Fair, judged: Callable[..., Verdict]) -> None:
+    """Every MUST passes, only the named SHOULDs fail, and the choice was really judged."""
+    verdict = judged(
+        double.build(), profiles=double.profiles, prefix=double.prefix, **double.manifest
+    )
+    assert verdict.crashes == (), "the double itself is broken"
+    assert all(level(rid) == "SHOULD" for rid in double.should_fail)
+    assert verdict.bad() == dict.fromkeys(double.should_fail, "failed"), verdict.explain()
+    assert verdict.code == 0, verdict.explain()
+    for rid in double.exercises:
         assert verdict.status[rid] == "passed", verdict.explain([rid])

@@ -18,8 +18,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -50,24 +49,12 @@ from tests.battery.harness import (
     edited_catalog,
     header,
     json_body,
-    level,
     with_header,
 )
 from tests.battery.models_mutants import openai_form_errors
-from tests.battery.mutants import ParametersAnyOf
+from tests.battery.mutants import Fair, ParametersAnyOf, check_fair
 
 ALL_PROFILES = tuple(load_spec().profiles)
-
-
-@dataclass(frozen=True)
-class Fair:
-    name: str
-    build: Callable[[], Any]
-    profiles: tuple[str, ...]
-    exercises: tuple[str, ...]  # judged and passed: the choice was really looked at
-    should_fail: tuple[str, ...] = ()  # the SHOULDs this allowed choice does not follow
-    prefix: str = "/v1"
-    manifest: Mapping[str, Any] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------- lookup
@@ -556,12 +543,4 @@ FAIR = [
 
 @pytest.mark.parametrize("double", FAIR, ids=[d.name for d in FAIR])
 def test_allowed_choice_passes(double: Fair, judged: Callable[..., Verdict]) -> None:
-    verdict = judged(
-        double.build(), profiles=double.profiles, prefix=double.prefix, **double.manifest
-    )
-    assert verdict.crashes == (), "the double itself is broken"
-    assert all(level(rid) == "SHOULD" for rid in double.should_fail)
-    assert verdict.bad() == dict.fromkeys(double.should_fail, "failed"), verdict.explain()
-    assert verdict.code == 0, verdict.explain()
-    for rid in double.exercises:
-        assert verdict.status[rid] == "passed", verdict.explain([rid])
+    check_fair(double, judged)
