@@ -28,6 +28,25 @@ def test_no_url_means_the_embedded_server_and_every_profile(spec: Spec) -> None:
     assert config.profiles == tuple(spec.profiles)
 
 
+def test_a_named_target_is_judged_by_the_optional_profiles_only_when_it_claims_them(
+    spec: Spec, tmp_path: Path
+) -> None:
+    optional = {name for name, profile in spec.profiles.items() if profile.optional}
+    core = tuple(name for name in spec.profiles if name not in optional)
+    remote = resolve_config(spec, target_url="http://gw.example/v1", env={})
+    assert remote.profiles == core
+    asked = resolve_config(
+        spec, target_url="http://gw.example/v1", requirements=["PAGE-SIZE-001"], env={}
+    )
+    assert asked.profiles == (*core, "pagination")
+    named = resolve_config(spec, target_url="http://gw.example/v1", profiles=["endpoints"], env={})
+    assert named.profiles == ("endpoints",)
+    claimed = write(tmp_path, "target_url: http://m/v1\nprofiles: [models, providers]\n")
+    assert resolve_config(spec, manifest_path=claimed, env={}).profiles == ("models", "providers")
+    recorded = resolve_config(spec, env={}, sends=False)
+    assert recorded.profiles == core
+
+
 def test_flags_win_then_the_manifest_then_the_environment(spec: Spec, tmp_path: Path) -> None:
     path = write(tmp_path, "target_url: http://m/v1\napi_key_env: MINE\nprofiles: [sort]\n")
     env = {"AROUTER_API_KEY": "from-env", "MINE": "from-manifest"}
