@@ -133,10 +133,16 @@ def render(spec: Spec) -> str:
     for name, profile in spec.profiles.items():
         levels: list[str] = [r.level for r in requirements if r.profile == name]
         counts = " | ".join(str(levels.count(level)) for level in LEVELS)
+        optional = " *(optional)*" if profile.optional else ""
         lines.append(
-            f"| [{code(name)}](#{profile_anchor(name)}) | {escape(profile.title)} "
+            f"| [{code(name)}](#{profile_anchor(name)}){optional} | {escape(profile.title)} "
             f"| {len(levels)} | {counts} |"
         )
+    lines.append("")
+    lines.append(
+        "*Optional* profiles go beyond the seeds: a target is judged by them only when it "
+        "claims them by name ([R17](#r17))."
+    )
     lines.append("")
     lines.append("Also: [Rulings](#rulings) · [Sources](#sources)")
 
@@ -149,6 +155,11 @@ def render(spec: Spec) -> str:
             f"## {escape(profile.title)} ({code(name)})",
             "",
             escape(profile.description, starts_line=True),
+            *(
+                ["", "Optional: judged only when claimed by name ([R17](#r17))."]
+                if profile.optional
+                else []
+            ),
             "",
             f"{plural(len(mine), 'requirement')}: {level_counts(mine)}.",
         ]
