@@ -50,8 +50,8 @@ DEFAULT_EXAMPLES = 20
 DEFAULT_CONCURRENCY = 6
 KEY_ENV = "AROUTER_API_KEY"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
-# Profiles whose checks send chat requests (visibility and openrouter-sdk send a few).
-CHAT_PROFILES = frozenset({"chat", "openrouter-sdk", "visibility"})
+# Profiles whose checks send chat requests (visibility, openrouter-sdk and user-models a few).
+CHAT_PROFILES = frozenset({"chat", "openrouter-sdk", "user-models", "visibility"})
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _PRINTABLE = re.compile(r"[\t\x20-\x7e]*")
 
