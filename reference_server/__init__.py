@@ -9,10 +9,12 @@ fields), under both `/v1` and `/api/v1`; the rules come from `arouter_conformanc
         ...                                     # f"{origin}/v1/models", DEMO_KEY
 
 Modules, one job each: routing (paths, 404, 405), auth (keys, visibility), catalog (load
-and index), synthetic (catalogs of any size), queries (filter, sort, count, lookup),
-chat (the deterministic engine), tokens (the documented tokenizer), sse (event framing),
-responses (cached bodies, ETag, gzip), errors (the error shape), app (the ASGI callable),
-server (uvicorn in a thread) and cli (`python -m reference_server`).
+and index), synthetic (catalogs of any size), queries (filter, sort, page, count, lookup,
+the key's own list), filters (the list filters beyond the seeds), facts (per-model data
+the catalog lacks, drawn from the id), endpoints (a model's providers' endpoints, the
+providers), chat (the deterministic engine), tokens (the documented tokenizer), sse (event
+framing), responses (cached bodies, ETag, gzip), errors (the error shape), app (the ASGI
+callable), server (uvicorn in a thread) and cli (`python -m reference_server`).
 
 Mutation points. The kit proves each check by running it against a server with exactly
 one defect. Such a server is a subclass overriding one method, passed to `create_app`:
@@ -36,6 +38,11 @@ one defect. Such a server is a subclass overriding one method, passed to `create
   `reply`, `finish` (stop and max_tokens), `limit`, `tool_arguments`, `tool_call`,
   `usage` (e.g. a sum off by one), `response`, `chunks` (stream chunks) and
   `stream_events` (e.g. no `data: [DONE]`).
+- `Endpoints` (endpoints and providers): `resolve` (which model a path names, e.g. no
+  canonical_slug), `details`, `hosts`, `endpoint` (e.g. a key missing), `context_length`
+  (e.g. more than the model's), `pricing` (e.g. prices as numbers), `quantization`,
+  `uptime`, `latency`, `throughput`, `providers` (e.g. a slug twice), `provider`, and the
+  cached `endpoints_body`, `providers_body`.
 - `create_app(catalog=...)` with another `Catalog` (e.g. rows edited in a copy of the
   bundled document), `keys=KeyRing({...})`, and `open_listing=True`.
 """
@@ -51,6 +58,7 @@ from reference_server.auth import (
 )
 from reference_server.catalog import Catalog, CatalogError, Figures
 from reference_server.chat import ChatEngine, ChatRequest, Completion
+from reference_server.endpoints import Endpoints
 from reference_server.errors import HTTPError
 from reference_server.queries import ListQuery, Queries
 from reference_server.server import serve_in_thread
@@ -64,6 +72,7 @@ __all__ = [
     "ChatEngine",
     "ChatRequest",
     "Completion",
+    "Endpoints",
     "Figures",
     "HTTPError",
     "KeyRing",

@@ -20,6 +20,7 @@ from reference_server.asgi import Receive, Scope, Send
 from reference_server.auth import KeyRing, Visibility
 from reference_server.catalog import Catalog
 from reference_server.chat import ChatEngine
+from reference_server.endpoints import Endpoints
 from reference_server.errors import HTTPError, error_body
 from reference_server.queries import Queries, QueryParams
 from reference_server.responses import (
@@ -30,7 +31,7 @@ from reference_server.responses import (
     encode_json,
     represent,
 )
-from reference_server.routing import Operation, match
+from reference_server.routing import Operation, Route, match
 
 __all__ = ["MAX_BODY", "ReferenceApp", "create_app", "lifespan"]
 
@@ -51,6 +52,7 @@ class ReferenceApp:
         self,
         queries: Queries,
         chat: ChatEngine,
+        endpoints: Endpoints,
         keys: KeyRing,
         *,
         open_listing: bool = False,
@@ -58,10 +60,12 @@ class ReferenceApp:
     ) -> None:
         self.queries = queries
         self.chat = chat
+        self.endpoints = endpoints
         self.keys = keys
         self.open_listing = open_listing
         self.max_body = max_body
-        # List and count bodies by raw query string: a repeated request skips parsing it.
+        # List and count bodies by raw query string (and root, which a page's next link
+        # names): a repeated request skips parsing it.
         # Smaller than the queries' own cache, which holds the same bodies by normalized
         # query: each raw spelling kept here keeps its body alive (94 MB for a full list of
         # 100,000 models), so the two together stay near the queries' bound.
@@ -105,22 +109,31 @@ class ReferenceApp:
             if completion.stream:
                 return list(self.chat.stream_events(completion))
             return 200, [JSON_TYPE], encode_json(self.chat.response(completion))
-        visibility = self.keys.identify(authorization, required=not self.open_listing)
+        # /models/user is the key's own list: there is no anonymous one (ruling R19).
+        required = not self.open_listing or route.operation is Operation.USER_MODELS
+        visibility = self.keys.identify(authorization, required=required)
         if route.operation is Operation.LOOKUP:
             cached = self.queries.lookup_body(route.model_id, visibility)
+        elif route.operation is Operation.ENDPOINTS:
+            cached = self.endpoints.endpoints_body(route.model_id, visibility)
+        elif route.operation is Operation.PROVIDERS:
+            cached = self.endpoints.providers_body()
         else:
             raw = scope["query_string"]
             cached = self.listings.get(
-                (route.operation, raw, visibility),
-                lambda: self.listing(route.operation, parse_query(raw), visibility),
+                (route.operation, raw, visibility, route.root),
+                lambda: self.listing(route, parse_query(raw), visibility),
             )
         return represent(cached, headers.get(b"accept-encoding"), headers.get(b"if-none-match"))
 
-    def listing(self, operation: Operation, params: QueryParams, visibility: Visibility) -> Body:
-        """A list or count body. The app remembers it by raw query string and key, so a
-        repeated request is neither parsed nor normalized again; a refusal is not remembered."""
-        if operation is Operation.COUNT:
+    def listing(self, route: Route, params: QueryParams, visibility: Visibility) -> Body:
+        """A list, count or user-models body. The app remembers it by raw query string,
+        key and root, so a repeated request is neither parsed nor normalized again; a
+        refusal is not remembered."""
+        if route.operation is Operation.COUNT:
             return self.queries.count_body(params, visibility)
+        if route.operation is Operation.USER_MODELS:
+            return self.queries.user_models_body(params, visibility)
         return self.queries.list_body(params, visibility)
 
 
@@ -131,18 +144,21 @@ def create_app(
     open_listing: bool = False,
     queries: type[Queries] = Queries,
     chat: type[ChatEngine] = ChatEngine,
+    endpoints: type[Endpoints] = Endpoints,
     max_body: int = MAX_BODY,
 ) -> ReferenceApp:
     """The reference server over `catalog` (the bundled one by default).
 
-    `keys` defaults to the demo keys; `open_listing` lets list, count and lookup answer
-    without a key (OpenRouter style; a wrong key is still refused). `queries` and `chat`
-    are the classes that implement the rules: pass subclasses to change one behaviour.
+    `keys` defaults to the demo keys; `open_listing` lets list, count, lookup, endpoints
+    and providers answer without a key (OpenRouter style; a wrong key is still refused;
+    /models/user always needs one). `queries`, `chat` and `endpoints` are the classes that
+    implement the rules: pass subclasses to change one behaviour.
     """
     answers = queries(catalog if catalog is not None else Catalog.default())
     return ReferenceApp(
         answers,
         chat(answers),
+        endpoints(answers),
         keys if keys is not None else KeyRing.default(),
         open_listing=open_listing,
         max_body=max_body,

@@ -157,6 +157,11 @@ class Queries:
             "links": {"next": None},
         }
 
+    def user_models(self, visibility: Visibility) -> list[dict[str, Any]]:
+        """GET /models/user: every model the key sees, of every output modality, in catalog
+        order; it takes no filter (ruling R19)."""
+        return [self.present(model) for model in self.select(None, frozenset(), visibility)]
+
     def count(self, modalities: frozenset[str] | None, visibility: Visibility) -> int:
         return len(self.select(modalities, frozenset(), visibility))
 
@@ -223,6 +228,11 @@ class Queries:
         return self.bodies.get(
             ("count", modalities, visibility),
             lambda: Body({"data": {"count": self.count(modalities, visibility)}}),
+        )
+
+    def user_models_body(self, params: QueryParams, visibility: Visibility) -> Body:
+        return self.bodies.get(
+            ("user", visibility), lambda: Body(self.envelope(self.user_models(visibility)))
         )
 
     def lookup_body(self, model_id: str, visibility: Visibility) -> Body:

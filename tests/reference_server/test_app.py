@@ -172,14 +172,16 @@ def test_a_repeated_query_string_is_parsed_once_and_a_refusal_every_time() -> No
     client = AsgiClient(app)
     query = {"output_modalities": "text,image", "sort": "newest"}
     first = client.get("/v1/models", headers=DEMO, params=query)
-    again = client.get("/api/v1/models", headers=DEMO, params=query)
-    assert first.status_code == again.status_code == 200
-    assert first.content == again.content
+    again = client.get("/v1/models", headers=DEMO, params=query)
+    other_root = client.get("/api/v1/models", headers=DEMO, params=query)
+    assert first.status_code == again.status_code == other_root.status_code == 200
+    assert first.content == again.content == other_root.content
     restricted = client.get("/v1/models", headers=bearer(RESTRICTED_KEY), params=query)
     assert restricted.content != first.content  # the key is part of what is remembered
     assert client.get("/v1/models/count", headers=DEMO, params=query).status_code == 200
     for _ in range(2):
         assert client.get("/v1/models", headers=DEMO, params={"sort": "nope"}).status_code == 400
     assert isinstance(app.queries, CountsParsing)
-    assert len(app.queries.parsed) == 4  # once per key, and the refused query twice
-    assert len(app.listings) == 3  # two keys' lists and a count; no refusal
+    # once per key and root (a page's next link names its root), and the refusal twice
+    assert len(app.queries.parsed) == 5
+    assert len(app.listings) == 4  # two roots' and two keys' lists and a count; no refusal

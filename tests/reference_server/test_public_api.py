@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import reference_server
-from reference_server import ChatEngine, Queries, create_app
+from reference_server import ChatEngine, Endpoints, Queries, create_app
 from tests.reference_server.conftest import DEMO, AsgiClient
 
 PUBLIC = {
@@ -17,6 +17,7 @@ PUBLIC = {
     "ChatEngine",
     "ChatRequest",
     "Completion",
+    "Endpoints",
     "Figures",
     "HTTPError",
     "KeyRing",
@@ -43,7 +44,7 @@ def documented_methods(owner: str) -> set[str]:
 
 
 def test_every_documented_mutation_point_is_a_method() -> None:
-    for owner, cls in (("Queries", Queries), ("ChatEngine", ChatEngine)):
+    for owner, cls in (("Queries", Queries), ("ChatEngine", ChatEngine), ("Endpoints", Endpoints)):
         names = documented_methods(owner)
         assert len(names) > 10
         assert all(callable(getattr(cls, name, None)) for name in names), owner

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import httpx
 import pytest
 
@@ -21,12 +23,20 @@ from tests.reference_server.conftest import DEMO, AsgiClient
         ("GET", "/model/~openai/gpt-latest", Route(Operation.LOOKUP, "~openai/gpt-latest")),
         ("GET", "/model/a/b:free", Route(Operation.LOOKUP, "a/b:free")),
         ("POST", "/chat/completions", Route(Operation.CHAT)),
+        ("GET", "/models/user", Route(Operation.USER_MODELS)),
+        ("HEAD", "/models/user", Route(Operation.USER_MODELS)),
+        ("GET", "/providers", Route(Operation.PROVIDERS)),
+        ("GET", "/models/a/b/endpoints", Route(Operation.ENDPOINTS, "a/b")),
+        ("HEAD", "/models/a/b:free/endpoints", Route(Operation.ENDPOINTS, "a/b:free")),
+        ("GET", "/models/~a/b-latest/endpoints", Route(Operation.ENDPOINTS, "~a/b-latest")),
+        ("GET", "/models/a/b-20260101/endpoints", Route(Operation.ENDPOINTS, "a/b-20260101")),
     ],
 )
 def test_operations_answer_under_both_roots(
     prefix: str, method: str, path: str, route: Route
 ) -> None:
-    assert match(method, prefix + path) == route
+    """The route keeps its root: a page's next link points back under it."""
+    assert match(method, prefix + path) == dataclasses.replace(route, root=prefix)
 
 
 @pytest.mark.parametrize(
@@ -43,6 +53,13 @@ def test_operations_answer_under_both_roots(
         "/v1/model/a/b/c",
         "/v1/chat",
         "/v1/v1/models",
+        "/v1/models/a/endpoints",
+        "/v1/models/a/b/c/endpoints",
+        "/v1/models/a/b/endpoints/",
+        "/v1/models/a/b/endpoint",
+        "/v1/models/users",
+        "/v1/providers/",
+        "/v1/provider",
     ],
 )
 def test_other_paths_are_404(path: str) -> None:
@@ -60,6 +77,9 @@ def test_other_paths_are_404(path: str) -> None:
         ("OPTIONS", "/v1/models", b"GET, HEAD"),
         ("GET", "/v1/chat/completions", b"POST"),
         ("HEAD", "/v1/chat/completions", b"POST"),
+        ("POST", "/v1/models/user", b"GET, HEAD"),
+        ("DELETE", "/api/v1/providers", b"GET, HEAD"),
+        ("PUT", "/v1/models/a/b/endpoints", b"GET, HEAD"),
     ],
 )
 def test_wrong_methods_are_405_with_allow(method: str, path: str, allow: bytes) -> None:
