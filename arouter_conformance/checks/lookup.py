@@ -49,9 +49,10 @@ def looked_up(
 
 
 def matches_listing(
-    requirement: str, exchange: Exchange, model: Model, listed: Model
+    requirement: str, exchange: Exchange, model: Model, listed: Model, at: str = "/data"
 ) -> list[Finding]:
-    """Every key of the list entry, at the same value (the lookup may add keys)."""
+    """Every key of the list entry, at the same value (the lookup may add keys); `at` is
+    where `model` sits in the answer (a list holds its models at /data/{index})."""
     judged(requirement)
     findings = []
     if id_of(model) != id_of(listed):
@@ -62,7 +63,7 @@ def matches_listing(
                 expected=repr(id_of(listed)),
                 observed=repr(id_of(model)),
                 exchange=exchange,
-                pointer="/data/id",
+                pointer=f"{at}/id",
             )
         )
     differing = [k for k, v in listed.items() if k != "id" and model.get(k, _ABSENT) != v]
@@ -74,7 +75,7 @@ def matches_listing(
                 expected=_excerpt(listed[key]),
                 observed=_excerpt(model.get(key, _ABSENT)),
                 exchange=exchange,
-                pointer=f"/data/{key}",
+                pointer=f"{at}/{key}",
             )
         )
     return findings

@@ -20,16 +20,19 @@ def _ids(models: Sequence[Model]) -> set[str]:
 
 
 def only_own_models(
-    exchange: Exchange, models: Sequence[Model], providers: Collection[str]
+    exchange: Exchange,
+    models: Sequence[Model],
+    providers: Collection[str],
+    requirement: str = "VIS-LIST-001",
 ) -> list[Finding]:
-    """VIS-LIST-001."""
-    judged("VIS-LIST-001")
+    """VIS-LIST-001, and USER-VIS-001 on the restricted key's GET /models/user."""
+    judged(requirement)
     foreign = sorted(i for i in _ids(models) if author_of(i) not in providers)
     if not foreign:
         return []
     return [
         Finding(
-            "VIS-LIST-001",
+            requirement,
             f"{exchange.describe()}: the restricted key sees {len(foreign)} models of other "
             f"providers: {preview(foreign)}",
             expected=f"only models of {', '.join(sorted(providers))}",

@@ -18,10 +18,12 @@ def chat_model(run: Run, role: str, what: str) -> str:
     return model
 
 
-def completion_of(run: Run, model: str) -> Exchange:
-    """The kit's one plain request for `model`, sent once: the cheap model is often the
-    listed :free id that CHAT-VARIANT-003 asks for as well."""
-    return run.memo(f"chat-plain:{model}", lambda: run.chat(run.chat_body(model)))
+def completion_of(run: Run, model: str, auth: str = "key") -> Exchange:
+    """The kit's one plain request for `model` with the key of `auth`, sent once: the cheap
+    model is often the listed :free id that CHAT-VARIANT-003 asks for as well, and the
+    restricted key's foreign model the one its /models/user leaves out (USER-CHAT-001)."""
+    key = f"chat-plain:{model}" if auth == "key" else f"chat-plain:{auth}:{model}"
+    return run.memo(key, lambda: run.chat(run.chat_body(model), auth=auth))
 
 
 def plain_completion(run: Run) -> Exchange:

@@ -12,6 +12,7 @@ from arouter_conformance.findings import Finding, Inconclusive, cannot_judge, re
 from arouter_conformance.oracle import author_of, chat_capable
 from arouter_conformance.planning import cheapest
 from arouter_conformance.session import Run
+from arouter_conformance.suites._shared import completion_of
 
 requirement = pytest.mark.requirement
 
@@ -122,5 +123,5 @@ def test_restricted_key_cannot_chat_with_other_providers(run: Run) -> None:
     )
     if foreign is None:
         pytest.skip("not applicable: every text model belongs to the restricted providers")
-    exchange = run.chat(run.chat_body(foreign), auth="restricted")
+    exchange = completion_of(run, foreign, auth="restricted")
     require(chat.refused_4xx("VIS-CHAT-001", exchange))
