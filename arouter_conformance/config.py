@@ -29,6 +29,7 @@ __all__ = [
     "CHAT_PROFILES",
     "DEFAULT_CHAT_BUDGET",
     "DEFAULT_CONCURRENCY",
+    "DEFAULT_ENDPOINT_MODELS",
     "DEFAULT_EXAMPLES",
     "DEFAULT_REQUEST_BUDGET",
     "ConfigError",
@@ -43,6 +44,9 @@ __all__ = [
 DEFAULT_REQUEST_BUDGET = 1000
 DEFAULT_CHAT_BUDGET = 30
 DEFAULT_EXAMPLES = 20
+# GET /models/{author}/{slug}/endpoints for a handful of models shows a target's endpoint
+# pages as well as all of them would, at a fixed cost however large the catalog.
+DEFAULT_ENDPOINT_MODELS = 8
 # For a target on another machine: as many connections as a browser opens to one origin,
 # which hides most of the distance (benchmarks/bench_kit.py) and stays polite to a gateway
 # that rate-limits. On this machine answers come back at once, and running tests ahead of
@@ -88,6 +92,7 @@ class RunConfig:
     request_budget: int = DEFAULT_REQUEST_BUDGET
     chat_budget: int = DEFAULT_CHAT_BUDGET
     examples: int = DEFAULT_EXAMPLES
+    endpoint_models: int = DEFAULT_ENDPOINT_MODELS  # 0: every listed model
     seed: int | None = None
     concurrency: int = 1
     timeout: float = 15.0
@@ -218,6 +223,7 @@ def resolve_config(
     request_budget: int | None = None,
     chat_budget: int | None = None,
     examples: int | None = None,
+    endpoint_models: int | None = None,
     seed: int | None = None,
     concurrency: int | None = None,
     timeout: float | None = None,
@@ -264,6 +270,7 @@ def resolve_config(
         ("request-budget", request_budget),
         ("chat-budget", chat_budget),
         ("examples", examples),
+        ("endpoint-models", endpoint_models),
     ):
         if value is not None and value < 0:
             raise ConfigError(f"{flag(name)} must not be negative")
@@ -300,6 +307,7 @@ def resolve_config(
         request_budget=DEFAULT_REQUEST_BUDGET if request_budget is None else request_budget,
         chat_budget=0 if no_chat else (DEFAULT_CHAT_BUDGET if chat_budget is None else chat_budget),
         examples=DEFAULT_EXAMPLES if examples is None else examples,
+        endpoint_models=DEFAULT_ENDPOINT_MODELS if endpoint_models is None else endpoint_models,
         seed=seed,
         concurrency=concurrency or (1 if _on_this_machine(url) else DEFAULT_CONCURRENCY),
         timeout=15.0 if timeout is None else timeout,

@@ -177,6 +177,15 @@ OPTIONS: tuple[Option, ...] = (
     ),
     Option("no-chat", "no_chat", "send no chat requests at all", "budget and speed", switch=True),
     Option(
+        "endpoint-models",
+        "endpoint_models",
+        "how many listed models' endpoints are asked for, cheapest first (default 8; 0: "
+        "every listed model)",
+        "budget and speed",
+        int,
+        "N",
+    ),
+    Option(
         "examples",
         "examples",
         "Hypothesis examples per property (default 20)",

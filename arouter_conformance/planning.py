@@ -14,13 +14,14 @@ from arouter_conformance.oracle import (
     chat_capable,
     id_of,
     output_modalities,
+    price_vector,
     router_priced,
     split_variant,
     supported_parameters,
 )
 from arouter_conformance.spec import Contract
 
-__all__ = ["ChatModels", "chat_models", "cheapest", "total_price"]
+__all__ = ["ChatModels", "chat_models", "cheapest", "cheapest_first", "total_price"]
 
 Model = Mapping[str, Any]
 
@@ -79,6 +80,19 @@ def cheapest(models: Iterable[Model], contract: Contract) -> str | None:
         if price is not None
     ]
     return min(ranked)[3] if ranked else None
+
+
+def cheapest_first(models: Iterable[Model], contract: Contract) -> list[Model]:
+    """The models ordered by their pricing sort keys' prices (prompt first, then the next
+    key on a tie, then the id), models with no price data (routers, unreadable prices)
+    last: a sample that is the same from run to run and led by the models a client tries
+    first. Compared, never added, so no price a target sends can overflow."""
+
+    def key(model: Model) -> tuple[bool, tuple[Decimal, ...], str]:
+        vector = price_vector(model, contract)
+        return vector is None, vector or (), str(id_of(model))
+
+    return sorted(models, key=key)
 
 
 def chat_models(baseline: Baseline) -> ChatModels:

@@ -1,0 +1,259 @@
+"""GET /models/{author}/{slug}/endpoints (ruling R18): the endpoints of a model, reached by
+its id or by its links.details, their prices, enumerations and context lengths."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from typing import Any, TypeGuard
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from arouter_conformance.checks.http import error_body, json_answer, json_media_type
+from arouter_conformance.checks.shape import schema_findings
+from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import Finding, cannot_judge, judged
+from arouter_conformance.oracle import id_of, split_variant
+from arouter_conformance.spec import Spec
+
+__all__ = [
+    "QUANTIZATIONS",
+    "STATUSES",
+    "context_within",
+    "details_url",
+    "endpoints_of",
+    "endpoints_path",
+    "enumerations",
+    "names_model",
+    "prices",
+    "unknown_model",
+]
+
+Model = Mapping[str, Any]
+# The values OpenRouter's document closes its enumerations with (ruling R18: a SHOULD,
+# since providers add new ones).
+QUANTIZATIONS = frozenset(
+    {"int4", "int8", "fp4", "mxfp4", "nvfp4", "fp6", "fp8", "mxfp8", "fp16", "bf16", "fp32"}
+    | {"unknown"}
+)
+STATUSES = frozenset({0, -1, -2, -3, -5, -10})
+# Pricing entries that are not prices per unit (ruling R18): a number and an array.
+NOT_PRICES = frozenset({"discount", "overrides"})
+# What one answer may contribute to a report: a hostile page of ten thousand endpoints
+# shows its defect as well in five findings.
+SHOWN = 5
+
+
+def endpoints_path(model_id: str) -> str:
+    """Where a listed id's endpoints are, under the API root; `/`, `~` and `:` kept as the
+    lookup path keeps them."""
+    return "/models/" + quote(model_id, safe="/~:@") + "/endpoints"
+
+
+def endpoints_of(
+    spec: Spec, requirement: str, exchange: Exchange
+) -> tuple[Model | None, list[Finding]]:
+    """The data of an endpoints answer: 200, application/json, valid against
+    Endpoints.json; findings for `requirement` otherwise."""
+    body, findings = json_answer(requirement, exchange)
+    if findings:
+        return None, findings
+    findings = schema_findings(
+        spec, "Endpoints.json", body, exchange=exchange, attribute_to=requirement
+    ) + json_media_type(requirement, exchange)
+    if findings:
+        return None, findings
+    return body["data"], []
+
+
+def details_url(
+    model: Model, base_url: str, origin: Callable[[str], Hashable]
+) -> tuple[str | None, list[Finding]]:
+    """Where a model's links.details leads, resolved against the origin of the target's
+    `base_url` (`origin`: the client's, so that the kit and its client agree on what is
+    the target); None when the model has no link (nothing to judge) or when the link
+    leads where the kit must not go: another origin is never sent a request, a key or the
+    run's headers."""
+    links = model.get("links")
+    details = links.get("details") if isinstance(links, Mapping) else None
+    if details is None:
+        return None, []
+    judged("ENDPOINTS-LINK-001")
+    where = f"the list entry of {id_of(model)}"
+    if not isinstance(details, str):
+        return None, [_link_finding(where, "links.details is not a string", repr(details))]
+    try:
+        target = urlsplit(base_url)
+        url = urljoin(urlunsplit((target.scheme, target.netloc, "/", "", "")), details)
+        elsewhere = origin(url) != origin(base_url)
+        httpx.URL(url)
+    except (ValueError, httpx.InvalidURL):
+        return None, [_link_finding(where, "links.details is not a URL", details)]
+    if elsewhere:
+        return None, [
+            _link_finding(where, "links.details leads outside the target (not followed)", url)
+        ]
+    return url, []
+
+
+def _link_finding(where: str, what: str, observed: str) -> Finding:
+    return Finding(
+        "ENDPOINTS-LINK-001",
+        f"{where}: {what}",
+        expected="a path (or a URL of the target's origin) answering the model's endpoints",
+        observed=observed[:300],
+        pointer="/links/details",
+    )
+
+
+def names_model(exchange: Exchange, data: Model, listed: Model) -> list[Finding]:
+    """ENDPOINTS-LINK-001: the page a link led to is that model's: data.id is its listed
+    id, its canonical_slug, or, for a variant row, its base model's id."""
+    judged("ENDPOINTS-LINK-001")
+    listed_id = str(id_of(listed))
+    names = {listed_id, split_variant(listed_id)[0]}
+    if isinstance(listed.get("canonical_slug"), str):
+        names.add(listed["canonical_slug"])
+    if data.get("id") in names:
+        return []
+    return [
+        Finding(
+            "ENDPOINTS-LINK-001",
+            f"{exchange.describe()}: the links.details of {listed_id} shows another model",
+            expected=" or ".join(repr(n) for n in sorted(names)),
+            observed=repr(data.get("id")),
+            exchange=exchange,
+            pointer="/data/id",
+        )
+    ]
+
+
+def _endpoints(data: Model) -> Iterator[tuple[int, Model]]:
+    endpoints = data.get("endpoints")
+    for index, endpoint in enumerate(endpoints if isinstance(endpoints, list) else ()):
+        if isinstance(endpoint, Mapping):
+            yield index, endpoint
+
+
+def prices(spec: Spec, exchange: Exchange, data: Model) -> list[Finding]:
+    """ENDPOINTS-PRICE-001: every price is a plain decimal string (R6), "-1" allowed on
+    prompt and completion; discount and overrides are not prices."""
+    decimal = re.compile(spec.schemas["Price.json"]["pattern"])
+    sentinel = spec.contract.router_price_sentinel
+    findings = []
+    for index, endpoint in _endpoints(data):
+        pricing = endpoint.get("pricing")
+        if not isinstance(pricing, Mapping):
+            continue
+        for key, value in pricing.items():
+            if key in NOT_PRICES:
+                continue
+            judged("ENDPOINTS-PRICE-001")
+            if isinstance(value, str) and (
+                decimal.search(value) or (key in ("prompt", "completion") and value == sentinel)
+            ):
+                continue
+            findings.append(
+                Finding(
+                    "ENDPOINTS-PRICE-001",
+                    f"{exchange.describe()}: endpoint {index}'s {key} price is not a plain "
+                    "decimal string",
+                    expected='a string such as "0.000002" (no sign, exponent or spaces)',
+                    observed=repr(value)[:300],
+                    exchange=exchange,
+                    pointer=f"/data/endpoints/{index}/pricing/{key}",
+                )
+            )
+    return findings[:SHOWN]
+
+
+def enumerations(exchange: Exchange, data: Model) -> list[Finding]:
+    """ENDPOINTS-ENUM-001: quantization one of the document's values (or null), status,
+    when given, one of its codes. A value of the wrong type is the shape's finding."""
+    findings = []
+    for index, endpoint in _endpoints(data):
+        quantization = endpoint.get("quantization")
+        if "quantization" in endpoint and (quantization is None or isinstance(quantization, str)):
+            judged("ENDPOINTS-ENUM-001")
+            if quantization is not None and quantization not in QUANTIZATIONS:
+                findings.append(
+                    _enum_finding(exchange, index, "quantization", quantization, QUANTIZATIONS)
+                )
+        status = endpoint.get("status")
+        if isinstance(status, int) and not isinstance(status, bool):
+            judged("ENDPOINTS-ENUM-001")
+            if status not in STATUSES:
+                findings.append(_enum_finding(exchange, index, "status", status, STATUSES))
+    return findings[:SHOWN]
+
+
+def _enum_finding(
+    exchange: Exchange, index: int, key: str, value: object, allowed: frozenset[Any]
+) -> Finding:
+    return Finding(
+        "ENDPOINTS-ENUM-001",
+        f"{exchange.describe()}: endpoint {index}'s {key} {value!r} is not one of the "
+        "document's values",
+        expected=", ".join(str(v) for v in sorted(allowed, key=str)),
+        observed=repr(value)[:300],
+        exchange=exchange,
+        pointer=f"/data/endpoints/{index}/{key}",
+    )
+
+
+def context_within(exchange: Exchange, data: Model, listed: Mapping[str, Model]) -> list[Finding]:
+    """ENDPOINTS-CONTEXT-001: no endpoint offers more context than the list entry whose id
+    is data.id (`listed`: the all list by id). A variant row is never the comparison, and
+    only integers are compared."""
+    model_id = data.get("id")
+    entry = listed.get(model_id) if isinstance(model_id, str) else None
+    if entry is None or split_variant(str(model_id))[1] is not None:
+        cannot_judge(
+            "ENDPOINTS-CONTEXT-001",
+            f"{exchange.describe()} names {model_id!r}, which is not a plain listed id",
+        )
+        return []
+    limit = entry.get("context_length")
+    if not _integer(limit):
+        cannot_judge("ENDPOINTS-CONTEXT-001", f"the list gives {model_id} no context_length")
+        return []
+    findings = []
+    for index, endpoint in _endpoints(data):
+        offered = endpoint.get("context_length")
+        if not _integer(offered):
+            continue
+        judged("ENDPOINTS-CONTEXT-001")
+        if offered > limit:
+            findings.append(
+                Finding(
+                    "ENDPOINTS-CONTEXT-001",
+                    f"{exchange.describe()}: endpoint {index} offers a context_length of "
+                    f"{offered}, more than the {limit} the list gives {model_id}",
+                    expected=f"at most {limit}",
+                    observed=str(offered),
+                    exchange=exchange,
+                    pointer=f"/data/endpoints/{index}/context_length",
+                )
+            )
+    return findings[:SHOWN]
+
+
+def _integer(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def unknown_model(spec: Spec, exchange: Exchange) -> list[Finding]:
+    """ENDPOINTS-404-001: 404 with the error body of R3."""
+    judged("ENDPOINTS-404-001")
+    if exchange.status != 404:
+        return [
+            Finding(
+                "ENDPOINTS-404-001",
+                f"{exchange.describe()}, expected 404 for the endpoints of a model nobody lists",
+                expected="404",
+                observed=f"{exchange.status}: {exchange.text(200)}",
+                exchange=exchange,
+            )
+        ]
+    return error_body(spec, "ENDPOINTS-404-001", exchange)

@@ -1,0 +1,60 @@
+"""GET /providers (ruling R20): its shape and its unique slugs."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+from arouter_conformance.checks.common import preview
+from arouter_conformance.checks.http import json_answer, json_media_type
+from arouter_conformance.checks.shape import schema_findings
+from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import Finding, cannot_judge, judged
+from arouter_conformance.spec import Spec
+
+__all__ = ["providers_of", "unique_slugs"]
+
+Provider = Mapping[str, Any]
+
+
+def providers_of(
+    spec: Spec, requirement: str, exchange: Exchange
+) -> tuple[list[Provider] | None, list[Finding]]:
+    """The providers of a 200 application/json answer valid against Providers.json, or
+    findings for `requirement`."""
+    body, findings = json_answer(requirement, exchange)
+    if findings:
+        return None, findings
+    findings = schema_findings(
+        spec, "Providers.json", body, exchange=exchange, attribute_to=requirement
+    ) + json_media_type(requirement, exchange)
+    if findings:
+        return None, findings
+    return list(body["data"]), []
+
+
+def unique_slugs(exchange: Exchange, providers: list[Provider]) -> list[Finding]:
+    """PROVIDERS-UNIQUE-001: clients key their provider preferences by slug."""
+    if len(providers) < 2:
+        cannot_judge(
+            "PROVIDERS-UNIQUE-001",
+            f"{exchange.describe()} lists {len(providers)} provider(s): no two to tell apart",
+        )
+        return []
+    judged("PROVIDERS-UNIQUE-001")
+    counts = Counter(str(p["slug"]) for p in providers)
+    shared = {slug: n for slug, n in counts.items() if n > 1}
+    if not shared:
+        return []
+    return [
+        Finding(
+            "PROVIDERS-UNIQUE-001",
+            f"{exchange.describe()}: {len(shared)} slug(s) name more than one provider: "
+            + preview(shared),
+            expected="every slug once",
+            observed=", ".join(f"{slug} x{n}" for slug, n in sorted(shared.items())[:8]),
+            exchange=exchange,
+            pointer="/data",
+        )
+    ]

@@ -1,0 +1,141 @@
+"""Profile endpoints: GET /models/{author}/{slug}/endpoints for a sample of listed models,
+by their ids and by their links.details, and for a model nobody lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+
+from arouter_conformance.checks import endpoints
+from arouter_conformance.client import origin
+from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import Finding, Inconclusive, cannot_judge, judging
+from arouter_conformance.oracle import id_of, split_variant
+from arouter_conformance.planning import cheapest_first
+from arouter_conformance.session import Run
+
+requirement = pytest.mark.requirement
+Model = Mapping[str, Any]
+
+
+def _plain(model: Model) -> bool:
+    """An id the path can name: author/slug, no variant suffix, no ~."""
+    model_id = str(id_of(model))
+    return "/" in model_id and not model_id.startswith("~") and not split_variant(model_id)[1]
+
+
+def _sample(run: Run) -> list[Model]:
+    """The models whose endpoints are asked for: the cheapest plain ids, as many as
+    --endpoint-models says; 0 asks for every listed model (the links of every row, the
+    path of every plain id)."""
+
+    def choose() -> list[Model]:
+        baseline = run.baseline()
+        wanted = run.config.endpoint_models
+        if wanted == 0:
+            return list(baseline.models)
+        plain = [m for m in baseline.models if _plain(m)]
+        return cheapest_first(plain, run.contract)[:wanted]
+
+    return run.memo("endpoint-sample", choose)
+
+
+def _by_path(run: Run) -> list[tuple[Model, Exchange]]:
+    """Each sampled plain id's endpoints, asked for by the path its id makes (sent once:
+    the GET memo answers the tests after the first)."""
+    probed = [
+        (m, run.target.get(endpoints.endpoints_path(str(id_of(m)))))
+        for m in _sample(run)
+        if _plain(m)
+    ]
+    if not probed:
+        raise Inconclusive(
+            "the list holds no plain author/slug id whose endpoints the kit could ask for"
+        )
+    return probed
+
+
+def _judge_pages(
+    run: Run,
+    requirement_id: str,
+    check: Callable[[Exchange, Model], list[Finding]] = lambda exchange, data: [],
+    unjudged: str | None = None,
+) -> None:
+    """`check` on every page the sampled ids answered that has the endpoints shape; a page
+    without it is ENDPOINTS-SHAPE-001's failure, found again here and blocked by it.
+    `unjudged` is the reason the requirement ends inconclusive when no page held anything
+    `check` judges (it is not shown when one did)."""
+    with judging() as judgement:
+        for _, exchange in _by_path(run):
+            data, problems = endpoints.endpoints_of(run.spec, requirement_id, exchange)
+            judgement.add(problems)
+            if data is not None:
+                judgement.add(check(exchange, data))
+        if unjudged:
+            cannot_judge(requirement_id, unjudged)
+
+
+@requirement("ENDPOINTS-SHAPE-001")
+def test_listed_ids_have_endpoint_pages(run: Run) -> None:
+    _judge_pages(run, "ENDPOINTS-SHAPE-001")
+
+
+@requirement("ENDPOINTS-LINK-001")
+def test_links_details_lead_to_the_models_endpoints(run: Run) -> None:
+    base_url = run.target.base_url
+    with judging() as judgement:
+        for model in _sample(run):
+            url, problems = endpoints.details_url(model, base_url, origin)
+            judgement.add(problems)
+            if url is None:
+                continue
+            exchange = run.target.get_url(url)
+            data, problems = endpoints.endpoints_of(run.spec, "ENDPOINTS-LINK-001", exchange)
+            judgement.add(problems)
+            if data is not None:
+                judgement.add(endpoints.names_model(exchange, data, model))
+        cannot_judge("ENDPOINTS-LINK-001", "no sampled model of the list has links.details")
+
+
+@requirement("ENDPOINTS-PRICE-001")
+def test_endpoint_prices_are_decimal_strings(run: Run) -> None:
+    _judge_pages(
+        run,
+        "ENDPOINTS-PRICE-001",
+        lambda exchange, data: endpoints.prices(run.spec, exchange, data),
+        "no sampled page lists an endpoint with prices",
+    )
+
+
+@requirement("ENDPOINTS-ENUM-001")
+def test_endpoint_enumerations_hold_the_documents_values(run: Run) -> None:
+    _judge_pages(
+        run,
+        "ENDPOINTS-ENUM-001",
+        endpoints.enumerations,
+        "no sampled endpoint gives a quantization or a status",
+    )
+
+
+@requirement("ENDPOINTS-CONTEXT-001")
+def test_endpoints_offer_no_more_context_than_the_list(run: Run) -> None:
+    listed = run.baseline().by_id
+    _judge_pages(
+        run,
+        "ENDPOINTS-CONTEXT-001",
+        lambda exchange, data: endpoints.context_within(exchange, data, listed),
+        "no sampled endpoint gives a context_length",
+    )
+
+
+@requirement("ENDPOINTS-404-001")
+def test_unknown_models_have_no_endpoints(run: Run) -> None:
+    baseline = run.baseline()
+    model_id = "zz-unknown-author/zz-unknown-model"
+    if model_id in baseline.ids or model_id in run.manifest.aliases:
+        pytest.skip(f"not applicable: the target lists {model_id}")
+    exchange = run.target.get(endpoints.endpoints_path(model_id))
+    with judging() as judgement:
+        judgement.add(endpoints.unknown_model(run.spec, exchange))

@@ -1,0 +1,266 @@
+"""Endpoints checks (ruling R18), on hand-made pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from arouter_conformance.checks import endpoints
+from arouter_conformance.client import origin
+from arouter_conformance.findings import ledger
+from arouter_conformance.spec import load_spec
+from tests.factories import ROOT, exchange, model
+
+SPEC = load_spec()
+
+
+def endpoint(**overrides: Any) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "name": "Provider | a/b",
+        "context_length": 8192,
+        "pricing": {"prompt": "0.000001", "completion": "0.000002", "discount": 0},
+        "provider_name": "Provider",
+        "tag": "provider",
+        "quantization": "fp8",
+        "max_completion_tokens": None,
+        "max_prompt_tokens": None,
+        "supported_parameters": ["max_tokens"],
+        "uptime_last_30m": 99.5,
+        "uptime_last_5m": None,
+        "uptime_last_1d": 100,
+        "supports_implicit_caching": False,
+        "latency_last_30m": {"p50": 0.2, "p75": 0.3, "p90": 0.4, "p99": 0.9},
+        "throughput_last_30m": None,
+    }
+    value.update(overrides)
+    return value
+
+
+def page(model_id: str = "a/b", *listed: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "data": {
+            "id": model_id,
+            "name": model_id,
+            "created": 1_700_000_000,
+            "description": "a test model",
+            "architecture": {
+                "modality": "text->text",
+                "input_modalities": ["text"],
+                "output_modalities": ["text"],
+                "tokenizer": "Other",
+                "instruct_type": None,
+            },
+            "endpoints": list(listed) or [endpoint()],
+        }
+    }
+
+
+def answer(body: Any = None, **options: Any) -> Any:
+    return exchange(body, path="/models/a/b/endpoints", **options)
+
+
+def test_the_path_keeps_the_ids_characters() -> None:
+    assert endpoints.endpoints_path("a/b") == "/models/a/b/endpoints"
+    assert endpoints.endpoints_path("a/b c?") == "/models/a/b%20c%3F/endpoints"
+
+
+def test_a_page_with_every_required_key_is_read() -> None:
+    data, found = endpoints.endpoints_of(SPEC, "ENDPOINTS-SHAPE-001", answer(page()))
+    assert found == []
+    assert data is not None
+    assert data["id"] == "a/b"
+    extra = page("a/b", endpoint(model_id="a/b", status=0, extra={"x": 1}))
+    assert endpoints.endpoints_of(SPEC, "ENDPOINTS-SHAPE-001", answer(extra))[1] == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"data": []},
+        page("a/b", endpoint(tag=None)),
+        page("a/b", endpoint(context_length="8192")),
+        page("a/b", endpoint(latency_last_30m={"p50": 1})),
+        {"data": {k: v for k, v in page()["data"].items() if k != "endpoints"}},
+    ],
+)
+def test_a_page_without_its_shape_fails_the_requirement_it_is_read_for(body: Any) -> None:
+    data, found = endpoints.endpoints_of(SPEC, "ENDPOINTS-PRICE-001", answer(body))
+    assert data is None
+    assert {f.requirement for f in found} == {"ENDPOINTS-PRICE-001"}
+
+
+def test_a_refusal_or_text_is_not_a_page() -> None:
+    missing = answer({"error": {"code": 404, "message": "x"}}, status=404)
+    assert endpoints.endpoints_of(SPEC, "ENDPOINTS-SHAPE-001", missing)[1]
+    text = answer(page(), headers={"content-type": "text/plain"})
+    assert endpoints.endpoints_of(SPEC, "ENDPOINTS-SHAPE-001", text)[1]
+
+
+@pytest.mark.parametrize(
+    ("details", "resolved"),
+    [
+        ("/api/v1/models/a/b-1/endpoints", "http://gateway.test/api/v1/models/a/b-1/endpoints"),
+        ("models/a/b/endpoints", "http://gateway.test/models/a/b/endpoints"),
+        ("http://GATEWAY.test:80/v1/models/a/b/endpoints", None),
+    ],
+)
+def test_links_resolve_against_the_targets_origin(details: str, resolved: str | None) -> None:
+    url, found = endpoints.details_url(model("a/b", links={"details": details}), ROOT, origin)
+    assert found == []
+    assert url == (resolved or details)
+
+
+@pytest.mark.parametrize(
+    "details",
+    [
+        "https://gateway.test/v1/models/a/b/endpoints",  # another scheme
+        "//elsewhere.test/v1/models/a/b/endpoints",
+        "http://gateway.test:8080/models/a/b/endpoints",
+        "javascript:alert(1)",
+    ],
+)
+def test_a_link_to_another_origin_is_a_finding_never_a_request(details: str) -> None:
+    with ledger() as book:
+        url, found = endpoints.details_url(model("a/b", links={"details": details}), ROOT, origin)
+    assert url is None
+    assert [f.requirement for f in found] == ["ENDPOINTS-LINK-001"]
+    assert "outside the target" in found[0].message
+    assert book.judged == {"ENDPOINTS-LINK-001"}
+
+
+@pytest.mark.parametrize("details", [5, ["/x"], "http://[::1/x", "/a\x00b", "http://h:99999/x"])
+def test_a_link_that_is_no_url_is_a_finding(details: Any) -> None:
+    url, found = endpoints.details_url(model("a/b", links={"details": details}), ROOT, origin)
+    assert url is None
+    assert [f.requirement for f in found] == ["ENDPOINTS-LINK-001"]
+
+
+@pytest.mark.parametrize("links", [None, {}, {"details": None}, "x"])
+def test_a_model_without_a_link_is_not_judged(links: Any) -> None:
+    with ledger() as book:
+        assert endpoints.details_url(model("a/b", links=links), ROOT, origin) == (None, [])
+    assert book.judged == set()
+
+
+@pytest.mark.parametrize(
+    ("listed", "named"),
+    [
+        (model("a/b"), "a/b"),
+        (model("a/b", canonical_slug="a/b-2026"), "a/b-2026"),
+        (model("a/b:free", canonical_slug="a/b-2026"), "a/b"),
+        (model("a/b:free", canonical_slug="a/b-2026"), "a/b-2026"),
+        (model("~a/b-latest"), "~a/b-latest"),
+    ],
+)
+def test_the_linked_page_may_name_the_model_by_any_of_its_names(
+    listed: dict[str, Any], named: str
+) -> None:
+    assert endpoints.names_model(answer(page(named)), page(named)["data"], listed) == []
+
+
+def test_a_link_to_another_models_page_is_a_finding() -> None:
+    found = endpoints.names_model(answer(page("a/c")), page("a/c")["data"], model("a/b"))
+    assert [f.pointer for f in found] == ["/data/id"]
+    variant_of_other = model("a/c:free", canonical_slug="a/c-1")
+    assert endpoints.names_model(answer(page("a/b")), page("a/b")["data"], variant_of_other)
+
+
+@pytest.mark.parametrize(
+    "pricing",
+    [
+        {"prompt": "0", "completion": "0.5", "image": "0.001", "discount": 0.1, "overrides": []},
+        {"prompt": "-1", "completion": "-1"},
+    ],
+)
+def test_prices_are_plain_decimal_strings(pricing: dict[str, Any]) -> None:
+    data = page("a/b", endpoint(pricing=pricing))["data"]
+    with ledger() as book:
+        assert endpoints.prices(SPEC, answer(page()), data) == []
+    assert book.judged == {"ENDPOINTS-PRICE-001"}
+
+
+@pytest.mark.parametrize(
+    ("pricing", "pointer"),
+    [
+        ({"prompt": "1e-6", "completion": "0"}, "prompt"),
+        ({"prompt": "0", "completion": " 1"}, "completion"),
+        ({"prompt": "0", "completion": "0", "request": "-1"}, "request"),
+        ({"prompt": "0", "completion": "0", "image": 0.5}, "image"),
+        ({"prompt": "0", "completion": "-0.5"}, "completion"),
+        ({"prompt": "0", "completion": "0", "audio": None}, "audio"),
+    ],
+)
+def test_other_prices_are_findings(pricing: dict[str, Any], pointer: str) -> None:
+    data = page("a/b", endpoint(pricing=pricing))["data"]
+    found = endpoints.prices(SPEC, answer(page()), data)
+    assert [f.pointer for f in found] == [f"/data/endpoints/0/pricing/{pointer}"]
+
+
+def test_a_hostile_page_yields_a_few_findings() -> None:
+    bad = endpoint(pricing={"prompt": "x", "completion": "y"}, quantization="q", status=7)
+    data = page("a/b", *[bad] * 1000)["data"]
+    assert len(endpoints.prices(SPEC, answer(page()), data)) == endpoints.SHOWN
+    assert len(endpoints.enumerations(answer(page()), data)) == endpoints.SHOWN
+
+
+def test_enumerations_hold_the_documents_values() -> None:
+    fine = [endpoint(quantization=q) for q in sorted(endpoints.QUANTIZATIONS)]
+    fine += [endpoint(quantization=None, status=s) for s in sorted(endpoints.STATUSES)]
+    with ledger() as book:
+        assert endpoints.enumerations(answer(page()), page("a/b", *fine)["data"]) == []
+    assert book.judged == {"ENDPOINTS-ENUM-001"}
+    odd = page("a/b", endpoint(quantization="fp7"), endpoint(status=1))["data"]
+    found = endpoints.enumerations(answer(page()), odd)
+    assert [f.pointer for f in found] == [
+        "/data/endpoints/0/quantization",
+        "/data/endpoints/1/status",
+    ]
+
+
+def test_values_of_the_wrong_type_are_left_to_the_shape() -> None:
+    data = page("a/b", endpoint(quantization=8, status="0"), endpoint(status=True))["data"]
+    del data["endpoints"][1]["quantization"]
+    with ledger() as book:
+        assert endpoints.enumerations(answer(page()), data) == []
+    assert book.judged == set()
+
+
+def test_no_endpoint_offers_more_context_than_the_list() -> None:
+    listed = {"a/b": model("a/b", context_length=8192)}
+    fits = page("a/b", endpoint(context_length=8192), endpoint(context_length=4096))["data"]
+    with ledger() as book:
+        assert endpoints.context_within(answer(page()), fits, listed) == []
+    assert book.judged == {"ENDPOINTS-CONTEXT-001"}
+    wider = page("a/b", endpoint(context_length=8193))["data"]
+    found = endpoints.context_within(answer(page()), wider, listed)
+    assert [(f.expected, f.observed) for f in found] == [("at most 8192", "8193")]
+
+
+@pytest.mark.parametrize(
+    ("listed", "named"),
+    [
+        ({"a/b": model("a/b", context_length=None)}, "a/b"),  # the list gives no figure
+        ({"a/b:free": model("a/b:free", context_length=10)}, "a/b:free"),  # a variant row
+        ({}, "a/b-2026"),  # a canonical slug, not a listed id
+    ],
+)
+def test_context_is_compared_only_with_a_plain_listed_integer(
+    listed: dict[str, Any], named: str
+) -> None:
+    data = page(named, endpoint(context_length=10**9))["data"]
+    with ledger() as book:
+        assert endpoints.context_within(answer(page()), data, listed) == []
+    assert book.judged == set()
+    assert "ENDPOINTS-CONTEXT-001" in book.unjudgeable
+
+
+def test_an_unknown_model_gets_404_with_the_error_body() -> None:
+    refused = answer({"error": {"code": 404, "message": "no such model"}}, status=404)
+    assert endpoints.unknown_model(SPEC, refused) == []
+    found = endpoints.unknown_model(SPEC, answer(page()))
+    assert [(f.requirement, f.expected) for f in found] == [("ENDPOINTS-404-001", "404")]
+    text = answer(raw=b"not found", status=404, headers={"content-type": "text/plain"})
+    assert {f.requirement for f in endpoints.unknown_model(SPEC, text)} == {"ENDPOINTS-404-001"}
+    bare = answer({"error": "no such model"}, status=404)
+    assert endpoints.unknown_model(SPEC, bare)
