@@ -2,7 +2,206 @@
 
 from __future__ import annotations
 
-from tests.battery.mutants import Fair, Mutant
+import copy
+from typing import Any
 
-MUTANTS: list[Mutant] = []
-FAIR: list[Fair] = []
+from reference_server import (
+    DEMO_KEY,
+    ChatEngine,
+    HTTPError,
+    Queries,
+    Visibility,
+    create_app,
+)
+from reference_server.auth import EVERYONE
+from reference_server.catalog import author_of
+from tests.battery.harness import App, Receive, Scope, Send, battery_catalog, labelled_text
+from tests.battery.mutants import Fair, Mutant, queries, wrapped
+
+Model = dict[str, Any]
+USER = "/models/user"
+# A provider the main key has switched off in its preferences: its models leave that key's
+# /models/user (ruling R19 lets a gateway do so, as long as chat refuses them too).
+SWITCHED_OFF = "google"
+
+
+def with_the_demo_key(app: App) -> App:
+    """GET /models/user without a key answered as if the demo key came with it."""
+
+    async def keyed(scope: Scope, receive: Receive, send: Send) -> None:
+        headers = list(scope.get("headers", []))
+        if str(scope.get("path", "")).endswith(USER) and not any(
+            name.lower() == b"authorization" for name, _ in headers
+        ):
+            headers.append((b"authorization", f"Bearer {DEMO_KEY}".encode()))
+            scope = {**scope, "headers": headers}
+        await app(scope, receive, send)
+
+    return keyed
+
+
+class UserModelsWithoutPricing(Queries):
+    def user_models(self, visibility: Visibility) -> list[Model]:
+        served = copy.deepcopy(super().user_models(visibility))
+        for model in served:
+            del model["pricing"]
+        return served
+
+
+class UserModelsLongerContext(Queries):
+    """Every user entry says a context_length one token longer than the list's."""
+
+    def user_models(self, visibility: Visibility) -> list[Model]:
+        served = copy.deepcopy(super().user_models(visibility))
+        for model in served:
+            if isinstance(model.get("context_length"), int):
+                model["context_length"] += 1
+        return served
+
+
+class UserModelsWithAHiddenModel(Queries):
+    """The main key's user list holds a model no list shows."""
+
+    def user_models(self, visibility: Visibility) -> list[Model]:
+        served = super().user_models(visibility)
+        if visibility != EVERYONE:
+            return served
+        hidden = copy.deepcopy(served[0])
+        hidden.update(id="zz-hidden/preview", canonical_slug="zz-hidden/preview")
+        return [*served, hidden]
+
+
+class UserModelsIgnoreTheKey(Queries):
+    """Every key's user list holds every provider's models."""
+
+    def user_models(self, visibility: Visibility) -> list[Model]:
+        return super().user_models(EVERYONE)
+
+
+class ChatIgnoresTheRestriction(ChatEngine):
+    """A restricted key is served by any provider's model it names."""
+
+    def resolve(self, requested: str, visibility: Visibility) -> Model:
+        if requested == self.contract.auto_model:
+            return super().resolve(requested, visibility)
+        return super().resolve(requested, EVERYONE)
+
+
+class SwitchedOff(Queries):
+    """The main key's preferences leave one provider out of its /models/user."""
+
+    def user_models(self, visibility: Visibility) -> list[Model]:
+        served = super().user_models(visibility)
+        if visibility != EVERYONE:
+            return served
+        return [m for m in served if author_of(m["id"]) != SWITCHED_OFF]
+
+
+class RefusesTheSwitchedOff(ChatEngine):
+    """Chat honours the main key's preferences: the provider switched off is refused."""
+
+    def resolve(self, requested: str, visibility: Visibility) -> Model:
+        model = super().resolve(requested, visibility)
+        if visibility == EVERYONE and author_of(model["id"]) == SWITCHED_OFF:
+            raise HTTPError(403, f"{SWITCHED_OFF} is switched off in this key's preferences")
+        return model
+
+
+class UserModelsWithPreferences(Queries):
+    """Each user entry adds what the key's preferences say of the model (extra keys)."""
+
+    def user_models(self, visibility: Visibility) -> list[Model]:
+        return [{**m, "preferred": True} for m in super().user_models(visibility)]
+
+
+class BareEnvelopes(Queries):
+    """Lists, /models/user among them, answer {"data": [...]} and nothing else."""
+
+    def envelope(
+        self, models: list[Model], total_count: int | None = None, next_link: str | None = None
+    ) -> dict[str, Any]:
+        return {"data": models}
+
+
+MUTANTS: list[Mutant] = [
+    Mutant(
+        "user-models-served-without-a-key",
+        ("USER-AUTH-001",),
+        wrapped(with_the_demo_key),
+        quiet=("USER-SHAPE-001",),
+    ),
+    # SUBSET, VIS and CHAT need the shape: blocked by it, not failed again.
+    Mutant(
+        "user-models-labelled-text",
+        ("USER-SHAPE-001",),
+        wrapped(labelled_text(lambda path: path.endswith(USER))),
+        quiet=("USER-AUTH-001",),
+    ),
+    Mutant(
+        "user-models-without-pricing",
+        ("USER-SHAPE-001",),
+        queries(UserModelsWithoutPricing),
+        quiet=("USER-AUTH-001",),
+    ),
+    Mutant(
+        "user-models-change-a-value",
+        ("USER-SUBSET-001",),
+        queries(UserModelsLongerContext),
+        quiet=("USER-SHAPE-001", "USER-VIS-001"),
+    ),
+    Mutant(
+        "user-models-hold-an-unlisted-model",
+        ("USER-SUBSET-001",),
+        queries(UserModelsWithAHiddenModel),
+        quiet=("USER-SHAPE-001", "USER-VIS-001"),
+    ),
+    # Its foreign models are USER-VIS-001's alone: the subset judges only its own.
+    Mutant(
+        "user-models-ignore-the-restricted-key",
+        ("USER-VIS-001",),
+        queries(UserModelsIgnoreTheKey),
+        quiet=("USER-SHAPE-001", "USER-SUBSET-001"),
+    ),
+    Mutant(
+        "chat-serves-what-the-restricted-user-list-leaves-out",
+        ("USER-CHAT-001",),
+        lambda: create_app(battery_catalog(), chat=ChatIgnoresTheRestriction),
+        quiet=("USER-SHAPE-001", "USER-VIS-001"),
+    ),
+    Mutant(
+        "chat-serves-what-the-main-user-list-leaves-out",
+        ("USER-CHAT-001",),
+        queries(SwitchedOff),
+        quiet=("USER-SHAPE-001", "USER-SUBSET-001"),
+    ),
+]
+
+FAIR: list[Fair] = [
+    # The main key's list leaves a provider out and chat refuses it: probed with that key.
+    Fair(
+        "user-models-honour-the-keys-preferences",
+        lambda: create_app(battery_catalog(), queries=SwitchedOff, chat=RefusesTheSwitchedOff),
+        ("user-models",),
+        exercises=("USER-SUBSET-001", "USER-CHAT-001", "USER-VIS-001"),
+    ),
+    Fair(
+        "user-models-add-keys-of-their-own",
+        queries(UserModelsWithPreferences),
+        ("user-models",),
+        exercises=("USER-SHAPE-001", "USER-SUBSET-001"),
+    ),
+    Fair(
+        "user-models-in-a-bare-envelope",
+        queries(BareEnvelopes),
+        ("user-models",),
+        exercises=("USER-SHAPE-001", "USER-SUBSET-001"),
+    ),
+    # Listing needs no key, but a key's own list still does.
+    Fair(
+        "user-models-closed-though-listing-is-open",
+        queries(Queries, open_listing=True),
+        ("user-models",),
+        exercises=("USER-AUTH-001", "USER-SHAPE-001"),
+        manifest={"listing_requires_auth": False},
+    ),
+]
