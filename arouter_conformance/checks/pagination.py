@@ -1,0 +1,415 @@
+"""Paging GET /models with offset and limit (ruling R21): page sizes, total_count,
+links.next, pages that add up to the unpaged answer, the end of the list, refused values.
+
+Pages are judged against the same query's unpaged answer: its length and its order. The
+pages the kit asked for itself (the first page, a page asked for by its offset, pages past
+the end) are judged for their size and total; a page a next link led to is judged only as
+that link's answer, against the page of the same offset asked for directly. A wrong link is
+then one failure (PAGE-NEXT-001), not a wrong size or total as well.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from arouter_conformance.checks.common import preview
+from arouter_conformance.checks.http import json_answer, refused_with_400
+from arouter_conformance.exchange import Exchange, NotJson
+from arouter_conformance.findings import Finding, cannot_judge, judged
+from arouter_conformance.oracle import id_of
+
+__all__ = [
+    "LIMIT_MAX",
+    "next_links",
+    "next_url",
+    "page_count",
+    "page_limit",
+    "page_size",
+    "page_total",
+    "pages_hold_the_list",
+    "pages_in_order",
+    "past_the_end",
+    "refused_value",
+    "same_page",
+]
+
+Model = Mapping[str, Any]
+LIMIT_MAX = 1000  # ruling R21: the largest limit a target must serve
+_ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "(absent)"})()
+
+
+def page_limit(total: int) -> int | None:
+    """A limit that pages `total` models in about three pages, with a short last page when
+    some limit allows one (so both halves of the size rule are seen); None when fewer than
+    two models leave nothing to page."""
+    if total < 2:
+        return None
+    third = min(LIMIT_MAX, -(-total // 3))
+    return next(
+        (limit for limit in range(third, min(total, LIMIT_MAX + 1)) if total % limit), third
+    )
+
+
+def page_count(total: int, limit: int) -> int:
+    return max(1, -(-total // limit))
+
+
+# ----------------------------------------------------------------------------- reading pages
+
+
+def _page(exchange: Exchange) -> Mapping[str, Any] | None:
+    """The body of a page (200, a JSON object with a data array), or None: reading a page
+    here never judges it, so that only the requirement a page belongs to is judged on it."""
+    if exchange.status != 200 or exchange.cut_by_kit:
+        return None
+    try:
+        body = exchange.json()
+    except NotJson:
+        return None
+    return body if isinstance(body, dict) and isinstance(body.get("data"), list) else None
+
+
+def _read(requirement: str, exchange: Exchange) -> tuple[Mapping[str, Any] | None, list[Finding]]:
+    """The body of a page that must be one, or the finding that it is not."""
+    body, findings = json_answer(requirement, exchange)
+    if findings:
+        return None, findings
+    if isinstance(body, dict) and isinstance(body.get("data"), list):
+        return body, []
+    return None, [
+        Finding(
+            requirement,
+            f"{exchange.describe()}: the page has no data array",
+            expected='{"data": [...]}',
+            observed=exchange.text(200),
+            exchange=exchange,
+            pointer="/data",
+        )
+    ]
+
+
+def _ids(body: Mapping[str, Any]) -> list[str]:
+    return [i for i in map(id_of, body["data"]) if i is not None]
+
+
+def _next_value(body: Mapping[str, Any]) -> Any:
+    links = body.get("links")
+    return links.get("next", _ABSENT) if isinstance(links, dict) else _ABSENT
+
+
+def next_url(page: Exchange) -> str | None:
+    """Where a page's links.next leads: resolved against the page's own URL as a browser
+    resolves a link, the fragment dropped. None when there is no link or it resolves to no
+    http(s) URL."""
+    body = _page(page)
+    value = _next_value(body) if body is not None else None
+    if not isinstance(value, str):
+        return None
+    try:
+        url = urldefrag(urljoin(page.url, value)).url
+        parts = urlsplit(url)
+        return url if parts.scheme in ("http", "https") and parts.hostname else None
+    except ValueError:  # a malformed authority (an unclosed IPv6 bracket, a bad port)
+        return None
+
+
+def _same_url(one: str, other: str) -> bool:
+    """Equal as a client asks for them: scheme and host in any case, default ports aside."""
+
+    def key(url: str) -> tuple[str, str, int | None, str, str]:
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:
+            return ("", url, None, "", "")
+        scheme = parts.scheme.lower()
+        default = {"http": 80, "https": 443}.get(scheme)
+        return (scheme, (parts.hostname or "").lower(), port or default, parts.path, parts.query)
+
+    return key(one) == key(other)
+
+
+# ----------------------------------------------------------------------------- size and total
+
+
+def page_size(exchange: Exchange, offset: int, limit: int, total: int) -> list[Finding]:
+    """PAGE-SIZE-001 on a page the kit asked for: `limit` models, or what is left."""
+    body, findings = _read("PAGE-SIZE-001", exchange)
+    if body is None:
+        return findings
+    judged("PAGE-SIZE-001")
+    held, wanted = len(body["data"]), min(limit, max(0, total - offset))
+    if held == wanted:
+        return []
+    return [
+        Finding(
+            "PAGE-SIZE-001",
+            f"{exchange.describe()} holds {held} models; the query returns {total} unpaged, "
+            f"so offset {offset} and limit {limit} leave {wanted}",
+            expected=f"{wanted} models",
+            observed=f"{held} models",
+            exchange=exchange,
+            pointer="/data",
+        )
+    ]
+
+
+def page_total(exchange: Exchange, total: int) -> list[Finding]:
+    """PAGE-TOTAL-001: total_count counts the whole query, not the page."""
+    body = _page(exchange)
+    if body is None:
+        cannot_judge("PAGE-TOTAL-001", f"{exchange.describe()}: no page to read (PAGE-SIZE-001)")
+        return []
+    judged("PAGE-TOTAL-001")
+    said = body.get("total_count", _ABSENT)
+    if isinstance(said, int) and not isinstance(said, bool) and said == total:
+        return []
+    return [
+        Finding(
+            "PAGE-TOTAL-001",
+            f"{exchange.describe()}: total_count is {_excerpt(said)} but the query returns "
+            f"{total} models unpaged",
+            expected=str(total),
+            observed=_excerpt(said),
+            exchange=exchange,
+            pointer="/total_count",
+        )
+    ]
+
+
+def _excerpt(value: Any) -> str:
+    if value is _ABSENT:
+        return "(absent)"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+# ----------------------------------------------------------------------------- links.next
+
+
+def next_links(
+    pages: Sequence[Exchange], total: int, limit: int, inside: Callable[[str], bool]
+) -> list[Finding]:
+    """PAGE-NEXT-001 along the pages links.next led through from the first: a usable link
+    on every page but the last, null on the last (where offset + limit reaches `total`).
+
+    `inside` says whether a URL is on the target's origin: a link elsewhere is this
+    requirement's finding and is never followed (the kit sends its key nowhere else)."""
+    last = page_count(total, limit) - 1
+    for index, page in enumerate(pages):
+        body = _page(page)
+        if body is None:
+            if index == 0:
+                cannot_judge("PAGE-NEXT-001", f"{page.describe()}: the first page is no page")
+                return []
+            return [_next_finding(pages[index - 1], f"leads to {page.describe()}, not a page")]
+        judged("PAGE-NEXT-001")
+        value = _next_value(body)
+        if index == last:
+            if value is None:
+                return []
+            return [
+                _next_finding(
+                    page,
+                    f"is {_excerpt(value)} on the last page (offset {index * limit}, limit "
+                    f"{limit}, {total} models)",
+                    expected="null",
+                )
+            ]
+        left = total - (index + 1) * limit
+        if not isinstance(value, str):
+            return [_next_finding(page, f"is {_excerpt(value)} though {left} models remain")]
+        url = next_url(page)
+        if url is None:
+            return [_next_finding(page, f"{_excerpt(value)} is no http(s) URL")]
+        if not inside(url):
+            return [_next_finding(page, f"leads outside the target: {url}")]
+        back = next((n for n, p in enumerate(pages[: index + 1]) if _same_url(p.url, url)), None)
+        if back is not None:
+            return [_next_finding(page, f"leads back to page {back + 1}: {url}")]
+    return []
+
+
+def _next_finding(page: Exchange, what: str, expected: str | None = None) -> Finding:
+    body = _page(page)
+    return Finding(
+        "PAGE-NEXT-001",
+        f"{page.describe()}: links.next {what}",
+        expected=expected or "the URL of the next page of the same query",
+        observed=_excerpt(_next_value(body)) if body is not None else page.text(200),
+        exchange=page,
+        pointer="/links/next",
+    )
+
+
+def same_page(followed: Exchange, direct: Exchange) -> list[Finding]:
+    """PAGE-NEXT-001: the page a next link led to is the page of the same query at the
+    offset advanced by limit, asked for directly (compared as sets of models: tied models
+    may come in another order, the page is the same)."""
+    one, other = _page(followed), _page(direct)
+    if one is None or other is None:
+        return []  # the link's finding, or PAGE-SIZE-001's for the page asked for
+    judged("PAGE-NEXT-001")
+    got, wanted = Counter(_ids(one)), Counter(_ids(other))
+    if got == wanted:
+        return []
+    return [
+        Finding(
+            "PAGE-NEXT-001",
+            f"{followed.describe()}, where links.next led, is not the page "
+            f"{direct.path_and_query}: {_difference(got, wanted)}",
+            expected=f"the {sum(wanted.values())} models of {direct.path_and_query}",
+            observed=_difference(got, wanted),
+            exchange=followed,
+            pointer="/data",
+        )
+    ]
+
+
+def _difference(got: Counter[str], wanted: Counter[str]) -> str:
+    missing, extra = wanted - got, got - wanted
+    parts = [f"missing {sum(missing.values())}: {preview(missing)}"] if missing else []
+    if extra:
+        parts.append(f"unexpected or repeated {sum(extra.values())}: {preview(extra)}")
+    return "; ".join(parts)
+
+
+# ----------------------------------------------------------------------------- pages together
+
+
+def _concatenated(pages: Sequence[Exchange], total: int, limit: int) -> list[str] | None:
+    """The ids of every page in turn, or None when the walk did not reach the last page."""
+    bodies = [_page(p) for p in pages]
+    if len(pages) < page_count(total, limit) or any(b is None for b in bodies):
+        return None
+    return [i for body in bodies if body is not None for i in _ids(body)]
+
+
+def pages_hold_the_list(
+    pages: Sequence[Exchange], total: int, limit: int, unpaged: Sequence[Model]
+) -> list[Finding]:
+    """PAGE-CONCAT-001: the pages together hold the unpaged answer's models, each once."""
+    ids = _concatenated(pages, total, limit)
+    if ids is None:
+        cannot_judge("PAGE-CONCAT-001", "links.next led through no whole walk (PAGE-NEXT-001)")
+        return []
+    judged("PAGE-CONCAT-001")
+    got, wanted = Counter(ids), Counter(i for i in map(id_of, unpaged) if i is not None)
+    if got == wanted:
+        return []
+    return [
+        Finding(
+            "PAGE-CONCAT-001",
+            f"the {len(pages)} pages from {pages[0].path_and_query} do not hold the unpaged "
+            f"answer once: {_difference(got, wanted)}",
+            expected=f"the {sum(wanted.values())} models of the unpaged answer, each once",
+            observed=_difference(got, wanted),
+            exchange=pages[0],
+        )
+    ]
+
+
+def pages_in_order(
+    pages: Sequence[Exchange],
+    total: int,
+    limit: int,
+    unpaged: Sequence[Model],
+    tied_on: str | None,
+) -> list[Finding]:
+    """PAGE-ORDER-001 (SHOULD): the pages come in the unpaged order, except that models the
+    sort leaves tied (the same `tied_on` value, next to each other in the unpaged answer)
+    may come in any order among themselves. Without a sort no two models tie."""
+    ids = _concatenated(pages, total, limit)
+    unpaged_ids = [i for i in map(id_of, unpaged) if i is not None]
+    if ids is None or Counter(ids) != Counter(unpaged_ids) or len(set(ids)) != len(ids):
+        cannot_judge("PAGE-ORDER-001", "the pages do not hold the unpaged answer (PAGE-CONCAT-001)")
+        return []
+    rank: dict[str, int] = {}  # the run of tied models each belongs to, in unpaged order
+    group, previous = -1, None
+    for model in unpaged:
+        model_id = id_of(model)
+        if model_id is None:
+            continue
+        value = json.dumps(model.get(tied_on), sort_keys=True) if tied_on else None
+        if tied_on is None or group < 0 or value != previous:
+            group += 1
+        rank[model_id], previous = group, value
+    if group < 1:
+        cannot_judge("PAGE-ORDER-001", f"every model ties on {tied_on}: no order to keep")
+        return []
+    judged("PAGE-ORDER-001")
+    highest = (-1, "")
+    for position, model_id in enumerate(ids):
+        if rank[model_id] >= highest[0]:
+            highest = (rank[model_id], model_id)
+            continue
+        page = pages[position // limit]
+        return [
+            Finding(
+                "PAGE-ORDER-001",
+                f"{page.describe()}: {model_id} comes after {highest[1]} though the unpaged "
+                "answer puts it before" + (f" (and they differ in {tied_on})" if tied_on else ""),
+                expected=f"{model_id} before {highest[1]}",
+                observed=f"{model_id} at position {position} of the pages",
+                exchange=page,
+                pointer=f"/data/{position % limit}",
+            )
+        ]
+    return []
+
+
+# ----------------------------------------------------------------------------- edges
+
+
+def past_the_end(exchange: Exchange) -> list[Finding]:
+    """PAGE-END-001: an offset at or past the end answers 200, no model, links.next null."""
+    body, findings = _read("PAGE-END-001", exchange)
+    if body is None:
+        return findings
+    judged("PAGE-END-001")
+    if body["data"]:
+        findings.append(
+            Finding(
+                "PAGE-END-001",
+                f"{exchange.describe()} holds {len(body['data'])} models past the end",
+                expected="an empty data array",
+                observed=f"{len(body['data'])} models: {preview(_ids(body))}",
+                exchange=exchange,
+                pointer="/data",
+            )
+        )
+    following = _next_value(body)
+    if following is not None:
+        findings.append(
+            Finding(
+                "PAGE-END-001",
+                f"{exchange.describe()}: links.next is {_excerpt(following)} past the end",
+                expected="null",
+                observed=_excerpt(following),
+                exchange=exchange,
+                pointer="/links/next",
+            )
+        )
+    return findings
+
+
+def refused_value(exchange: Exchange, what: str) -> list[Finding]:
+    """PAGE-RANGE-001: a 4xx, never a page or a 5xx; PAGE-RANGE-002 (SHOULD): that 4xx is
+    400 (judged only on a 4xx: anything else is the MUST's finding alone)."""
+    judged("PAGE-RANGE-001")
+    if 400 <= exchange.status < 500:
+        return refused_with_400("PAGE-RANGE-002", exchange, what)
+    served = "served" if exchange.status < 400 else "answered with a server error"
+    return [
+        Finding(
+            "PAGE-RANGE-001",
+            f"{exchange.describe()}: {what} was {served}",
+            expected="a 4xx refusal (400)",
+            observed=f"{exchange.status}: {exchange.text(200)}",
+            exchange=exchange,
+        )
+    ]

@@ -1,0 +1,197 @@
+"""Pagination checks (ruling R21) on hand-made pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from arouter_conformance.checks import pagination
+from arouter_conformance.client import origin
+from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import ledger
+from tests.factories import ROOT, exchange, model
+
+MODELS = [model(f"a/m{n}", created=100 - n) for n in range(10)]
+QUERY = "output_modalities=all"
+
+
+def page(
+    offset: int | None,
+    limit: int,
+    *,
+    models: list[dict[str, Any]] | None = None,
+    total: Any = 10,
+    following: Any = "auto",
+    query: str = QUERY,
+) -> Exchange:
+    """The page a right target serves at `offset` (None: not given), or with `models`."""
+    start = offset or 0
+    served = MODELS[start : start + limit] if models is None else models
+    if following == "auto":
+        ahead = start + limit
+        following = f"/v1/models?{query}&offset={ahead}&limit={limit}" if ahead < 10 else None
+    given = f"&offset={offset}" if offset is not None else ""
+    return exchange(
+        {"data": served, "total_count": total, "links": {"next": following}},
+        path=f"/models?{query}{given}&limit={limit}",
+    )
+
+
+def walk(limit: int = 4) -> list[Exchange]:
+    return [page(None, limit), page(4, limit), page(8, limit)]
+
+
+def inside(url: str) -> bool:
+    return origin(url) == origin(ROOT)
+
+
+def test_the_limit_makes_about_three_pages_with_a_short_last_one() -> None:
+    assert pagination.page_limit(0) is None
+    assert pagination.page_limit(1) is None
+    assert pagination.page_limit(2) == 1
+    assert pagination.page_limit(10) == 4  # 4, 4, 2
+    assert pagination.page_limit(9) == 4  # 3 divides 9: 4, 4, 1
+    assert pagination.page_limit(550) == 184
+    assert pagination.page_limit(3000) == 1000  # 1000 divides 3000, but no limit may exceed it
+    assert pagination.page_limit(10_001) == 1000
+    assert pagination.page_count(10, 4) == 3
+
+
+def test_page_size_counts_what_is_left() -> None:
+    assert pagination.page_size(page(None, 4), 0, 4, 10) == []
+    assert pagination.page_size(page(8, 4), 8, 4, 10) == []
+    whole = page(None, 4, models=MODELS)
+    assert "holds 10 models" in pagination.page_size(whole, 0, 4, 10)[0].message
+    short = page(8, 4, models=MODELS[8:9])
+    assert pagination.page_size(short, 8, 4, 10)[0].expected == "2 models"
+    refused = exchange({"error": {"message": "no"}}, status=400)
+    assert pagination.page_size(refused, 0, 4, 10)[0].requirement == "PAGE-SIZE-001"
+    no_data = exchange({"models": []})
+    assert pagination.page_size(no_data, 0, 4, 10)[0].pointer == "/data"
+
+
+def test_total_count_is_the_query_not_the_page() -> None:
+    assert pagination.page_total(page(None, 4), 10) == []
+    assert pagination.page_total(page(None, 4, total=4), 10)[0].observed == "4"
+    assert pagination.page_total(page(None, 4, total="10"), 10)
+    assert pagination.page_total(page(None, 4, total=True), 1)
+    absent = exchange({"data": MODELS[:4]})
+    assert pagination.page_total(absent, 10)[0].observed == "(absent)"
+    with ledger() as book:
+        assert pagination.page_total(exchange({}, status=500), 10) == []
+    assert "PAGE-TOTAL-001" in book.unjudgeable
+
+
+def test_next_url_resolves_as_a_browser_does() -> None:
+    here = page(None, 4)
+    assert pagination.next_url(here) == f"{ROOT}/models?{QUERY}&offset=4&limit=4"
+    relative = page(None, 4, following=f"?{QUERY}&limit=4&offset=4")
+    assert pagination.next_url(relative) == f"{ROOT}/models?{QUERY}&limit=4&offset=4"
+    sibling = page(None, 4, following="models?offset=4#top")
+    assert pagination.next_url(sibling) == f"{ROOT}/models?offset=4"
+    absolute = page(None, 4, following="http://127.0.0.1:9/v1/models?offset=4")
+    assert pagination.next_url(absolute) == "http://127.0.0.1:9/v1/models?offset=4"
+    for odd in (None, 4, "javascript:alert(1)", "http://[::1/x", "mailto:a@b"):
+        assert pagination.next_url(page(None, 4, following=odd)) is None
+
+
+def test_next_links_along_a_right_walk() -> None:
+    with ledger() as book:
+        assert pagination.next_links(walk(), 10, 4, inside) == []
+    assert "PAGE-NEXT-001" in book.judged
+    absolute = [page(None, 4, following=f"http://GATEWAY.test:80/v1/models?{QUERY}&offset=4")]
+    assert pagination.next_links([*absolute, *walk()[1:]], 10, 4, inside) == []
+
+
+@pytest.mark.parametrize(
+    ("pages", "said"),
+    [
+        ([page(None, 4, following=None)], "null though 6 models remain"),
+        ([page(None, 4, following=7)], "is 7 though"),
+        ([page(None, 4, following="ftp://gateway.test/x")], "no http(s) URL"),
+        ([page(None, 4, following="http://elsewhere.test/v1/models")], "outside the target"),
+        ([page(None, 4, following=f"/v1/models?{QUERY}&limit=4")], "back to page 1"),
+        ([page(None, 4), exchange({}, status=500)], "not a page"),
+        ([page(None, 4), page(4, 4), page(8, 4, following="/v1/models?offset=12")], "last page"),
+    ],
+)
+def test_next_links_that_break(pages: list[Exchange], said: str) -> None:
+    found = pagination.next_links(pages, 10, 4, inside)
+    assert [f.requirement for f in found] == ["PAGE-NEXT-001"]
+    assert said in found[0].message
+
+
+def test_next_links_on_an_unreadable_first_page_are_not_judged() -> None:
+    with ledger() as book:
+        assert pagination.next_links([exchange({}, status=404)], 10, 4, inside) == []
+    assert "PAGE-NEXT-001" in book.unjudgeable
+
+
+def test_the_followed_page_is_the_page_asked_by_offset() -> None:
+    followed = page(8, 4)
+    assert pagination.same_page(followed, page(8, 4, models=list(reversed(MODELS[8:])))) == []
+    unsorted = page(8, 4, models=MODELS[:2])
+    found = pagination.same_page(unsorted, page(8, 4))
+    assert "missing 2: a/m8, a/m9" in found[0].message
+    assert pagination.same_page(exchange({}, status=500), page(8, 4)) == []
+
+
+def test_pages_hold_the_unpaged_answer_once() -> None:
+    assert pagination.pages_hold_the_list(walk(), 10, 4, MODELS) == []
+    overlap = [page(None, 4), page(4, 4, models=MODELS[3:7]), page(8, 4)]
+    found = pagination.pages_hold_the_list(overlap, 10, 4, MODELS)
+    assert "missing 1: a/m7" in found[0].message
+    assert "repeated 1: a/m3" in found[0].message
+    with ledger() as book:
+        assert pagination.pages_hold_the_list(walk()[:2], 10, 4, MODELS) == []
+    assert "PAGE-CONCAT-001" in book.unjudgeable
+
+
+def test_pages_keep_the_unpaged_order_but_for_ties() -> None:
+    assert pagination.pages_in_order(walk(), 10, 4, MODELS, None) == []
+    swapped = [page(None, 4), page(4, 4, models=[MODELS[5], MODELS[4], *MODELS[6:8]]), page(8, 4)]
+    found = pagination.pages_in_order(swapped, 10, 4, MODELS, None)
+    assert found[0].pointer == "/data/1"
+    assert "a/m4 comes after a/m5" in found[0].message
+    # m4 and m5 tie on created: either order is the sort's.
+    tied = [{**m, "created": 50} if m["id"] in ("a/m4", "a/m5") else m for m in MODELS]
+    swapped_tied = [
+        page(None, 4, models=tied[:4]),
+        page(4, 4, models=[tied[5], tied[4], *tied[6:8]]),
+        page(8, 4, models=tied[8:]),
+    ]
+    assert pagination.pages_in_order(swapped_tied, 10, 4, tied, "created") == []
+    assert pagination.pages_in_order(swapped, 10, 4, MODELS, "created")
+    with ledger() as book:
+        every_tie = [{**m, "created": 1} for m in MODELS]
+        assert pagination.pages_in_order(walk(), 10, 4, every_tie, "created") == []
+        overlap = [page(None, 4), page(4, 4, models=MODELS[3:7]), page(8, 4)]
+        assert pagination.pages_in_order(overlap, 10, 4, MODELS, None) == []
+    assert "PAGE-ORDER-001" in book.unjudgeable
+    assert "PAGE-ORDER-001" not in book.judged
+
+
+def test_past_the_end() -> None:
+    assert pagination.past_the_end(page(10, 4, models=[], following=None)) == []
+    found = pagination.past_the_end(page(10, 4, models=MODELS[9:], following="/v1/models"))
+    assert [f.pointer for f in found] == ["/data", "/links/next"]
+    assert pagination.past_the_end(page(10, 4, models=[], following="x"))
+    assert pagination.past_the_end(exchange({"error": {"message": "x"}}, status=404))
+    assert pagination.past_the_end(exchange({"data": []}))[0].observed == "(absent)"
+
+
+@pytest.mark.parametrize(
+    ("status", "failed"),
+    [
+        (400, []),
+        (422, ["PAGE-RANGE-002"]),
+        (200, ["PAGE-RANGE-001"]),
+        (500, ["PAGE-RANGE-001"]),
+        (302, ["PAGE-RANGE-001"]),
+    ],
+)
+def test_values_out_of_range(status: int, failed: list[str]) -> None:
+    answer = exchange({"error": {"message": "x"}}, status=status)
+    found = pagination.refused_value(answer, "a limit of 0 (limit=0)")
+    assert [f.requirement for f in found] == failed
