@@ -1,0 +1,265 @@
+"""List-filter checks (ruling R22): exact sets under each allowed reading, the tolerances the
+ruling grants (null contexts, ~ rows, routers, a day of clock), and the values chosen."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from arouter_conformance.checks import list_filter_rules as rules
+from arouter_conformance.checks import list_filters
+from arouter_conformance.checks.list_filter_rules import Probe
+from arouter_conformance.findings import ledger
+from arouter_conformance.oracle import Baseline
+from arouter_conformance.spec import Spec
+from tests.factories import exchange, listing, model
+from tests.reference_server.rows import outputs
+
+NOW = 1_800_000_000.0
+
+
+def inputs(*names: str) -> dict[str, Any]:
+    return {**outputs("text"), "input_modalities": list(names)}
+
+
+def priced(prompt: str, completion: str = "0.000002") -> dict[str, str]:
+    return {"prompt": prompt, "completion": completion}
+
+
+def pairs(chosen: rules.Filter | None) -> Any:
+    return chosen.pairs if chosen else None
+
+
+def days_ago(days: float) -> int:
+    return int(NOW - days * rules.DAY)
+
+
+@pytest.fixture
+def baseline(spec: Spec) -> Baseline:
+    return Baseline(
+        [
+            model("a/one", architecture=inputs("text"), pricing=priced("0.0000001")),
+            model("a/two", architecture=inputs("text", "image"), context_length=32768),
+            model("b/three", architecture=inputs("text", "audio"), context_length=None),
+            model(
+                "b/four", architecture=inputs("text", "image", "audio"), pricing=priced("-1", "-1")
+            ),
+            model("~a/latest", architecture=inputs("text", "image")),
+            model("c/picture", architecture=outputs("image")),
+        ],
+        spec.contract,
+    )
+
+
+def answer(baseline: Baseline, *ids: str) -> Any:
+    return listing(*(dict(baseline.by_id[i]) for i in ids))
+
+
+def judge(
+    probe: Probe, baseline: Baseline, *ids: str, missing_to: str | None = None
+) -> tuple[list[str], Any]:
+    with ledger() as book:
+        found = list_filters.filtered_answer(
+            "LFILTER-X", answer(baseline, *ids), probe, baseline, missing_to=missing_to
+        )
+    return [f.requirement for f in found], book
+
+
+def test_one_input_modality_is_exact_within_the_default_scope(baseline: Baseline) -> None:
+    probe = Probe(None, (rules.input_filter(["image"]),))
+    assert judge(probe, baseline, "a/two", "b/four", "~a/latest")[0] == []
+    assert judge(probe, baseline, "a/two", "b/four")[0] == ["LFILTER-X"]
+    assert judge(probe, baseline, "a/two", "b/four", "~a/latest", "a/one")[0] == ["LFILTER-X"]
+    # The image-only model outputs no text: outside the default scope.
+    outside = judge(probe, baseline, "a/two", "b/four", "~a/latest", "c/picture")
+    assert outside[0] == ["LFILTER-X"]
+    assert "LFILTER-X" in outside[1].judged
+
+
+def test_a_list_of_input_modalities_may_be_any_of_or_all_of(baseline: Baseline) -> None:
+    probe = Probe(None, (rules.input_filter(["image", "audio"]),))
+    any_of = ("a/two", "b/three", "b/four", "~a/latest")
+    assert judge(probe, baseline, *any_of)[0] == []
+    assert judge(probe, baseline, "b/four")[0] == []  # all-of
+    first_only = ("a/two", "b/four", "~a/latest")
+    assert judge(probe, baseline, *first_only)[0] == ["LFILTER-X"]
+
+
+def test_null_contexts_are_all_kept_or_all_left_out(baseline: Baseline, spec: Spec) -> None:
+    rows = [*baseline.models, model("d/open", context_length=None)]
+    wider = Baseline(rows, spec.contract)
+    probe = Probe(None, (rules.context_filter(32768),))
+    assert judge(probe, wider, "a/two")[0] == []  # the bound is inclusive
+    assert judge(probe, wider, "a/two", "b/three", "d/open")[0] == []
+    assert judge(probe, wider, "a/two", "b/three")[0] == ["LFILTER-X"]  # one of two nulls
+    assert judge(probe, wider, "b/three", "d/open")[0] == ["LFILTER-X"]  # 32768 left out
+
+
+def test_tilde_rows_follow_their_author_or_not(baseline: Baseline) -> None:
+    probe = Probe(None, (rules.authors_filter(["a"]),))
+    assert judge(probe, baseline, "a/one", "a/two")[0] == []
+    assert judge(probe, baseline, "a/one", "a/two", "~a/latest")[0] == []
+    assert judge(probe, baseline, "a/one", "a/two", "b/three")[0] == ["LFILTER-X"]
+    other = Probe(None, (rules.authors_filter(["b"]),))
+    assert judge(other, baseline, "b/three", "b/four", "~a/latest")[0] == ["LFILTER-X"]
+
+
+def test_price_bounds_are_inclusive_per_million_with_routers_either_way(
+    baseline: Baseline, spec: Spec
+) -> None:
+    # a/one costs 0.1 $/M, the others 1 $/M; b/four is a router.
+    bounded = rules.price_filter("prompt", Decimal("0.1"), Decimal("0.1"), spec.contract)
+    probe = Probe(None, (bounded,))
+    assert probe.label == "min_price=0.1&max_price=0.1"
+    assert judge(probe, baseline, "a/one")[0] == []
+    assert judge(probe, baseline, "a/one", "b/four")[0] == []
+    # A bound read as dollars per token keeps every model.
+    assert judge(probe, baseline, "a/one", "a/two", "b/three", "~a/latest")[0] == ["LFILTER-X"]
+    assert rules.price_filter("completion", None, Decimal(15), spec.contract).pairs == (
+        ("max_output_price", "15"),
+    )
+
+
+def test_q_names_two_requirements(baseline: Baseline, spec: Spec) -> None:
+    rows = [
+        model("x/alpha-instruct", name="Alpha Instruct"),
+        model("x/beta", name="Beta INSTRUCT"),
+        model("x/gamma", description="better than any instruct model"),
+        model("x/delta"),
+    ]
+    search = Baseline(rows, spec.contract)
+    probe = Probe(None, (rules.q_filter("Instruct"),))
+    assert judge(probe, search, "x/alpha-instruct", "x/beta", missing_to="LFILTER-Y")[0] == []
+    described = judge(
+        probe, search, "x/alpha-instruct", "x/beta", "x/gamma", missing_to="LFILTER-Y"
+    )
+    assert described[0] == ["LFILTER-X"]
+    ids_only = judge(probe, search, "x/alpha-instruct", missing_to="LFILTER-Y")
+    assert ids_only[0] == ["LFILTER-Y"]
+    assert {"LFILTER-X", "LFILTER-Y"} <= ids_only[1].judged
+
+
+def test_ages_get_a_day_either_way(spec: Spec) -> None:
+    rows = [
+        model("a/new", created=days_ago(5)),
+        model("a/edge", created=days_ago(10.5)),
+        model("a/mid", created=days_ago(20)),
+        model("a/old", created=days_ago(40)),
+    ]
+    aged = Baseline(rows, spec.contract)
+    probe = Probe(None, (rules.age_filter(10, 30, NOW),))
+    assert judge(probe, aged, "a/mid")[0] == []
+    assert judge(probe, aged, "a/mid", "a/edge")[0] == []
+    assert judge(probe, aged, "a/mid", "a/old")[0] == ["LFILTER-X"]
+    assert judge(probe, aged, "a/new", "a/mid")[0] == ["LFILTER-X"]
+
+
+def test_a_filter_every_model_meets_cannot_be_judged(baseline: Baseline) -> None:
+    probe = Probe(None, (rules.input_filter(["text"]),))
+    found, book = judge(probe, baseline, "a/one", "a/two", "b/three", "b/four", "~a/latest")
+    assert found == []
+    assert "LFILTER-X" not in book.judged
+    assert "ignored it" in book.unjudgeable["LFILTER-X"]
+
+
+def test_composed_filters_take_every_reading_together(baseline: Baseline) -> None:
+    probe = Probe(
+        "all",
+        (rules.input_filter(["image"]), rules.authors_filter(["a", "b"])),
+        (("sort", "newest"),),
+    )
+    assert (
+        probe.label == "output_modalities=all&input_modalities=image&model_authors=a,b&sort=newest"
+    )
+    assert judge(probe, baseline, "b/four", "a/two")[0] == []
+    assert judge(probe, baseline, "a/two")[0] == ["LFILTER-X"]
+
+
+def test_unreadable_answers_are_findings(baseline: Baseline) -> None:
+    probe = Probe(None, (rules.input_filter(["image"]),))
+    refused = exchange({"error": {"code": 400, "message": "no"}}, status=400)
+    found = list_filters.filtered_answer("LFILTER-X", refused, probe, baseline)
+    assert [f.requirement for f in found] == ["LFILTER-X"]
+
+
+def test_opaque_filters_narrow_or_refuse_never_crash(baseline: Baseline) -> None:
+    wider = answer(baseline, "a/one", "a/two")
+    models = list(wider.json()["data"])
+    assert list_filters.narrower_answer(answer(baseline, "a/one"), wider, models, "zdr=true") == []
+    refused = exchange({"error": {"code": 400, "message": "no"}}, status=400)
+    assert list_filters.narrower_answer(refused, wider, models, "zdr=true") == []
+    crashed = exchange({"error": {"code": 500, "message": "x"}}, status=500)
+    assert len(list_filters.narrower_answer(crashed, wider, models, "zdr=true")) == 1
+    grown = answer(baseline, "a/one", "b/three")
+    found = list_filters.narrower_answer(grown, wider, models, "zdr=true")
+    assert "b/three" in found[0].message
+    with ledger() as book:
+        assert list_filters.narrower_answer(grown, wider, None, "zdr=true") == []
+    assert "LFILTER-OPAQUE-001" in book.unjudgeable
+
+
+def test_malformed_values_may_be_refused_or_ignored() -> None:
+    assert list_filters.malformed_answer(exchange({"error": {"message": "no"}}, status=400)) == []
+    assert list_filters.malformed_answer(listing()) == []
+    crashed = list_filters.malformed_answer(exchange({"error": {"message": "x"}}, status=502))
+    assert [f.requirement for f in crashed] == ["LFILTER-BAD-001"]
+
+
+# ----------------------------------------------------------------------------- the choices
+
+
+def test_context_is_chosen_at_a_real_value_some_models_miss(spec: Spec) -> None:
+    rows = [model(f"a/m{n}", context_length=n) for n in (4096, 8192, 8192, 32768, 131072)]
+    chosen = rules.choose_context(rows)
+    assert pairs(chosen) == (("context", "8192"),)
+    assert rules.choose_context([model("a/x"), model("a/y")]) is None  # one context only
+
+
+def test_prices_are_chosen_on_real_prices_with_models_on_every_side(spec: Spec) -> None:
+    rows = [model(f"a/m{i}", pricing=priced(f"0.00000{i}")) for i in range(1, 7)]
+    chosen = rules.choose_price(rows, "prompt", spec.contract)
+    assert pairs(chosen) == (("min_price", "3"), ("max_price", "5"))
+    cheapest = rules.choose_price(rows[:2], "prompt", spec.contract)
+    assert pairs(cheapest) == (("max_price", "1"),)
+    assert rules.choose_price(rows[:1], "prompt", spec.contract) is None
+
+
+def test_q_is_an_id_word_in_another_case_preferring_names(spec: Spec) -> None:
+    rows = [
+        model("x/alpha-mini"),
+        model("x/beta", name="Beta Mini"),
+        model("x/gamma-turbo"),
+        model("x/delta"),
+    ]
+    chosen = rules.choose_q(rows)
+    assert pairs(chosen) == (("q", "MINI"),)
+
+
+def test_an_input_pair_tells_any_of_all_of_and_the_first_name_apart() -> None:
+    rows = [
+        model("a/i", architecture=inputs("text", "image")),
+        model("a/a", architecture=inputs("text", "audio")),
+        model("a/b", architecture=inputs("text", "image", "audio")),
+        model("a/t", architecture=inputs("text")),
+    ]
+    chosen = rules.choose_input_pair(rows)
+    assert pairs(chosen) == (("input_modalities", "audio,image"),)
+    assert rules.choose_input(rows) is not None
+    assert rules.choose_input_pair(rows[3:]) is None
+
+
+def test_authors_are_chosen_only_when_some_model_is_left_out() -> None:
+    rows = [model("a/1"), model("a/2"), model("b/1"), model("c/1"), model("~a/latest")]
+    one = rules.choose_authors(rows, 1)
+    assert pairs(one) == (("model_authors", "a"),)
+    two = rules.choose_authors(rows, 2, skip=1)
+    assert pairs(two) == (("model_authors", "b,c"),)
+    assert rules.choose_authors(rows[:2], 1) is None
+
+
+def test_an_age_window_is_chosen_in_whole_days() -> None:
+    rows = [model(f"a/m{d}", created=days_ago(d)) for d in (1.5, 10.2, 20.7, 30.1, 60.3, 90.9)]
+    chosen = rules.choose_age(rows, NOW)
+    assert pairs(chosen) == (("min_age_days", "20"), ("max_age_days", "61"))
