@@ -76,8 +76,9 @@ def _bundle(spec: Spec) -> dict[str, Any]:
 @functools.lru_cache(maxsize=4)
 def _claimed(spec: Spec, claimed: frozenset[str]) -> dict[str, Any]:
     """The document as far as the target claims it (`x-profile` on an operation or a
-    parameter): a target that does not claim sort is neither sent sort values nor asked to
-    refuse bad ones, and one that does not claim count is not probed there.
+    parameter, `models` when absent): a target that does not claim sort is neither sent sort
+    values nor asked to refuse bad ones, and one that does not claim count is not probed
+    there.
 
     output_modalities is left unconstrained here: whether unknown or empty names are
     refused is what MODELS-FILTER-006/007 and COUNT-UNKNOWN-001 judge, and probing it here
@@ -91,18 +92,29 @@ def _claimed(spec: Spec, claimed: frozenset[str]) -> dict[str, Any]:
             for example in parameter.get("examples", {}).values():
                 if isinstance(example.get("value"), list):  # as the comma list it is sent as
                     example["value"] = ",".join(map(str, example["value"]))
+    # The probe judges list, count and lookup (MODELS-SPEC-*): the operations and parameters
+    # of the optional profiles beyond the seeds have requirements of their own, so they are
+    # left out even where claimed, and a target is not failed twice for one root cause.
+    probed = {
+        name for name in claimed if name in spec.profiles and not spec.profiles[name].optional
+    }
+    shared = document.get("components", {}).get("parameters", {})
+
+    def kept(node: dict[str, Any]) -> bool:
+        if "$ref" in node:
+            node = shared.get(node["$ref"].rsplit("/", 1)[-1], {})
+        return node.get("x-profile", "models") in probed
+
     for path, item in list(document["paths"].items()):
-        kept = {
+        operations = {
             method: operation
             for method, operation in item.items()
-            if not isinstance(operation, dict) or operation.get("x-profile", "models") in claimed
+            if not isinstance(operation, dict) or kept(operation)
         }
-        for operation in kept.values():
+        for operation in operations.values():
             if isinstance(operation, dict) and "parameters" in operation:
-                operation["parameters"] = [
-                    p for p in operation["parameters"] if p.get("x-profile", "models") in claimed
-                ]
-        document["paths"][path] = kept
+                operation["parameters"] = [p for p in operation["parameters"] if kept(p)]
+        document["paths"][path] = operations
     return document
 
 

@@ -133,7 +133,9 @@ class ReferenceApp:
         if route.operation is Operation.COUNT:
             return self.queries.count_body(params, visibility)
         if route.operation is Operation.USER_MODELS:
-            return self.queries.user_models_body(params, visibility)
+            return self.queries.user_models_body(params, visibility, route.root + "/models/user")
+        if self.queries.paged(params):
+            return self.queries.page_body(params, visibility, route.root + "/models")
         return self.queries.list_body(params, visibility)
 
 

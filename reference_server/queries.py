@@ -24,10 +24,12 @@ share one body.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from arouter_conformance.spec import SpecError, load_spec
 from reference_server.auth import Visibility
@@ -35,10 +37,19 @@ from reference_server.catalog import Catalog, Model, author_of
 from reference_server.errors import HTTPError
 from reference_server.responses import Body, LRUCache
 
-__all__ = ["ListQuery", "Queries", "QueryParams"]
+__all__ = ["ListQuery", "Page", "Queries", "QueryParams"]
 
 QueryParams = Mapping[str, Sequence[str]]
 Value = Callable[[Model], Any]
+Pairs = tuple[tuple[str, str], ...]
+
+PAGING = ("offset", "limit")
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 1000
+INTEGER = re.compile(r"-?[0-9]+")
+# An offset this large is past the end of any list; longer numbers count as this one, so a
+# thousand-digit offset is an empty page rather than a thousand-digit conversion.
+BEYOND = 10**18
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,14 @@ class ListQuery:
     modalities: frozenset[str] | None  # None: every modality
     parameters: frozenset[str] = frozenset()
     sort: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """Which part of an answer a request asks for (ruling R21)."""
+
+    offset: int
+    limit: int
 
 
 class Queries:
@@ -107,6 +126,23 @@ class Queries:
             raise HTTPError(400, f"unknown sort {raw!r}; use one of {choices}")
         return raw
 
+    def paged(self, params: QueryParams) -> bool:
+        """Whether the request names offset or limit; without both, the answer is whole."""
+        return any(name in params for name in PAGING)
+
+    def parse_page(self, params: QueryParams) -> Page | None:
+        offset = self.parse_offset(single(params, "offset"))
+        limit = self.parse_limit(single(params, "limit"))
+        if offset is None and limit is None:
+            return None
+        return Page(0 if offset is None else offset, DEFAULT_LIMIT if limit is None else limit)
+
+    def parse_offset(self, raw: str | None) -> int | None:
+        return None if raw is None else integer("offset", raw, 0, BEYOND)
+
+    def parse_limit(self, raw: str | None) -> int | None:
+        return None if raw is None else integer("limit", raw, 1, MAX_LIMIT)
+
     # --- answers ------------------------------------------------------------------------------
 
     def select(
@@ -148,19 +184,53 @@ class Queries:
         selected = self.select(query.modalities, query.parameters, visibility)
         return [self.present(model) for model in self.sort(selected, query.sort)]
 
-    def envelope(self, models: list[dict[str, Any]]) -> dict[str, Any]:
-        """The list envelope of every profile: openai-list and openrouter-sdk keys included."""
+    def envelope(
+        self,
+        models: list[dict[str, Any]],
+        total_count: int | None = None,
+        next_link: str | None = None,
+    ) -> dict[str, Any]:
+        """The list envelope of every profile: openai-list and openrouter-sdk keys included.
+        A whole answer counts itself and has no next page."""
         return {
             "object": "list",
             "data": models,
-            "total_count": len(models),
-            "links": {"next": None},
+            "total_count": len(models) if total_count is None else total_count,
+            "links": {"next": next_link},
         }
 
     def user_models(self, visibility: Visibility) -> list[dict[str, Any]]:
         """GET /models/user: every model the key sees, of every output modality, in catalog
         order; it takes no filter (ruling R19)."""
         return [self.present(model) for model in self.select(None, frozenset(), visibility)]
+
+    def page(self, models: list[dict[str, Any]], offset: int, limit: int) -> list[dict[str, Any]]:
+        return models[offset : offset + limit]
+
+    def total_count(self, models: list[dict[str, Any]]) -> int:
+        """The number of models the query matches: the unpaged answer's length."""
+        return len(models)
+
+    def next_link(self, path: str, others: Pairs, page: Page, total: int) -> str | None:
+        """The next page of the same query, as a path under the root the request came in
+        on; null on the last page."""
+        following = page.offset + page.limit
+        if following >= total:
+            return None
+        return f"{path}?{urlencode([*others, ('offset', following), ('limit', page.limit)])}"
+
+    def paginate(
+        self, models: list[dict[str, Any]], page: Page | None, path: str, others: Pairs
+    ) -> dict[str, Any]:
+        """The envelope of `models`, whole or the page asked for."""
+        if page is None:
+            return self.envelope(models)
+        total = self.total_count(models)
+        return self.envelope(
+            self.page(models, page.offset, page.limit),
+            total,
+            self.next_link(path, others, page, total),
+        )
 
     def count(self, modalities: frozenset[str] | None, visibility: Visibility) -> int:
         return len(self.select(modalities, frozenset(), visibility))
@@ -230,14 +300,47 @@ class Queries:
             lambda: Body({"data": {"count": self.count(modalities, visibility)}}),
         )
 
-    def user_models_body(self, params: QueryParams, visibility: Visibility) -> Body:
+    def page_body(self, params: QueryParams, visibility: Visibility, path: str) -> Body:
+        """A page of the list; `path` (root included) is where the next page is asked."""
+        query = self.list_query(params)
+        page = self.parse_page(params)
+        others = other_pairs(params)
         return self.bodies.get(
-            ("user", visibility), lambda: Body(self.envelope(self.user_models(visibility)))
+            ("page", query, visibility, page, path, others),
+            lambda: Body(self.paginate(self.list_models(query, visibility), page, path, others)),
+        )
+
+    def user_models_body(self, params: QueryParams, visibility: Visibility, path: str) -> Body:
+        page = self.parse_page(params)
+        others = other_pairs(params)
+        return self.bodies.get(
+            ("user", visibility, page, path, others),
+            lambda: Body(self.paginate(self.user_models(visibility), page, path, others)),
         )
 
     def lookup_body(self, model_id: str, visibility: Visibility) -> Body:
         model = self.lookup(model_id, visibility)
         return self.bodies.get(("lookup", model["id"]), lambda: Body({"data": self.present(model)}))
+
+
+def other_pairs(params: QueryParams) -> Pairs:
+    """The request's parameters but offset and limit, which a next link keeps."""
+    return tuple(
+        (name, value) for name, values in params.items() if name not in PAGING for value in values
+    )
+
+
+def integer(name: str, raw: str, least: int, most: int) -> int:
+    """A query value that must be a whole number from `least` to `most`, else 400."""
+    if not INTEGER.fullmatch(raw):
+        raise HTTPError(400, f"{name} must be an integer, not {raw!r}")
+    digits = raw.removeprefix("-").lstrip("0")
+    value = BEYOND if len(digits) >= len(str(BEYOND)) else int(digits or "0")
+    value = -value if raw.startswith("-") else value
+    if value < least or value > most:
+        bound = f"from {least} to {most}" if most < BEYOND else f"at least {least}"
+        raise HTTPError(400, f"{name} must be {bound}, not {raw!r}")
+    return value
 
 
 def single(params: QueryParams, name: str) -> str | None:

@@ -57,7 +57,7 @@ def test_schemathesis_run_finds_nothing_in_any_phase(tmp_path: Path) -> None:
     assert result["phases"] == dict.fromkeys(
         ("examples", "coverage", "fuzzing", "stateful"), "success"
     )
-    assert result["operations_tested"] == 4
+    assert result["operations_tested"] == 7
     assert result["cases"] > 100
 
 
