@@ -8,7 +8,12 @@ recorded without one is recognised by the endpoints' own suffixes (`/models`,
 judged without saying where it was recorded, at the price of judging whatever else ends
 so. Only the query parameters the contract defines are read: a list filtered by anything
 else (`category`, a parameter given twice) is judged on its shape alone, never compared
-with another list.
+with another list. That includes a page (`offset`, `limit`): it is not the whole list, so
+its total_count, links.next and length are never judged as a whole list's would be.
+
+The optional profiles' endpoints (`/models/user`, `/models/{author}/{slug}/endpoints`,
+`/providers`) are not judged here: they are claimed only by name, and none of their paths
+is taken for a list, a count or a lookup.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ __all__ = ["FILTERS", "Call", "Root", "api_root", "classify"]
 
 Kind = Literal["list", "count", "lookup", "chat"]
 FILTERS = ("output_modalities", "supported_parameters", "sort")
-# Without a known root, a lookup is the last two segments after /model/ (ids are author/slug).
-_LOOKUP = re.compile(r"/model/([^/]+/[^/]+)$")
+# Without a known root, a lookup is the last two segments after /model/ (ids are author/slug),
+# unless that /model/ is an author under /models/: /models/model/{slug}/endpoints is the
+# endpoints page of a model whose author is called "model", not a lookup.
+_LOOKUP = re.compile(r"(?<!/models)/model/([^/]+/[^/]+)$")
 
 
 @dataclass(frozen=True)
