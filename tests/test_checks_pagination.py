@@ -58,6 +58,15 @@ def test_the_limit_makes_about_three_pages_with_a_short_last_one() -> None:
     assert pagination.page_count(10, 4) == 3
 
 
+def test_a_list_already_in_a_sort_order_is_told() -> None:
+    assert pagination.ordered_by(MODELS, "created")
+    assert not pagination.ordered_by(list(reversed(MODELS)), "created")
+    nulls_last = [model("a/1", context_length=9), model("a/2", context_length=None)]
+    assert pagination.ordered_by(nulls_last, "context_length")
+    assert not pagination.ordered_by(list(reversed(nulls_last)), "context_length")
+    assert not pagination.ordered_by([model("a/1", created="9")], "created")
+
+
 def test_page_size_counts_what_is_left() -> None:
     assert pagination.page_size(page(None, 4), 0, 4, 10) == []
     assert pagination.page_size(page(8, 4), 8, 4, 10) == []

@@ -26,6 +26,7 @@ __all__ = [
     "LIMIT_MAX",
     "next_links",
     "next_url",
+    "ordered_by",
     "page_count",
     "page_limit",
     "page_size",
@@ -56,6 +57,18 @@ def page_limit(total: int) -> int | None:
 
 def page_count(total: int, limit: int) -> int:
     return max(1, -(-total // limit))
+
+
+def ordered_by(models: Sequence[Model], key: str) -> bool:
+    """Whether `models` already come largest `key` first (integers, nulls last): then that
+    sort's pages look the same whether a target keeps the sort or forgets it."""
+    placed: list[tuple[int, int]] = []
+    for model in models:
+        value = model.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            return False
+        placed.append((1, 0) if value is None else (0, -value))
+    return placed == sorted(placed)
 
 
 # ----------------------------------------------------------------------------- reading pages

@@ -1,0 +1,182 @@
+"""Profile pagination: offset and limit on GET /models (ruling R21).
+
+Two queries are paged, the list of all models and the same sorted (newest first, or by
+context when the list already comes newest first), each with a limit that makes about
+three pages: the first page asked for with the limit alone, then wherever links.next leads
+until it is null, and the last page asked for by its offset as well, to compare with where
+the links led. Their unpaged answers are lists other suites ask for anyway, so the GET memo
+sends them once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from arouter_conformance.checks import pagination
+from arouter_conformance.client import origin
+from arouter_conformance.exchange import Exchange
+from arouter_conformance.findings import Finding, Inconclusive, cannot_judge, require
+from arouter_conformance.session import Run
+
+requirement = pytest.mark.requirement
+# The sorts the kit may page, each with the key its tied models share, preferred first:
+# the first one the default order does not follow already, so that the sorted pages tell
+# a sort kept from a sort forgotten.
+SORTS = {"newest": "created", "context-high-to-low": "context_length"}
+
+
+@dataclass(frozen=True)
+class Paged:
+    """One query paged: its unpaged models, the limit chosen, the pages links.next led
+    through from the first, and the last page asked for by its offset."""
+
+    query: Mapping[str, str]
+    models: Sequence[Mapping[str, Any]]
+    limit: int
+    pages: tuple[Exchange, ...]
+    last: Exchange
+
+    @property
+    def total(self) -> int:
+        return len(self.models)
+
+    @property
+    def last_offset(self) -> int:
+        return (pagination.page_count(self.total, self.limit) - 1) * self.limit
+
+    @property
+    def tied_on(self) -> str | None:
+        return SORTS.get(self.query.get("sort", ""))
+
+
+def _queries(run: Run) -> list[dict[str, str]]:
+    everything = {"output_modalities": run.contract.all_output_modalities}
+    models = run.baseline().models
+    sort = next((s for s, key in SORTS.items() if not pagination.ordered_by(models, key)), None)
+    return [everything, {**everything, "sort": sort or next(iter(SORTS))}]
+
+
+def _inside(run: Run) -> Any:
+    home = origin(run.target.base_url)
+    return lambda url: origin(url) == home
+
+
+def _walk(run: Run, query: Mapping[str, str], total: int, limit: int) -> tuple[Exchange, ...]:
+    """The first page, then each page links.next leads to (on the target's origin, never
+    back to a page already seen), up to the number of pages the query makes."""
+    pages = [run.target.get("/models", {**query, "limit": str(limit)})]
+    inside = _inside(run)
+    while len(pages) < pagination.page_count(total, limit):
+        url = pagination.next_url(pages[-1])
+        if url is None or not inside(url) or url in {p.url for p in pages}:
+            break
+        pages.append(run.target.get_url(url))
+    return tuple(pages)
+
+
+def _paged(run: Run, query: Mapping[str, str]) -> Paged | str:
+    """The query paged, or why it cannot be (once per run: every test judges the same
+    pages)."""
+
+    def page() -> Paged | str:
+        try:
+            exchange, models = run.models(query)
+        except Inconclusive as exc:
+            return str(exc)
+        if models is None:
+            return f"{exchange.describe()}: the unpaged answer is no list to page"
+        limit = pagination.page_limit(len(models))
+        if limit is None:
+            return f"{exchange.path_and_query} returns {len(models)} models: nothing to page"
+        pages = _walk(run, query, len(models), limit)
+        offset = (pagination.page_count(len(models), limit) - 1) * limit
+        last = run.target.get("/models", {**query, "offset": str(offset), "limit": str(limit)})
+        return Paged(query, models, limit, pages, last)
+
+    return run.memo("paged:" + repr(sorted(query.items())), page)
+
+
+def _each_paged(run: Run, *requirements: str) -> list[Paged]:
+    """The queries that can be paged; for the others, why not, for each requirement."""
+    chosen = []
+    for query in _queries(run):
+        paged = _paged(run, query)
+        if isinstance(paged, str):
+            for requirement_id in requirements:
+                cannot_judge(requirement_id, paged)
+        else:
+            chosen.append(paged)
+    return chosen
+
+
+@requirement("PAGE-SIZE-001")
+def test_pages_hold_limit_models(run: Run) -> None:
+    findings: list[Finding] = []
+    for paged in _each_paged(run, "PAGE-SIZE-001"):
+        findings += pagination.page_size(paged.pages[0], 0, paged.limit, paged.total)
+        findings += pagination.page_size(paged.last, paged.last_offset, paged.limit, paged.total)
+    require(findings)
+
+
+@requirement("PAGE-TOTAL-001")
+def test_total_count_counts_the_query(run: Run) -> None:
+    findings: list[Finding] = []
+    for paged in _each_paged(run, "PAGE-TOTAL-001"):
+        findings += pagination.page_total(paged.pages[0], paged.total)
+        findings += pagination.page_total(paged.last, paged.total)
+    require(findings)
+
+
+@requirement("PAGE-NEXT-001")
+def test_next_links_lead_to_the_next_page(run: Run) -> None:
+    findings: list[Finding] = []
+    for paged in _each_paged(run, "PAGE-NEXT-001"):
+        found = pagination.next_links(paged.pages, paged.total, paged.limit, _inside(run))
+        if not found and len(paged.pages) == pagination.page_count(paged.total, paged.limit):
+            found = pagination.same_page(paged.pages[-1], paged.last)
+        findings += found
+    require(findings)
+
+
+@requirement("PAGE-CONCAT-001", "PAGE-ORDER-001")
+def test_pages_add_up_to_the_unpaged_answer(run: Run) -> None:
+    findings: list[Finding] = []
+    for paged in _each_paged(run, "PAGE-CONCAT-001", "PAGE-ORDER-001"):
+        args = (paged.pages, paged.total, paged.limit, paged.models)
+        findings += pagination.pages_hold_the_list(*args)
+        findings += pagination.pages_in_order(*args, paged.tied_on)
+    require(findings)
+
+
+@requirement("PAGE-END-001")
+def test_offset_past_the_end(run: Run) -> None:
+    """At the end with the limit paged by, and past it with the limit left to its default."""
+    paged = next(iter(_each_paged(run, "PAGE-END-001")), None)
+    if paged is None:
+        return
+    findings: list[Finding] = []
+    for query in (
+        {**paged.query, "offset": str(paged.total), "limit": str(paged.limit)},
+        {**paged.query, "offset": str(paged.total + 5)},
+    ):
+        findings += pagination.past_the_end(run.target.get("/models", query))
+    require(findings)
+
+
+@requirement("PAGE-RANGE-001", "PAGE-RANGE-002")
+def test_values_out_of_range_are_refused(run: Run) -> None:
+    findings: list[Finding] = []
+    for name, value, what in (
+        ("limit", str(pagination.LIMIT_MAX + 1), "a limit above the largest"),
+        ("limit", "0", "a limit of 0"),
+        ("limit", "-1", "a negative limit"),
+        ("offset", "-1", "a negative offset"),
+        ("limit", "abc", "a limit that is no integer"),
+    ):
+        exchange = run.target.get("/models", {name: value})
+        findings += pagination.refused_value(exchange, f"{what} ({name}={value})")
+    require(findings)
