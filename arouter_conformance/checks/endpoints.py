@@ -21,6 +21,7 @@ __all__ = [
     "QUANTIZATIONS",
     "STATUSES",
     "context_within",
+    "details_of",
     "details_url",
     "endpoints_of",
     "endpoints_path",
@@ -67,6 +68,12 @@ def endpoints_of(
     return body["data"], []
 
 
+def details_of(model: Model) -> Any:
+    """The model's links.details as listed (None: the model gives none)."""
+    links = model.get("links")
+    return links.get("details") if isinstance(links, Mapping) else None
+
+
 def details_url(
     model: Model, base_url: str, origin: Callable[[str], Hashable]
 ) -> tuple[str | None, list[Finding]]:
@@ -75,8 +82,7 @@ def details_url(
     the target); None when the model has no link (nothing to judge) or when the link
     leads where the kit must not go: another origin is never sent a request, a key or the
     run's headers."""
-    links = model.get("links")
-    details = links.get("details") if isinstance(links, Mapping) else None
+    details = details_of(model)
     if details is None:
         return None, []
     judged("ENDPOINTS-LINK-001")

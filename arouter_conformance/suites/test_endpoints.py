@@ -11,7 +11,13 @@ import pytest
 from arouter_conformance.checks import endpoints
 from arouter_conformance.client import origin
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding, Inconclusive, cannot_judge, judging
+from arouter_conformance.findings import (
+    Finding,
+    Inconclusive,
+    cannot_judge,
+    judging,
+    not_applicable,
+)
 from arouter_conformance.oracle import id_of, split_variant
 from arouter_conformance.planning import cheapest_first
 from arouter_conformance.session import Run
@@ -96,7 +102,10 @@ def test_links_details_lead_to_the_models_endpoints(run: Run) -> None:
             judgement.add(problems)
             if data is not None:
                 judgement.add(endpoints.names_model(exchange, data, model))
-        cannot_judge("ENDPOINTS-LINK-001", "no sampled model of the list has links.details")
+        if any(endpoints.details_of(m) is not None for m in run.baseline().models):
+            cannot_judge("ENDPOINTS-LINK-001", "no sampled model of the list has links.details")
+        else:
+            not_applicable("ENDPOINTS-LINK-001", "no listed model has links.details")
 
 
 @requirement("ENDPOINTS-PRICE-001")
