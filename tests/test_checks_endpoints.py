@@ -189,6 +189,7 @@ def test_prices_are_plain_decimal_strings(pricing: dict[str, Any]) -> None:
         ({"prompt": "0", "completion": "0", "image": 0.5}, "image"),
         ({"prompt": "0", "completion": "-0.5"}, "completion"),
         ({"prompt": "0", "completion": "0", "audio": None}, "audio"),
+        ({"prompt": "0", "completion": "1\n"}, "completion"),
     ],
 )
 def test_other_prices_are_findings(pricing: dict[str, Any], pointer: str) -> None:

@@ -18,7 +18,7 @@ from arouter_conformance.oracle import (
     split_variant,
     strictly_dominates,
 )
-from arouter_conformance.planning import chat_models
+from arouter_conformance.planning import chat_models, cheapest_first
 from arouter_conformance.spec import Spec
 from tests.factories import model
 from tests.snapshots import shared_snapshot
@@ -170,3 +170,22 @@ def test_chat_picks_on_real_catalogs_are_plain_text_models(spec: Spec, name: str
         picks.non_text is None
         or "text" not in baseline.by_id[picks.non_text]["architecture"]["output_modalities"]
     )
+
+
+def test_a_sample_comes_cheapest_first_by_the_price_sorts_keys(spec: Spec) -> None:
+    priced = [
+        model("a/dear", pricing={"prompt": "0.5", "completion": "0"}),
+        model("a/cheap-b", pricing={"prompt": "0", "completion": "0.2"}),
+        model("a/router", pricing={"prompt": "-1", "completion": "-1"}),
+        model("a/cheap-a", pricing={"prompt": "0", "completion": "0.2"}),
+        model("a/huge", pricing={"prompt": "9e999999", "completion": "9e999999"}),
+        model("a/unreadable", pricing={"prompt": "x", "completion": "0"}),
+    ]
+    assert [m["id"] for m in cheapest_first(priced, spec.contract)] == [
+        "a/cheap-a",
+        "a/cheap-b",
+        "a/dear",
+        "a/huge",
+        "a/router",
+        "a/unreadable",
+    ]

@@ -128,7 +128,7 @@ def names_model(exchange: Exchange, data: Model, listed: Model) -> list[Finding]
             "ENDPOINTS-LINK-001",
             f"{exchange.describe()}: the links.details of {listed_id} shows another model",
             expected=" or ".join(repr(n) for n in sorted(names)),
-            observed=repr(data.get("id")),
+            observed=repr(data.get("id"))[:300],
             exchange=exchange,
             pointer="/data/id",
         )
@@ -157,7 +157,7 @@ def prices(spec: Spec, exchange: Exchange, data: Model) -> list[Finding]:
                 continue
             judged("ENDPOINTS-PRICE-001")
             if isinstance(value, str) and (
-                decimal.search(value) or (key in ("prompt", "completion") and value == sentinel)
+                decimal.fullmatch(value) or (key in ("prompt", "completion") and value == sentinel)
             ):
                 continue
             findings.append(
@@ -199,7 +199,7 @@ def _enum_finding(
 ) -> Finding:
     return Finding(
         "ENDPOINTS-ENUM-001",
-        f"{exchange.describe()}: endpoint {index}'s {key} {value!r} is not one of the "
+        f"{exchange.describe()}: endpoint {index}'s {key} {repr(value)[:80]} is not one of the "
         "document's values",
         expected=", ".join(str(v) for v in sorted(allowed, key=str)),
         observed=repr(value)[:300],
@@ -217,7 +217,7 @@ def context_within(exchange: Exchange, data: Model, listed: Mapping[str, Model])
     if entry is None or split_variant(str(model_id))[1] is not None:
         cannot_judge(
             "ENDPOINTS-CONTEXT-001",
-            f"{exchange.describe()} names {model_id!r}, which is not a plain listed id",
+            f"{exchange.describe()} names {repr(model_id)[:200]}, which is not a plain listed id",
         )
         return []
     limit = entry.get("context_length")
