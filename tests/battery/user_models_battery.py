@@ -196,6 +196,15 @@ FAIR: list[Fair] = [
         ("user-models",),
         exercises=("USER-SHAPE-001", "USER-SUBSET-001"),
     ),
+    # No restricted key declared, and the main key's list is the whole list: USER-VIS-001
+    # and USER-CHAT-001 do not apply, which leaves the exit code alone.
+    Fair(
+        "user-models-with-one-key",
+        queries(Queries),
+        ("user-models",),
+        exercises=("USER-AUTH-001", "USER-SHAPE-001", "USER-SUBSET-001"),
+        manifest={"restricted": None},
+    ),
     # Listing needs no key, but a key's own list still does.
     Fair(
         "user-models-closed-though-listing-is-open",
