@@ -29,7 +29,8 @@ Model = Mapping[str, Any]
 def _plain(model: Model) -> bool:
     """An id the path can name: author/slug, no variant suffix, no ~."""
     model_id = str(id_of(model))
-    return "/" in model_id and not model_id.startswith("~") and not split_variant(model_id)[1]
+    variant = split_variant(model_id)[1]
+    return model_id.count("/") == 1 and not model_id.startswith("~") and variant is None
 
 
 def _sample(run: Run) -> list[Model]:
@@ -48,13 +49,11 @@ def _sample(run: Run) -> list[Model]:
     return run.memo("endpoint-sample", choose)
 
 
-def _by_path(run: Run) -> list[tuple[Model, Exchange]]:
+def _by_path(run: Run) -> list[Exchange]:
     """Each sampled plain id's endpoints, asked for by the path its id makes (sent once:
     the GET memo answers the tests after the first)."""
     probed = [
-        (m, run.target.get(endpoints.endpoints_path(str(id_of(m)))))
-        for m in _sample(run)
-        if _plain(m)
+        run.target.get(endpoints.endpoints_path(str(id_of(m)))) for m in _sample(run) if _plain(m)
     ]
     if not probed:
         raise Inconclusive(
@@ -74,7 +73,7 @@ def _judge_pages(
     `unjudged` is the reason the requirement ends inconclusive when no page held anything
     `check` judges (it is not shown when one did)."""
     with judging() as judgement:
-        for _, exchange in _by_path(run):
+        for exchange in _by_path(run):
             data, problems = endpoints.endpoints_of(run.spec, requirement_id, exchange)
             judgement.add(problems)
             if data is not None:
