@@ -3,7 +3,8 @@ are listed, honours a restricted key, and chat refuses what it leaves out (rulin
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from arouter_conformance.suites._shared import completion_of
 
 requirement = pytest.mark.requirement
 SHAPE = "USER-SHAPE-001"
+Model = Mapping[str, Any]
 
 
 def _roles(run: Run) -> list[str]:
@@ -34,26 +36,16 @@ def _answer(run: Run, role: str) -> Exchange:
     return run.target.get(user_models.PATH, auth=role)
 
 
-def _unreadable(role: str) -> Inconclusive:
-    return Inconclusive(
-        f"GET {user_models.PATH} with the {'restricted ' if role != 'key' else ''}key could "
-        f"not be read (see {SHAPE})",
-        blocked_by=SHAPE,
-    )
-
-
-def _ids(run: Run, role: str) -> frozenset[str]:
-    """The ids of the key's user list, read once per run: the list itself is not kept
-    (thousands of parsed models weigh more than the rest of a run)."""
-
-    def read() -> frozenset[str] | None:
-        models, _ = listed_models(SHAPE, _answer(run, role))
-        return None if models is None else frozenset(i for i in map(id_of, models) if i)
-
-    ids = run.memo(f"user-model-ids:{role}", read)
-    if ids is None:
-        raise _unreadable(role)
-    return ids
+def _models(run: Run, role: str) -> tuple[Exchange, list[Model]]:
+    """The key's user list; the tests that judge what it holds stop, blocked by its shape,
+    when it cannot be read."""
+    exchange = _answer(run, role)
+    models, _ = listed_models(SHAPE, exchange)
+    if models is None:
+        raise Inconclusive(
+            f"{exchange.describe()} could not be read (see {SHAPE})", blocked_by=SHAPE
+        )
+    return exchange, models
 
 
 @requirement("USER-AUTH-001")
@@ -75,10 +67,7 @@ def test_user_list_is_drawn_from_the_same_keys_list(run: Run) -> None:
     baseline = run.baseline()
     findings: list[Finding] = []
     for role in _roles(run):
-        exchange = _answer(run, role)
-        models, _ = listed_models(SHAPE, exchange)
-        if models is None:
-            raise _unreadable(role)
+        exchange, models = _models(run, role)
         if role == "key":
             findings += user_models.within_all(
                 exchange, models, run.baseline_exchange(), baseline.by_id
@@ -107,10 +96,7 @@ def test_restricted_user_list_holds_only_its_providers(run: Run) -> None:
     providers = _restricted(run)
     if not providers:
         pytest.skip("not applicable: the manifest declares no restricted key (restricted:)")
-    exchange = _answer(run, "restricted")
-    models, _ = listed_models(SHAPE, exchange)
-    if models is None:
-        raise _unreadable("restricted")
+    exchange, models = _models(run, "restricted")
     require(visibility.only_own_models(exchange, models, providers, "USER-VIS-001"))
 
 
@@ -123,8 +109,9 @@ def test_chat_refuses_what_the_user_list_leaves_out(run: Run) -> None:
     texts = [m for m in run.baseline().models if chat_capable(m, run.contract)]
     unknown: str | None = None
     for role in _roles(run):
-        kept = _ids(run, role)
-        why = user_models.partial(_answer(run, role))
+        exchange, models = _models(run, role)
+        kept = {id_of(m) for m in models}
+        why = user_models.partial(exchange)
         if why is not None:
             unknown = unknown or f"{why}: a model missing from it may be on another page"
             continue
