@@ -56,6 +56,12 @@ def test_the_limit_makes_about_three_pages_with_a_short_last_one() -> None:
     assert pagination.page_limit(3000) == 1000  # 1000 divides 3000, but no limit may exceed it
     assert pagination.page_limit(10_001) == 1000
     assert pagination.page_count(10, 4) == 3
+    assert pagination.page_limit(86, exact=True) == 43  # 43, 43
+    assert pagination.page_limit(9, exact=True) == 3  # 3, 3, 3
+    assert pagination.page_limit(3, exact=True) == 1
+    assert pagination.page_limit(10_000, exact=True) == 1000
+    assert pagination.page_limit(97, exact=True) == 33  # a prime: no exact fit, the default
+    assert pagination.page_limit(2 * 1009, exact=True) == 673  # 1009 is too large a limit
 
 
 def test_a_list_already_in_a_sort_order_is_told() -> None:

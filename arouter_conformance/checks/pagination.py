@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 from arouter_conformance.checks.common import preview
-from arouter_conformance.checks.http import json_answer, refused_with_400
+from arouter_conformance.checks.http import json_answer
 from arouter_conformance.exchange import Exchange, NotJson
 from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.oracle import id_of
@@ -43,16 +43,24 @@ LIMIT_MAX = 1000  # ruling R21: the largest limit a target must serve
 _ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "(absent)"})()
 
 
-def page_limit(total: int) -> int | None:
-    """A limit that pages `total` models in about three pages, with a short last page when
-    some limit allows one (so both halves of the size rule are seen); None when fewer than
-    two models leave nothing to page."""
+def page_limit(total: int, *, exact: bool = False) -> int | None:
+    """The limit to page `total` models by; None when fewer than two leave nothing to page.
+
+    By default about three pages, the last one short when some limit allows (so the size
+    rule is seen with what is left as well as with a full page). `exact`: a limit that
+    divides `total`, so that the last page ends exactly at the end, where an off-by-one in
+    links.next shows; the largest that leaves two pages or more, when it leaves no more
+    than four (or than the largest limit makes necessary), else the default."""
     if total < 2:
         return None
+    if exact:
+        most = max(4, -(-total // LIMIT_MAX))
+        fit = next(L for L in range(min(LIMIT_MAX, total // 2), 0, -1) if total % L == 0)
+        if total // fit <= most:
+            return fit
     third = min(LIMIT_MAX, -(-total // 3))
-    return next(
-        (limit for limit in range(third, min(total, LIMIT_MAX + 1)) if total % limit), third
-    )
+    shorts = (limit for limit in range(third, min(total, LIMIT_MAX + 1)) if total % limit)
+    return next(shorts, third)
 
 
 def page_count(total: int, limit: int) -> int:
@@ -415,7 +423,18 @@ def refused_value(exchange: Exchange, what: str) -> list[Finding]:
     400 (judged only on a 4xx: anything else is the MUST's finding alone)."""
     judged("PAGE-RANGE-001")
     if 400 <= exchange.status < 500:
-        return refused_with_400("PAGE-RANGE-002", exchange, what)
+        judged("PAGE-RANGE-002")
+        if exchange.status == 400:
+            return []
+        return [
+            Finding(
+                "PAGE-RANGE-002",
+                f"{exchange.describe()}: {what} was refused with {exchange.status}, not 400",
+                expected="400",
+                observed=str(exchange.status),
+                exchange=exchange,
+            )
+        ]
     served = "served" if exchange.status < 400 else "answered with a server error"
     return [
         Finding(

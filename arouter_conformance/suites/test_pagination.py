@@ -1,16 +1,17 @@
 """Profile pagination: offset and limit on GET /models (ruling R21).
 
 Two queries are paged, the list of all models and the same sorted (newest first, or by
-context when the list already comes newest first), each with a limit that makes about
-three pages: the first page asked for with the limit alone, then wherever links.next leads
-until it is null, and the last page asked for by its offset as well, to compare with where
-the links led. Their unpaged answers are lists other suites ask for anyway, so the GET memo
-sends them once.
+context when the list already comes newest first), each in a few pages: the first page
+asked for with the limit alone, then wherever links.next leads until it is null, and the
+last page asked for by its offset as well, to compare with where the links led. The first
+query's last page is short, the sorted one's ends exactly at the end when a limit allows,
+so both edges of links.next are seen. Their unpaged answers are lists other suites ask
+for anyway, so the GET memo sends them once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,14 +32,18 @@ SORTS = {"newest": "created", "context-high-to-low": "context_length"}
 
 @dataclass(frozen=True)
 class Paged:
-    """One query paged: its unpaged models, the limit chosen, the pages links.next led
-    through from the first, and the last page asked for by its offset."""
+    """One query paged: what the checks read of its unpaged answer (each model's id, and
+    the value its sort ties on), the limit chosen, where the pages were asked (the first,
+    then wherever links.next led) and where the last page was asked by its offset.
+
+    URLs rather than answers: each test asks the GET memo again (where a large answer is
+    kept compressed), so a large catalog's pages are not held open for the whole run."""
 
     query: Mapping[str, str]
-    models: Sequence[Mapping[str, Any]]
+    models: tuple[Mapping[str, Any], ...]
     limit: int
-    pages: tuple[Exchange, ...]
-    last: Exchange
+    urls: tuple[str, ...]
+    last_url: str
 
     @property
     def total(self) -> int:
@@ -51,6 +56,12 @@ class Paged:
     @property
     def tied_on(self) -> str | None:
         return SORTS.get(self.query.get("sort", ""))
+
+    def pages(self, run: Run) -> tuple[Exchange, ...]:
+        return tuple(run.target.get_url(url) for url in self.urls)
+
+    def last(self, run: Run) -> Exchange:
+        return run.target.get_url(self.last_url)
 
 
 def _queries(run: Run) -> list[dict[str, str]]:
@@ -65,17 +76,19 @@ def _inside(run: Run) -> Any:
     return lambda url: origin(url) == home
 
 
-def _walk(run: Run, query: Mapping[str, str], total: int, limit: int) -> tuple[Exchange, ...]:
-    """The first page, then each page links.next leads to (on the target's origin, never
-    back to a page already seen), up to the number of pages the query makes."""
-    pages = [run.target.get("/models", {**query, "limit": str(limit)})]
+def _walk(run: Run, query: Mapping[str, str], total: int, limit: int) -> tuple[str, ...]:
+    """Where the pages are: the first, then each page links.next leads to (on the target's
+    origin, never back to a page already seen), up to the number of pages the query makes."""
+    urls = [run.target.url("/models", {**query, "limit": str(limit)})]
+    page = run.target.get_url(urls[0])
     inside = _inside(run)
-    while len(pages) < pagination.page_count(total, limit):
-        url = pagination.next_url(pages[-1])
-        if url is None or not inside(url) or url in {p.url for p in pages}:
+    while len(urls) < pagination.page_count(total, limit):
+        url = pagination.next_url(page)
+        if url is None or not inside(url) or url in urls:
             break
-        pages.append(run.target.get_url(url))
-    return tuple(pages)
+        urls.append(url)
+        page = run.target.get_url(url)
+    return tuple(urls)
 
 
 def _paged(run: Run, query: Mapping[str, str]) -> Paged | str:
@@ -89,13 +102,18 @@ def _paged(run: Run, query: Mapping[str, str]) -> Paged | str:
             return str(exc)
         if models is None:
             return f"{exchange.describe()}: the unpaged answer is no list to page"
-        limit = pagination.page_limit(len(models))
+        limit = pagination.page_limit(len(models), exact="sort" in query)
         if limit is None:
             return f"{exchange.path_and_query} returns {len(models)} models: nothing to page"
-        pages = _walk(run, query, len(models), limit)
+        tied_on = SORTS.get(query.get("sort", ""))
+        kept = tuple(
+            {"id": m.get("id"), **({tied_on: m.get(tied_on)} if tied_on else {})} for m in models
+        )
+        urls = _walk(run, query, len(models), limit)
         offset = (pagination.page_count(len(models), limit) - 1) * limit
-        last = run.target.get("/models", {**query, "offset": str(offset), "limit": str(limit)})
-        return Paged(query, models, limit, pages, last)
+        last = run.target.url("/models", {**query, "offset": str(offset), "limit": str(limit)})
+        run.target.get_url(last)
+        return Paged(query, kept, limit, urls, last)
 
     return run.memo("paged:" + repr(sorted(query.items())), page)
 
@@ -117,8 +135,9 @@ def _each_paged(run: Run, *requirements: str) -> list[Paged]:
 def test_pages_hold_limit_models(run: Run) -> None:
     findings: list[Finding] = []
     for paged in _each_paged(run, "PAGE-SIZE-001"):
-        findings += pagination.page_size(paged.pages[0], 0, paged.limit, paged.total)
-        findings += pagination.page_size(paged.last, paged.last_offset, paged.limit, paged.total)
+        first, last = paged.pages(run)[0], paged.last(run)
+        findings += pagination.page_size(first, 0, paged.limit, paged.total)
+        findings += pagination.page_size(last, paged.last_offset, paged.limit, paged.total)
     require(findings)
 
 
@@ -126,8 +145,8 @@ def test_pages_hold_limit_models(run: Run) -> None:
 def test_total_count_counts_the_query(run: Run) -> None:
     findings: list[Finding] = []
     for paged in _each_paged(run, "PAGE-TOTAL-001"):
-        findings += pagination.page_total(paged.pages[0], paged.total)
-        findings += pagination.page_total(paged.last, paged.total)
+        for page in (paged.pages(run)[0], paged.last(run)):
+            findings += pagination.page_total(page, paged.total)
     require(findings)
 
 
@@ -135,9 +154,10 @@ def test_total_count_counts_the_query(run: Run) -> None:
 def test_next_links_lead_to_the_next_page(run: Run) -> None:
     findings: list[Finding] = []
     for paged in _each_paged(run, "PAGE-NEXT-001"):
-        found = pagination.next_links(paged.pages, paged.total, paged.limit, _inside(run))
-        if not found and len(paged.pages) == pagination.page_count(paged.total, paged.limit):
-            found = pagination.same_page(paged.pages[-1], paged.last)
+        pages = paged.pages(run)
+        found = pagination.next_links(pages, paged.total, paged.limit, _inside(run))
+        if not found and len(pages) == pagination.page_count(paged.total, paged.limit):
+            found = pagination.same_page(pages[-1], paged.last(run))
         findings += found
     require(findings)
 
@@ -146,7 +166,7 @@ def test_next_links_lead_to_the_next_page(run: Run) -> None:
 def test_pages_add_up_to_the_unpaged_answer(run: Run) -> None:
     findings: list[Finding] = []
     for paged in _each_paged(run, "PAGE-CONCAT-001", "PAGE-ORDER-001"):
-        args = (paged.pages, paged.total, paged.limit, paged.models)
+        args = (paged.pages(run), paged.total, paged.limit, paged.models)
         findings += pagination.pages_hold_the_list(*args)
         findings += pagination.pages_in_order(*args, paged.tied_on)
     require(findings)
