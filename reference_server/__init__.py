@@ -25,13 +25,23 @@ one defect. Such a server is a subclass overriding one method, passed to `create
 
     app = create_app(queries=DropsOneModel)
 
-- `Queries` (list, count, lookup): `parse_modalities`, `parse_parameters`, `parse_sort`
-  (what the query means and what is refused), `select` (filters and visibility), `sort`,
-  the sort values `price` (e.g. compare prices as strings), `context`, `created`,
-  `throughput`, `latency`, `popularity`, `is_router`; `present` (a model as served, e.g.
-  prices as numbers or no owned_by), `envelope` (the list envelope, e.g. a wrong
-  total_count), `count` (e.g. ignoring the filter), `lookup` (e.g. an alias that 404s),
-  `visible`, and the cached `list_body`, `count_body`, `lookup_body`.
+- `Queries` (list, count, lookup, pages, the key's list): `parse_modalities`,
+  `parse_parameters`, `parse_sort` (what the query means and what is refused), `select`
+  (filters and visibility), `sort`, the sort values `price` (e.g. compare prices as
+  strings), `context`, `created`, `throughput`, `latency`, `popularity`, `is_router`;
+  `present` (a model as served, e.g. prices as numbers or no owned_by), `envelope` (the
+  list envelope, e.g. a wrong total_count), `count` (e.g. ignoring the filter), `lookup`
+  (e.g. an alias that 404s), `visible`, `user_models`; paging: `paged`, `parse_page`,
+  `parse_offset`, `parse_limit` (e.g. limit 0 served), `page` (e.g. one model short),
+  `total_count`, `next_link` (e.g. forgetting the query), `paginate`; the list filters
+  (filters.py): `parse_filters`, one parse method per kind of value (`parse_input_modalities`,
+  `parse_context`, `parse_names`, `parse_price`, `parse_score`, `parse_rate`,
+  `parse_text`, `parse_age`, `parse_category`, `parse_distillable`, `parse_zdr`,
+  `parse_region`), the comparisons `at_least` and `at_most` (e.g. exclusive bounds),
+  `facts_of` (e.g. prices per token, not per million), `filter_models`, and one entry
+  per parameter of the table filter_rules (set one in a subclass to break that filter
+  alone); and the cached `list_body`, `page_body`, `user_models_body`, `count_body`,
+  `lookup_body`.
 - `ChatEngine` (chat): `parse` (request validation), `json_mode`, `forced_tool`,
   `resolve`, `resolve_variant`, `route_auto` (e.g. answering as "auto"),
   `base_instance`, `listed_only`, `reasoning_base` (one per variant suffix), `generate`,

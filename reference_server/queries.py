@@ -24,7 +24,7 @@ share one body.
 
 from __future__ import annotations
 
-import re
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,6 +35,7 @@ from arouter_conformance.spec import SpecError, load_spec
 from reference_server.auth import Visibility
 from reference_server.catalog import Catalog, Model, author_of
 from reference_server.errors import HTTPError
+from reference_server.filters import BEYOND, Filters, FilterValues, integer, single
 from reference_server.responses import Body, LRUCache
 
 __all__ = ["ListQuery", "Page", "Queries", "QueryParams"]
@@ -46,10 +47,6 @@ Pairs = tuple[tuple[str, str], ...]
 PAGING = ("offset", "limit")
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
-INTEGER = re.compile(r"-?[0-9]+")
-# An offset this large is past the end of any list; longer numbers count as this one, so a
-# thousand-digit offset is an empty page rather than a thousand-digit conversion.
-BEYOND = 10**18
 
 
 @dataclass(frozen=True)
@@ -59,6 +56,7 @@ class ListQuery:
     modalities: frozenset[str] | None  # None: every modality
     parameters: frozenset[str] = frozenset()
     sort: str | None = None
+    filters: FilterValues = ()  # the list filters beyond the seeds (filters.py)
 
 
 @dataclass(frozen=True)
@@ -69,12 +67,22 @@ class Page:
     limit: int
 
 
-class Queries:
-    """The Models API over one catalog. Subclass and override a method to change one rule."""
+class Queries(Filters):
+    """The Models API over one catalog. Subclass and override a method to change one rule.
 
-    def __init__(self, catalog: Catalog, *, cache_size: int = 2048) -> None:
+    `clock` (seconds since the epoch) is what the age filters count from."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        cache_size: int = 2048,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.catalog = catalog
         self.contract = load_spec().contract
+        self.clock = clock
+        super().__init__()
         self.known_modalities = (
             frozenset(self.contract.documented_output_modalities) | catalog.output_modalities
         )
@@ -100,6 +108,7 @@ class Queries:
             self.parse_modalities(single(params, "output_modalities")),
             self.parse_parameters(single(params, "supported_parameters")),
             self.parse_sort(single(params, "sort")),
+            self.parse_filters(params),
         )
 
     def parse_modalities(self, raw: str | None) -> frozenset[str] | None:
@@ -182,6 +191,7 @@ class Queries:
 
     def list_models(self, query: ListQuery, visibility: Visibility) -> list[dict[str, Any]]:
         selected = self.select(query.modalities, query.parameters, visibility)
+        selected = self.filter_models(selected, query.filters)
         return [self.present(model) for model in self.sort(selected, query.sort)]
 
     def envelope(
@@ -328,26 +338,3 @@ def other_pairs(params: QueryParams) -> Pairs:
     return tuple(
         (name, value) for name, values in params.items() if name not in PAGING for value in values
     )
-
-
-def integer(name: str, raw: str, least: int, most: int) -> int:
-    """A query value that must be a whole number from `least` to `most`, else 400."""
-    if not INTEGER.fullmatch(raw):
-        raise HTTPError(400, f"{name} must be an integer, not {raw!r}")
-    digits = raw.removeprefix("-").lstrip("0")
-    value = BEYOND if len(digits) >= len(str(BEYOND)) else int(digits or "0")
-    value = -value if raw.startswith("-") else value
-    if value < least or value > most:
-        bound = f"from {least} to {most}" if most < BEYOND else f"at least {least}"
-        raise HTTPError(400, f"{name} must be {bound}, not {raw!r}")
-    return value
-
-
-def single(params: QueryParams, name: str) -> str | None:
-    """The one value of query parameter `name`; a repeated parameter is ambiguous: 400."""
-    values = params.get(name)
-    if not values:
-        return None
-    if len(values) > 1:
-        raise HTTPError(400, f"{name} is given {len(values)} times; give it once")
-    return values[0]

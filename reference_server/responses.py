@@ -63,23 +63,31 @@ class Body:
 
 
 class LRUCache(Generic[V]):
-    """A bounded LRU of built values: query strings are client-chosen, so the key space is
-    not. A build that raises stores nothing, so refusals are never cached."""
+    """A bounded LRU of built values (never None): query strings are client-chosen, so the
+    key space is not. A build that raises stores nothing, so refusals are never cached."""
 
     def __init__(self, maxsize: int = 2048) -> None:
         self.maxsize = maxsize
         self._entries: OrderedDict[Hashable, V] = OrderedDict()
 
     def get(self, key: Hashable, build: Callable[[], V]) -> V:
-        try:
-            value = self._entries[key]
-        except KeyError:
-            value = self._entries[key] = build()
-            if len(self._entries) > self.maxsize:
-                self._entries.popitem(last=False)
-            return value
-        self._entries.move_to_end(key)
+        value = self.find(key)
+        if value is None:
+            value = build()
+            self.put(key, value)
         return value
+
+    def find(self, key: Hashable) -> V | None:
+        """The value kept for `key`, now the most recently used, or None."""
+        value = self._entries.get(key)
+        if value is not None:
+            self._entries.move_to_end(key)
+        return value
+
+    def put(self, key: Hashable, value: V) -> None:
+        self._entries[key] = value
+        if len(self._entries) > self.maxsize:
+            self._entries.popitem(last=False)
 
     def __len__(self) -> int:
         return len(self._entries)
