@@ -20,6 +20,7 @@ import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from reference_server import DEMO_KEY, Catalog, create_app
 from tests.battery.harness import (
@@ -200,6 +201,33 @@ class IgnoresQueries:
                 await _send_answer(send, (404, JSON, json.dumps(body).encode()))
                 return
             scope = {**scope, "query_string": b""}
+        await self.app(scope, receive, send)
+
+
+# ----------------------------------------------------------------------------- seeds only
+
+SEED_PARAMETERS = frozenset({"output_modalities", "supported_parameters", "sort"})
+
+
+class SeedsOnly:
+    """A gateway that serves the seeds well and nothing beyond them: the endpoints pages,
+    /models/user and /providers answer 404 (with the error body), and every list parameter
+    but the seed's three is dropped, paging and the newer filters alike."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            path = _path(scope)
+            if path.endswith(("/endpoints", "/models/user", "/providers")):
+                body = {"error": {"code": 404, "message": "not found"}}
+                await _send_answer(send, (404, JSON, json.dumps(body).encode()))
+                return
+            if _is_list(scope):
+                pairs = parse_qsl(bytes(scope["query_string"]).decode(), keep_blank_values=True)
+                kept = [(k, v) for k, v in pairs if k in SEED_PARAMETERS]
+                scope = {**scope, "query_string": urlencode(kept).encode()}
         await self.app(scope, receive, send)
 
 

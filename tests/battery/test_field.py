@@ -81,6 +81,31 @@ TARGETS = [
         ),
     ),
     FieldTarget(
+        "seeds-only-claiming-everything-beyond",
+        lambda: field.SeedsOnly(create_app(battery_catalog())),
+        ("endpoints", "user-models", "providers", "pagination", "list-filters"),
+        # The three operations beyond the seeds are missing: one failure each, and what
+        # needs them is blocked. Paging is ignored (a whole list for every page): one
+        # failure. Each newer filter that selects by what a model carries is its own
+        # feature, missing: one failure each; the opaque ones and malformed values show
+        # nothing wrong when ignored (the whole list is part of itself, and no 5xx).
+        violated=frozenset(
+            {
+                "ENDPOINTS-SHAPE-001",
+                "USER-SHAPE-001",
+                "PROVIDERS-SHAPE-001",
+                "PAGE-SIZE-001",
+                "LFILTER-INPUT-001",
+                "LFILTER-CONTEXT-001",
+                "LFILTER-AUTHOR-001",
+                "LFILTER-PRICE-001",
+                "LFILTER-PRICE-002",
+                "LFILTER-Q-001",
+                "LFILTER-AGE-001",
+            }
+        ),
+    ),
+    FieldTarget(
         "text-errors-and-a-stream-that-answers-500",
         field.text_errors_and_no_stream,
         ("models", "count", "lookup", "chat"),
