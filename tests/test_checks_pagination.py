@@ -109,6 +109,18 @@ def test_next_url_resolves_as_a_browser_does() -> None:
     assert pagination.next_url(absolute) == "http://127.0.0.1:9/v1/models?offset=4"
     for odd in (None, 4, "javascript:alert(1)", "http://[::1/x", "mailto:a@b"):
         assert pagination.next_url(page(None, 4, following=odd)) is None
+    for unaskable in ("/v1/mo\x00dels", "/v1/\ud800", "http://gateway.test:99999/", "/" * 70_000):
+        assert pagination.next_url(page(None, 4, following=unaskable)) is None
+
+
+def test_next_url_reads_backslashes_and_spaces_as_a_browser_does() -> None:
+    """A browser reads `\\host/x` as `//host/x`: another origin, never asked."""
+    sneaky = page(None, 4, following="\\\\elsewhere.test/v1/models")
+    assert pagination.next_url(sneaky) == "http://elsewhere.test/v1/models"
+    found = pagination.next_links([sneaky], 10, 4, inside)
+    assert "outside the target" in found[0].message
+    spaced = page(None, 4, following=" /v1/mod\tels?offset=4\n")
+    assert pagination.next_url(spaced) == f"{ROOT}/models?offset=4"
 
 
 def test_next_links_along_a_right_walk() -> None:
@@ -124,7 +136,7 @@ def test_next_links_along_a_right_walk() -> None:
     [
         ([page(None, 4, following=None)], "null though 6 models remain"),
         ([page(None, 4, following=7)], "is 7 though"),
-        ([page(None, 4, following="ftp://gateway.test/x")], "no http(s) URL"),
+        ([page(None, 4, following="ftp://gateway.test/x")], "no usable http(s) URL"),
         ([page(None, 4, following="http://elsewhere.test/v1/models")], "outside the target"),
         ([page(None, 4, following=f"/v1/models?{QUERY}&limit=4")], "back to page 1"),
         ([page(None, 4), exchange({}, status=500)], "not a page"),

@@ -40,6 +40,7 @@ __all__ = [
 
 Model = Mapping[str, Any]
 LIMIT_MAX = 1000  # ruling R21: the largest limit a target must serve
+MAX_URL = 65_536  # longer URLs are refused by HTTP clients (httpx among them)
 _ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "(absent)"})()
 
 
@@ -124,18 +125,25 @@ def _next_value(body: Mapping[str, Any]) -> Any:
 
 def next_url(page: Exchange) -> str | None:
     """Where a page's links.next leads: resolved against the page's own URL as a browser
-    resolves a link, the fragment dropped. None when there is no link or it resolves to no
-    http(s) URL."""
+    resolves a link (surrounding spaces and controls trimmed, tabs and newlines dropped, a
+    backslash read as a slash, the fragment dropped). None when there is no link, or it
+    resolves to no http(s) URL a client could ask for (controls, lone surrogates, a port
+    out of range, longer than any client sends)."""
     body = _page(page)
     value = _next_value(body) if body is not None else None
     if not isinstance(value, str):
         return None
+    link = value.strip("".join(map(chr, range(33)))).replace("\\", "/")
+    link = "".join(c for c in link if c not in "\t\n\r")
     try:
-        url = urldefrag(urljoin(page.url, value)).url
+        url = urldefrag(urljoin(page.url, link)).url
         parts = urlsplit(url)
-        return url if parts.scheme in ("http", "https") and parts.hostname else None
-    except ValueError:  # a malformed authority (an unclosed IPv6 bracket, a bad port)
+        _ = parts.port  # raises on a port out of range
+        url.encode("utf-8")  # raises on a lone surrogate
+    except (ValueError, UnicodeError):  # a malformed authority, an unencodable character
         return None
+    usable = len(url) <= MAX_URL and not any(ord(c) < 32 or ord(c) == 127 for c in url)
+    return url if usable and parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def _same_url(one: str, other: str) -> bool:
@@ -205,8 +213,17 @@ def page_total(exchange: Exchange, total: int) -> list[Finding]:
 def _excerpt(value: Any) -> str:
     if value is _ABSENT:
         return "(absent)"
-    text = json.dumps(value, ensure_ascii=False)
+    text = _json_text(value)
     return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _json_text(value: Any) -> str:
+    """`value` as JSON text; a value nested as deep as the parser allows may be too deep to
+    write back, and is then told apart by its identity alone."""
+    try:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except RecursionError:
+        return f"(nested too deep to show: {id(value)})"
 
 
 # ----------------------------------------------------------------------------- links.next
@@ -246,7 +263,7 @@ def next_links(
             return [_next_finding(page, f"is {_excerpt(value)} though {left} models remain")]
         url = next_url(page)
         if url is None:
-            return [_next_finding(page, f"{_excerpt(value)} is no http(s) URL")]
+            return [_next_finding(page, f"{_excerpt(value)} is no usable http(s) URL")]
         if not inside(url):
             return [_next_finding(page, f"leads outside the target: {url}")]
         back = next((n for n, p in enumerate(pages[: index + 1]) if _same_url(p.url, url)), None)
@@ -355,7 +372,7 @@ def pages_in_order(
         model_id = id_of(model)
         if model_id is None:
             continue
-        value = json.dumps(model.get(tied_on), sort_keys=True) if tied_on else None
+        value = _json_text(model.get(tied_on)) if tied_on else None
         if tied_on is None or group < 0 or value != previous:
             group += 1
         rank[model_id], previous = group, value
