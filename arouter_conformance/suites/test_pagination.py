@@ -11,7 +11,7 @@ for anyway, so the GET memo sends them once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +71,8 @@ def _queries(run: Run) -> list[dict[str, str]]:
     return [everything, {**everything, "sort": sort or next(iter(SORTS))}]
 
 
-def _inside(run: Run) -> Any:
+def _inside(run: Run) -> Callable[[str], bool]:
+    """Whether a URL is on the target's origin: the only one the kit sends its key to."""
     home = origin(run.target.base_url)
     return lambda url: origin(url) == home
 
