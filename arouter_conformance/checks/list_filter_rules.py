@@ -427,24 +427,31 @@ def choose_parameter(models: Sequence[Model]) -> Filter | None:
 WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def choose_q(models: Sequence[Model]) -> Filter | None:
+def choose_q(models: Sequence[Model], candidates: int = 24) -> Filter | None:
     """A word of the ids, in upper case, that a few models of the scope hold. Preferred: one
     that some models hold only in their name or canonical_slug (a search of ids alone then
     misses them) and that other models hold only in their description (a search of
-    descriptions then finds too many); then one held by about a tenth of the scope."""
-    words = sorted({w.casefold() for m in models for w in WORD.findall(str(id_of(m)))})
+    descriptions then finds too many); then one held by about a tenth of the scope.
+
+    Only the `candidates` words whose count in the ids is nearest a tenth are weighed: each
+    weighing reads every model, and ten thousand models have thousands of words."""
+    tenth = len(models) / 10
+    counts = Counter(w for m in models for w in {*WORD.findall(str(id_of(m)).casefold())})
+    nearest = sorted(counts, key=lambda w: (abs(counts[w] - tenth), w))[:candidates]
+    folded = [[v.casefold() for v in haystack(m)] for m in models]
     best: tuple[tuple[bool, bool, float, str], str] | None = None
-    for word in words:
-        held = [m for m in models if any(word in v.casefold() for v in haystack(m))]
-        if not 0 < len(held) < len(models):
+    for word in nearest:
+        held = [any(word in v for v in values) for values in folded]
+        if not 0 < sum(held) < len(models):
             continue
-        beyond_ids = any(word not in str(id_of(m)).casefold() for m in held)
-        described = any(
-            word in str(m.get("description", "")).casefold()
-            for m in models
-            if not any(word in v.casefold() for v in haystack(m))
+        beyond_ids = any(
+            h and word not in values[0] for h, values in zip(held, folded, strict=True)
         )
-        key = (beyond_ids, described, -abs(len(held) - len(models) / 10), word)
+        described = any(
+            not h and word in str(m.get("description", "")).casefold()
+            for h, m in zip(held, models, strict=True)
+        )
+        key = (beyond_ids, described, -abs(sum(held) - tenth), word)
         if best is None or key > best[0]:
             best = (key, word)
     return q_filter(best[1].upper()) if best else None

@@ -16,7 +16,16 @@ from reference_server import Catalog, create_app
 from tests.battery.harness import Verdict
 from tests.snapshots import ALL_2026_08, shared_snapshot
 
-PROFILES = ("models", "sort", "count", "lookup", "openrouter-sdk", "endpoints", "providers")
+PROFILES = (
+    "models",
+    "sort",
+    "count",
+    "lookup",
+    "openrouter-sdk",
+    "endpoints",
+    "providers",
+    "list-filters",
+)
 
 
 def test_the_real_snapshot_served_correctly_passes(judged: Callable[..., Verdict]) -> None:
@@ -34,3 +43,4 @@ def test_the_real_snapshot_served_correctly_passes(judged: Callable[..., Verdict
     assert {"MODELS-FILTER-003", "SORT-PRICE-001", "COUNT-MATCH-001"} <= judged_ids
     assert {"LOOKUP-VARIANT-001", "ORSDK-INTEROP-001", "ORSDK-ERROR-001"} <= judged_ids
     assert {"ENDPOINTS-LINK-001", "ENDPOINTS-CONTEXT-001", "PROVIDERS-UNIQUE-001"} <= judged_ids
+    assert {i for i in verdict.status if i.startswith("LFILTER-")} <= judged_ids
