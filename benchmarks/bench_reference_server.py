@@ -75,8 +75,15 @@ SCENARIOS = [
         "/v1/models?output_modalities=text,image&supported_parameters=tools&sort=pricing-low-to-high",
         encoding="gzip",
     ),
+    Scenario(
+        "filtered_page",
+        "GET",
+        "/v1/models?input_modalities=image&max_price=5&q=a&offset=50&limit=50",
+        encoding="gzip",
+    ),
     Scenario("count", "GET", "/v1/models/count?output_modalities=all"),
     Scenario("lookup", "GET", "/v1/model/openai/gpt-5.4"),
+    Scenario("endpoints", "GET", "/api/v1/models/openai/gpt-5.4-20260305/endpoints"),
     Scenario("chat", "POST", "/v1/chat/completions", CHAT_BODY),
 ]
 

@@ -91,7 +91,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--open-listing",
         action="store_true",
-        help="let list, count and lookup answer without a key (OpenRouter style)",
+        help="let every GET but /models/user answer without a key (OpenRouter style)",
     )
     # Formatting and writing a line per request halves the requests per second answered.
     parser.add_argument(

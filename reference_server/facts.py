@@ -11,6 +11,7 @@ independent of the others.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Sequence
 
@@ -58,6 +59,7 @@ def pick(seed: str, label: str, choices: Sequence[str]) -> str:
     return choices[int(draw(seed, label) * len(choices))]
 
 
+@functools.lru_cache(maxsize=4096)  # a catalog has few authors and many models each
 def display_name(slug: str) -> str:
     """A provider's display name, made from its slug: `meta-llama` -> `Meta Llama`."""
     return " ".join(part.capitalize() for part in slug.replace("_", "-").split("-") if part)

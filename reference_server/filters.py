@@ -64,7 +64,6 @@ SCORES = ("intelligence_index", "coding_index", "agentic_index")
 class Facts:
     """What the filters read of one model, computed once."""
 
-    model: Model
     inputs: frozenset[str]
     context: int | None
     author: str
@@ -241,7 +240,6 @@ class Filters:
         measured = benchmarks.get("artificial_analysis") if isinstance(benchmarks, dict) else None
         pricing = model["pricing"]
         return Facts(
-            model=model,
             inputs=frozenset(model["architecture"]["input_modalities"]),
             context=model["context_length"],
             author=author,

@@ -1,4 +1,4 @@
-"""List, count and lookup: the rulings R4 and R8-R14 applied to the catalog.
+"""List, count, lookup, pages and the key's own list: rulings R4, R8-R14, R19 and R21.
 
 Each rule is one small method, so that a deliberately broken server (the kit's mutation
 battery) is a subclass overriding one method; see the package docstring for the list.
@@ -13,13 +13,23 @@ battery) is a subclass overriding one method; see the package docstring for the 
   order, and models without data for the dimension (a null figure or context, or a router
   priced "-1" for the pricing sorts, in both directions) come last. The price of a model is
   the Decimal sum of the contract's pricing sort keys, absent keys counting as 0.
+- The filters beyond the seeds (input_modalities, context, prices, q, ages, ...) are
+  filters.py's, applied after the indexed seed filters and before the sort.
+- offset and limit: with neither, the whole answer (total_count its length, links.next
+  null). Otherwise offset is an integer >= 0 (default 0) and limit one from 1 to 1000
+  (default 500), else 400; the page is that slice of the whole answer, total_count the
+  whole answer's length, and links.next, null on the last page, the path of the next
+  page under the root the request came in on, with the request's other parameters.
+- GET /models/user: the key's models of every output modality, in catalog order, with no
+  filter but the pages.
 - A query parameter given twice is refused with 400; unknown parameters are ignored.
 - Visibility: a restricted key sees only its providers' models, judged by the author part
-  of the id, in list, count and lookup alike.
+  of the id, in list, count, lookup and the key's own list alike.
 
 Answers are serialized once per normalized query and visibility and kept in a bounded
 cache: the key is the parsed query (sorted token sets), so `text, image` and `image,text`
-share one body.
+share one body. A page's key adds the page, its path and the other parameters its next
+link repeats.
 """
 
 from __future__ import annotations

@@ -43,8 +43,10 @@ def test_a_tiny_run_writes_ratios_for_every_scenario(tmp_path: Path) -> None:
         "list_all",
         "list_all_gzip",
         "filtered_sorted",
+        "filtered_page",
         "count",
         "lookup",
+        "endpoints",
         "chat",
     }
     for scenario in result["scenarios"].values():
