@@ -210,6 +210,17 @@ def test_a_canonical_slug_names_its_first_plain_row() -> None:
     }
 
 
+def test_a_synthetic_catalogs_links_all_resolve(spec: Spec) -> None:
+    catalog = Catalog.synthetic(40)
+    client = AsgiClient(create_app(catalog))
+    models = list(catalog.models)
+    for model in models:
+        answer = client.get(model["links"]["details"], headers=DEMO)
+        shown = answer.json()["data"]["id"]
+        assert shown == shown_by_link(models, model)
+        assert_endpoints_valid(spec, answer.json(), catalog.by_id[shown])
+
+
 def test_the_real_snapshots_links_all_resolve(spec: Spec) -> None:
     """Every row of the 549-model snapshot, served as published: its link answers, showing
     the row itself or, for a variant, its base model."""
