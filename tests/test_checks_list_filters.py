@@ -248,6 +248,10 @@ def test_an_input_pair_tells_any_of_all_of_and_the_first_name_apart() -> None:
     assert pairs(chosen) == (("input_modalities", "audio,image"),)
     assert rules.choose_input(rows) is not None
     assert rules.choose_input_pair(rows[3:]) is None
+    # Every model takes text: text,image under any-of is every model, an ignored filter.
+    assert rules.choose_input_pair([rows[0], rows[3]]) is None
+    nested = [rows[0], model("a/f", architecture=inputs("text", "image", "file")), rows[3]]
+    assert pairs(rules.choose_input_pair(nested)) == (("input_modalities", "file,image"),)
 
 
 def test_authors_are_chosen_only_when_some_model_is_left_out() -> None:

@@ -337,17 +337,21 @@ def choose_input(models: Sequence[Model]) -> Filter | None:
 
 
 def choose_input_pair(models: Sequence[Model]) -> Filter | None:
-    """Two input modalities for which any-of, all-of and the first name alone select three
-    different sets: each held without the other somewhere, and both together somewhere."""
+    """Two input modalities whose any-of and all-of sets differ, hold some model and leave
+    some out (so neither reading looks like an ignored filter or an empty answer); best
+    when the first name alone selects a third set (each held without the other somewhere),
+    then the most even."""
     held = {
         name: {i for i, m in enumerate(models) if name in input_modalities(m)}
         for name in _inputs(models)
     }
-    best: tuple[int, tuple[str, str]] | None = None
+    everyone = set(range(len(models)))
+    best: tuple[tuple[int, int], tuple[str, str]] | None = None
     for first, second in itertools.combinations(sorted(held), 2):
         a, b = held[first], held[second]
-        score = min(len(a - b), len(b - a), len(a & b))
-        if score > 0 and (best is None or score > best[0]):
+        telling = min(len(a ^ b), len(a & b), len(everyone - (a | b)))
+        score = (min(len(a - b), len(b - a), len(a & b)), telling)
+        if telling > 0 and (best is None or score > best[0]):
             best = (score, (first, second))
     return input_filter(best[1]) if best else None
 

@@ -76,8 +76,21 @@ def test_one_input_modality_selects_its_models(run: Run) -> None:
 
 @requirement("LFILTER-INPUT-002")
 def test_a_list_of_input_modalities_selects_any_or_all(run: Run) -> None:
-    probe = _alone(rules.choose_input_pair(_default_scope(run)))
-    why = "no two input modalities of the default list tell any-of from all-of"
+    """In the default list, or else in the list of all models, where more models may take
+    something other than text."""
+    scopes = (None, run.contract.all_output_modalities)
+    probe = next(
+        (
+            Probe(scope, (chosen,))
+            for scope in scopes
+            if (chosen := rules.choose_input_pair(rules.scope_models(scope, run.baseline())))
+        ),
+        None,
+    )
+    why = (
+        "no two input modalities select sets, under any-of and under all-of, that differ "
+        "and both leave some model out"
+    )
     require(_judge(run, "LFILTER-INPUT-002", probe, why))
 
 
