@@ -123,6 +123,10 @@ class Contract:
     redirect_statuses: frozenset[int]
     sort_values: tuple[str, ...]
     finish_reasons: tuple[str, ...]
+    quantizations: tuple[str, ...]
+    endpoint_statuses: frozenset[int]
+    page_limit_default: int  # ruling R21, from the limit parameter's schema
+    page_limit_max: int
 
 
 class Spec:
@@ -323,6 +327,7 @@ def _contract(openapi: Mapping[str, Any], schemas: Mapping[str, Any]) -> Contrac
         sort_parameter = next(
             p for p in openapi["paths"]["/models"]["get"]["parameters"] if p.get("name") == "sort"
         )
+        limit = openapi["components"]["parameters"]["Limit"]["schema"]
         return Contract(
             default_output_modality=vocabulary["default-output-modality"],
             all_output_modalities=vocabulary["all-output-modalities"],
@@ -335,10 +340,14 @@ def _contract(openapi: Mapping[str, Any], schemas: Mapping[str, Any]) -> Contrac
             redirect_statuses=frozenset(vocabulary["redirect-statuses"]),
             sort_values=tuple(sort_parameter["schema"]["enum"]),
             finish_reasons=tuple(schemas["FinishReason.json"]["enum"]),
+            quantizations=tuple(vocabulary["quantizations"]),
+            endpoint_statuses=frozenset(vocabulary["endpoint-statuses"]),
+            page_limit_default=limit["default"],
+            page_limit_max=limit["maximum"],
         )
     except (KeyError, StopIteration, TypeError) as exc:
         raise SpecError(
-            f"openapi.yaml: x-contract or the sort parameter is incomplete ({exc})"
+            f"openapi.yaml: x-contract, the sort or the limit parameter is incomplete ({exc})"
         ) from None
 
 

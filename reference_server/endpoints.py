@@ -148,7 +148,7 @@ class Endpoints:
     def quantization(self, seed: str) -> str | None:
         if facts.draw(seed, "quantization/null") < NULL_SHARE:
             return None
-        return facts.pick(seed, "quantization", facts.QUANTIZATIONS)
+        return facts.pick(seed, "quantization", self.queries.contract.quantizations)
 
     def uptime(self, seed: str, window: str) -> float | None:
         """A percentage in [95, 100], or null (too few requests in the window)."""

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 __all__ = [
     "COUNTRIES",
-    "QUANTIZATIONS",
     "category",
     "display_name",
     "distillable",
@@ -29,21 +28,6 @@ __all__ = [
     "zero_retention",
 ]
 
-# The quantizations OpenRouter's document names (ruling R18).
-QUANTIZATIONS = (
-    "int4",
-    "int8",
-    "fp4",
-    "mxfp4",
-    "nvfp4",
-    "fp6",
-    "fp8",
-    "mxfp8",
-    "fp16",
-    "bf16",
-    "fp32",
-    "unknown",
-)
 # ISO 3166 codes a made-up provider may have its seat or data centres in.
 COUNTRIES = ("US", "CA", "GB", "IE", "DE", "FR", "NL", "SE", "CH", "SG", "JP", "KR", "AU")
 SECOND_HOST_SHARE = 0.4  # share of models a second provider also serves

@@ -55,8 +55,6 @@ Value = Callable[[Model], Any]
 Pairs = tuple[tuple[str, str], ...]
 
 PAGING = ("offset", "limit")
-DEFAULT_LIMIT = 500
-MAX_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -154,13 +152,14 @@ class Queries(Filters):
         limit = self.parse_limit(single(params, "limit"))
         if offset is None and limit is None:
             return None
-        return Page(0 if offset is None else offset, DEFAULT_LIMIT if limit is None else limit)
+        default = self.contract.page_limit_default
+        return Page(0 if offset is None else offset, default if limit is None else limit)
 
     def parse_offset(self, raw: str | None) -> int | None:
         return None if raw is None else integer("offset", raw, 0, BEYOND)
 
     def parse_limit(self, raw: str | None) -> int | None:
-        return None if raw is None else integer("limit", raw, 1, MAX_LIMIT)
+        return None if raw is None else integer("limit", raw, 1, self.contract.page_limit_max)
 
     # --- answers ------------------------------------------------------------------------------
 

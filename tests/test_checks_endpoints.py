@@ -14,6 +14,8 @@ from tests.factories import ROOT, exchange, model
 
 SPEC = load_spec()
 
+CONTRACT = load_spec().contract
+
 
 def endpoint(**overrides: Any) -> dict[str, Any]:
     value: dict[str, Any] = {
@@ -202,17 +204,17 @@ def test_a_hostile_page_yields_a_few_findings() -> None:
     bad = endpoint(pricing={"prompt": "x", "completion": "y"}, quantization="q", status=7)
     data = page("a/b", *[bad] * 1000)["data"]
     assert len(endpoints.prices(SPEC, answer(page()), data)) == endpoints.SHOWN
-    assert len(endpoints.enumerations(answer(page()), data)) == endpoints.SHOWN
+    assert len(endpoints.enumerations(CONTRACT, answer(page()), data)) == endpoints.SHOWN
 
 
 def test_enumerations_hold_the_documents_values() -> None:
-    fine = [endpoint(quantization=q) for q in sorted(endpoints.QUANTIZATIONS)]
-    fine += [endpoint(quantization=None, status=s) for s in sorted(endpoints.STATUSES)]
+    fine = [endpoint(quantization=q) for q in CONTRACT.quantizations]
+    fine += [endpoint(quantization=None, status=s) for s in sorted(CONTRACT.endpoint_statuses)]
     with ledger() as book:
-        assert endpoints.enumerations(answer(page()), page("a/b", *fine)["data"]) == []
+        assert endpoints.enumerations(CONTRACT, answer(page()), page("a/b", *fine)["data"]) == []
     assert book.judged == {"ENDPOINTS-ENUM-001"}
     odd = page("a/b", endpoint(quantization="fp7"), endpoint(status=1))["data"]
-    found = endpoints.enumerations(answer(page()), odd)
+    found = endpoints.enumerations(CONTRACT, answer(page()), odd)
     assert [f.pointer for f in found] == [
         "/data/endpoints/0/quantization",
         "/data/endpoints/1/status",
@@ -223,7 +225,7 @@ def test_values_of_the_wrong_type_are_left_to_the_shape() -> None:
     data = page("a/b", endpoint(quantization=8, status="0"), endpoint(status=True))["data"]
     del data["endpoints"][1]["quantization"]
     with ledger() as book:
-        assert endpoints.enumerations(answer(page()), data) == []
+        assert endpoints.enumerations(CONTRACT, answer(page()), data) == []
     assert book.judged == set()
 
 

@@ -47,21 +47,22 @@ def inside(url: str) -> bool:
 
 
 def test_the_limit_makes_about_three_pages_with_a_short_last_one() -> None:
-    assert pagination.page_limit(0) is None
-    assert pagination.page_limit(1) is None
-    assert pagination.page_limit(2) == 1
-    assert pagination.page_limit(10) == 4  # 4, 4, 2
-    assert pagination.page_limit(9) == 4  # 3 divides 9: 4, 4, 1
-    assert pagination.page_limit(550) == 184
-    assert pagination.page_limit(3000) == 1000  # 1000 divides 3000, but no limit may exceed it
-    assert pagination.page_limit(10_001) == 1000
+    assert pagination.page_limit(0, 1000) is None
+    assert pagination.page_limit(1, 1000) is None
+    assert pagination.page_limit(2, 1000) == 1
+    assert pagination.page_limit(10, 1000) == 4  # 4, 4, 2
+    assert pagination.page_limit(9, 1000) == 4  # 3 divides 9: 4, 4, 1
+    assert pagination.page_limit(550, 1000) == 184
+    # 1000 divides 3000, but no limit may exceed it
+    assert pagination.page_limit(3000, 1000) == 1000
+    assert pagination.page_limit(10_001, 1000) == 1000
     assert pagination.page_count(10, 4) == 3
-    assert pagination.page_limit(86, exact=True) == 43  # 43, 43
-    assert pagination.page_limit(9, exact=True) == 3  # 3, 3, 3
-    assert pagination.page_limit(3, exact=True) == 1
-    assert pagination.page_limit(10_000, exact=True) == 1000
-    assert pagination.page_limit(97, exact=True) == 33  # a prime: no exact fit, the default
-    assert pagination.page_limit(2 * 1009, exact=True) == 673  # 1009 is too large a limit
+    assert pagination.page_limit(86, 1000, exact=True) == 43  # 43, 43
+    assert pagination.page_limit(9, 1000, exact=True) == 3  # 3, 3, 3
+    assert pagination.page_limit(3, 1000, exact=True) == 1
+    assert pagination.page_limit(10_000, 1000, exact=True) == 1000
+    assert pagination.page_limit(97, 1000, exact=True) == 33  # a prime: no exact fit, the default
+    assert pagination.page_limit(2 * 1009, 1000, exact=True) == 673  # 1009 is too large a limit
 
 
 def test_a_list_already_in_a_sort_order_is_told() -> None:

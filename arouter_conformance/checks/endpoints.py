@@ -4,7 +4,7 @@ its id or by its links.details, their prices, enumerations and context lengths."
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
 from typing import Any, TypeGuard
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
@@ -15,11 +15,9 @@ from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.oracle import id_of, split_variant
-from arouter_conformance.spec import Spec
+from arouter_conformance.spec import Contract, Spec
 
 __all__ = [
-    "QUANTIZATIONS",
-    "STATUSES",
     "context_within",
     "details_of",
     "details_url",
@@ -32,13 +30,6 @@ __all__ = [
 ]
 
 Model = Mapping[str, Any]
-# The values OpenRouter's document closes its enumerations with (ruling R18: a SHOULD,
-# since providers add new ones).
-QUANTIZATIONS = frozenset(
-    {"int4", "int8", "fp4", "mxfp4", "nvfp4", "fp6", "fp8", "mxfp8", "fp16", "bf16", "fp32"}
-    | {"unknown"}
-)
-STATUSES = frozenset({0, -1, -2, -3, -5, -10})
 # Pricing entries that are not prices per unit (ruling R18): a number and an array.
 NOT_PRICES = frozenset({"discount", "overrides"})
 # What one answer may contribute to a report: a hostile page of ten thousand endpoints
@@ -174,7 +165,7 @@ def prices(spec: Spec, exchange: Exchange, data: Model) -> list[Finding]:
     return findings[:SHOWN]
 
 
-def enumerations(exchange: Exchange, data: Model) -> list[Finding]:
+def enumerations(contract: Contract, exchange: Exchange, data: Model) -> list[Finding]:
     """ENDPOINTS-ENUM-001: quantization one of the document's values (or null), status,
     when given, one of its codes. A value of the wrong type is the shape's finding."""
     findings = []
@@ -182,20 +173,23 @@ def enumerations(exchange: Exchange, data: Model) -> list[Finding]:
         quantization = endpoint.get("quantization")
         if "quantization" in endpoint and (quantization is None or isinstance(quantization, str)):
             judged("ENDPOINTS-ENUM-001")
-            if quantization is not None and quantization not in QUANTIZATIONS:
+            allowed = contract.quantizations
+            if quantization is not None and quantization not in allowed:
                 findings.append(
-                    _enum_finding(exchange, index, "quantization", quantization, QUANTIZATIONS)
+                    _enum_finding(exchange, index, "quantization", quantization, allowed)
                 )
         status = endpoint.get("status")
         if isinstance(status, int) and not isinstance(status, bool):
             judged("ENDPOINTS-ENUM-001")
-            if status not in STATUSES:
-                findings.append(_enum_finding(exchange, index, "status", status, STATUSES))
+            if status not in contract.endpoint_statuses:
+                findings.append(
+                    _enum_finding(exchange, index, "status", status, contract.endpoint_statuses)
+                )
     return findings[:SHOWN]
 
 
 def _enum_finding(
-    exchange: Exchange, index: int, key: str, value: object, allowed: frozenset[Any]
+    exchange: Exchange, index: int, key: str, value: object, allowed: Collection[Any]
 ) -> Finding:
     return Finding(
         "ENDPOINTS-ENUM-001",

@@ -23,7 +23,6 @@ from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.oracle import id_of
 
 __all__ = [
-    "LIMIT_MAX",
     "next_links",
     "next_url",
     "ordered_by",
@@ -39,13 +38,13 @@ __all__ = [
 ]
 
 Model = Mapping[str, Any]
-LIMIT_MAX = 1000  # ruling R21: the largest limit a target must serve
 MAX_URL = 65_536  # longer URLs are refused by HTTP clients (httpx among them)
 _ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "(absent)"})()
 
 
-def page_limit(total: int, *, exact: bool = False) -> int | None:
-    """The limit to page `total` models by; None when fewer than two leave nothing to page.
+def page_limit(total: int, largest: int, *, exact: bool = False) -> int | None:
+    """The limit to page `total` models by, at most `largest` (the most a target must serve,
+    ruling R21); None when fewer than two leave nothing to page.
 
     By default about three pages, the last one short when some limit allows (so the size
     rule is seen with what is left as well as with a full page). `exact`: a limit that
@@ -55,12 +54,12 @@ def page_limit(total: int, *, exact: bool = False) -> int | None:
     if total < 2:
         return None
     if exact:
-        most = max(4, -(-total // LIMIT_MAX))
-        fit = next(L for L in range(min(LIMIT_MAX, total // 2), 0, -1) if total % L == 0)
+        most = max(4, -(-total // largest))
+        fit = next(L for L in range(min(largest, total // 2), 0, -1) if total % L == 0)
         if total // fit <= most:
             return fit
-    third = min(LIMIT_MAX, -(-total // 3))
-    shorts = (limit for limit in range(third, min(total, LIMIT_MAX + 1)) if total % limit)
+    third = min(largest, -(-total // 3))
+    shorts = (limit for limit in range(third, min(total, largest + 1)) if total % limit)
     return next(shorts, third)
 
 

@@ -122,7 +122,7 @@ def test_endpoint_enumerations_hold_the_documents_values(run: Run) -> None:
     _judge_pages(
         run,
         "ENDPOINTS-ENUM-001",
-        endpoints.enumerations,
+        lambda exchange, data: endpoints.enumerations(run.contract, exchange, data),
         "no sampled endpoint gives a quantization or a status",
     )
 

@@ -103,7 +103,9 @@ def _paged(run: Run, query: Mapping[str, str]) -> Paged | str:
             return str(exc)
         if models is None:
             return f"{exchange.describe()}: the unpaged answer is no list to page"
-        limit = pagination.page_limit(len(models), exact="sort" in query)
+        limit = pagination.page_limit(
+            len(models), run.contract.page_limit_max, exact="sort" in query
+        )
         if limit is None:
             return f"{exchange.path_and_query} returns {len(models)} models: nothing to page"
         tied_on = SORTS.get(query.get("sort", ""))
@@ -192,7 +194,7 @@ def test_offset_past_the_end(run: Run) -> None:
 def test_values_out_of_range_are_refused(run: Run) -> None:
     findings: list[Finding] = []
     for name, value, what in (
-        ("limit", str(pagination.LIMIT_MAX + 1), "a limit above the largest"),
+        ("limit", str(run.contract.page_limit_max + 1), "a limit above the largest"),
         ("limit", "0", "a limit of 0"),
         ("limit", "-1", "a negative limit"),
         ("offset", "-1", "a negative offset"),

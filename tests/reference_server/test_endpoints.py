@@ -14,17 +14,16 @@ from typing import Any
 import httpx
 import pytest
 
-from arouter_conformance.spec import Spec
+from arouter_conformance.spec import Spec, load_spec
 from reference_server import RESTRICTED_PROVIDERS, Catalog, create_app
 from reference_server.catalog import Model
-from reference_server.facts import QUANTIZATIONS
 from tests.reference_server.conftest import DEMO, RESTRICTED, AsgiClient, bearer
 from tests.reference_server.rows import document, row
 from tests.snapshots import ALL_2026_08, shared_snapshot
 
 Client = AsgiClient | httpx.Client
 PRICE = re.compile(r"^[0-9]+(\.[0-9]+)?$")
-STATUSES = {0, -1, -2, -3, -5, -10}
+CONTRACT = load_spec().contract
 
 
 def author(model_id: str) -> str:
@@ -62,8 +61,8 @@ def assert_endpoints_valid(spec: Spec, body: dict[str, Any], model: Model) -> No
             if key not in {"discount", "overrides"}:
                 assert isinstance(price, str), key
                 assert PRICE.match(price), (key, price)
-        assert endpoint["quantization"] is None or endpoint["quantization"] in QUANTIZATIONS
-        assert endpoint["status"] in STATUSES
+        assert endpoint["quantization"] in (None, *CONTRACT.quantizations)
+        assert endpoint["status"] in CONTRACT.endpoint_statuses
         assert endpoint["supported_parameters"] == model["supported_parameters"]
         assert endpoint["model_id"] == model["id"]
         if isinstance(model["context_length"], int):
