@@ -144,8 +144,8 @@ class ExtraQueries(Queries):
                 entry["x_votes"] = 12
         return served
 
-    def envelope(self, models: list[dict[str, Any]]) -> dict[str, Any]:
-        return {**super().envelope(models), "x_generated_at": 1_786_000_000, "meta": {}}
+    def envelope(self, models: list[dict[str, Any]], *page: Any) -> dict[str, Any]:
+        return {**super().envelope(models, *page), "x_generated_at": 1_786_000_000, "meta": {}}
 
     def count_body(self, params: QueryParams, visibility: Visibility) -> Body:
         value = json_body(super().count_body(params, visibility).data)
