@@ -115,6 +115,7 @@ class Contract:
     default_output_modality: str
     all_output_modalities: str
     documented_output_modalities: tuple[str, ...]
+    documented_input_modalities: tuple[str, ...]  # the input_modalities parameter's items
     documented_parameters: tuple[str, ...]
     variant_suffixes: tuple[str, ...]
     auto_model: str
@@ -327,11 +328,15 @@ def _contract(openapi: Mapping[str, Any], schemas: Mapping[str, Any]) -> Contrac
         sort_parameter = next(
             p for p in openapi["paths"]["/models"]["get"]["parameters"] if p.get("name") == "sort"
         )
-        limit = openapi["components"]["parameters"]["Limit"]["schema"]
+        parameters = openapi["components"]["parameters"]
+        limit = parameters["Limit"]["schema"]
         return Contract(
             default_output_modality=vocabulary["default-output-modality"],
             all_output_modalities=vocabulary["all-output-modalities"],
             documented_output_modalities=tuple(vocabulary["documented-output-modalities"]),
+            documented_input_modalities=tuple(
+                parameters["InputModalities"]["schema"]["items"]["enum"]
+            ),
             documented_parameters=tuple(vocabulary["documented-parameters"]),
             variant_suffixes=tuple(vocabulary["variant-suffixes"]),
             auto_model=vocabulary["auto-model"],
@@ -347,7 +352,8 @@ def _contract(openapi: Mapping[str, Any], schemas: Mapping[str, Any]) -> Contrac
         )
     except (KeyError, StopIteration, TypeError) as exc:
         raise SpecError(
-            f"openapi.yaml: x-contract, the sort or the limit parameter is incomplete ({exc})"
+            "openapi.yaml: x-contract, the sort, limit or input_modalities parameter is "
+            f"incomplete ({exc})"
         ) from None
 
 

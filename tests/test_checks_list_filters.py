@@ -267,3 +267,168 @@ def test_an_age_window_is_chosen_in_whole_days() -> None:
     rows = [model(f"a/m{d}", created=days_ago(d)) for d in (1.5, 10.2, 20.7, 30.1, 60.3, 90.9)]
     chosen = rules.choose_age(rows, NOW)
     assert pairs(chosen) == (("min_age_days", "20"), ("max_age_days", "61"))
+
+
+def test_an_age_gap_splits_two_models_a_window_cannot() -> None:
+    rows = [model("a/new", created=days_ago(3)), model("a/old", created=days_ago(30))]
+    assert pairs(rules.choose_age(rows, NOW)) == (("max_age_days", "16"),)
+    close = [model("a/x", created=days_ago(3)), model("a/y", created=days_ago(4))]
+    assert rules.choose_age(close, NOW) is None  # within the day of tolerance
+
+
+# ----------------------------------------------------------------------------- OpenAI-style lists
+
+
+@pytest.fixture
+def openai_style(spec: Spec) -> Baseline:
+    """LiteLLM's list: id, object, created and owned_by, no architecture (so no model is
+    surely in the default, text, scope), all created the same second."""
+    created = days_ago(900)
+    return Baseline(
+        [
+            {"id": i, "object": "model", "created": created, "owned_by": "litellm"}
+            for i in ("anthropic/claude-3.5-haiku", "openai/gpt-4o-mini", "meta-llama/llama-3")
+        ],
+        spec.contract,
+    )
+
+
+def test_models_without_outputs_are_probed_in_the_list_of_all_models(
+    openai_style: Baseline,
+) -> None:
+    assert rules.scope_models(None, openai_style) == []
+    authors = rules.choose_probe(openai_style, lambda m: rules.choose_authors(m, 1))
+    assert authors is not None
+    assert authors.label == "output_modalities=all&model_authors=anthropic"
+    assert judge(authors, openai_style, "anthropic/claude-3.5-haiku")[0] == []
+    every = judge(authors, openai_style, *openai_style.by_id)
+    assert every[0] == ["LFILTER-X"]
+    assert "LFILTER-X" in every[1].judged
+    search = rules.choose_probe(openai_style, rules.choose_q)
+    assert search is not None
+    assert search.scope == "all"
+    assert judge(search, openai_style, *openai_style.by_id, missing_to="LFILTER-Y")[0] == [
+        "LFILTER-X"
+    ]
+
+
+def test_data_a_list_does_not_carry_gives_no_probe(openai_style: Baseline, spec: Spec) -> None:
+    contract = spec.contract
+    assert (
+        rules.choose_probe(
+            openai_style, rules.choose_input, lambda m: rules.beyond_inputs(m, contract)
+        )
+        is None
+    )
+    assert rules.choose_probe(openai_style, rules.choose_context, rules.beyond_context) is None
+    price = rules.choose_probe(
+        openai_style,
+        lambda m: rules.choose_price(m, "prompt", contract),
+        lambda m: rules.beyond_prices(m, "prompt", contract),
+    )
+    assert price is None
+
+
+# ----------------------------------------------------------------------------- every model ties
+
+
+@pytest.fixture
+def tied(spec: Spec) -> Baseline:
+    """aimock's and anymodel's lists: a few models of one author alike in everything."""
+    same = {
+        "architecture": inputs("text", "image"),
+        "context_length": 128000,
+        "pricing": priced("0", "0"),
+        "created": days_ago(400.5),
+    }
+    return Baseline(
+        [model(i, **same) for i in ("openai/gpt-4o", "openai/gpt-4o-mini", "openai/o3")],
+        spec.contract,
+    )
+
+
+def beyond_probes(baseline: Baseline, contract: Any) -> dict[str, Probe | None]:
+    return {
+        "input": rules.choose_probe(
+            baseline, rules.choose_input, lambda m: rules.beyond_inputs(m, contract)
+        ),
+        "context": rules.choose_probe(baseline, rules.choose_context, rules.beyond_context),
+        "authors": rules.choose_probe(
+            baseline, lambda m: rules.choose_authors(m, 1), rules.beyond_authors
+        ),
+        "prompt": rules.choose_probe(
+            baseline,
+            lambda m: rules.choose_price(m, "prompt", contract),
+            lambda m: rules.beyond_prices(m, "prompt", contract),
+        ),
+        "completion": rules.choose_probe(
+            baseline,
+            lambda m: rules.choose_price(m, "completion", contract),
+            lambda m: rules.beyond_prices(m, "completion", contract),
+        ),
+        "age": rules.choose_probe(
+            baseline,
+            lambda m: rules.choose_age(m, NOW),
+            lambda m: rules.beyond_ages(m, NOW),
+        ),
+    }
+
+
+def test_where_no_value_splits_the_list_one_beyond_every_model_is_sent(
+    tied: Baseline, spec: Spec
+) -> None:
+    probes = beyond_probes(tied, spec.contract)
+    assert {k: p.label if p else None for k, p in probes.items()} == {
+        "input": "input_modalities=audio",
+        "context": "context=128001",
+        "authors": "model_authors=anthropic",
+        "prompt": "min_price=1",
+        "completion": "min_output_price=1",
+        "age": "max_age_days=399",
+    }
+    for probe in probes.values():
+        assert probe is not None
+        assert probe.empty
+        ignored = judge(probe, tied, *tied.by_id)
+        assert ignored[0] == ["LFILTER-X"], probe.label
+        assert "LFILTER-X" in ignored[1].judged
+        honoured = judge(probe, tied)
+        assert honoured[0] == [], probe.label
+        assert "LFILTER-X" in honoured[1].judged
+
+
+def test_the_youngest_models_are_bounded_from_the_other_side(spec: Spec) -> None:
+    rows = [model("a/x", created=days_ago(0.5)), model("a/y", created=days_ago(0.8))]
+    chosen = rules.beyond_ages(rows, NOW)
+    assert pairs(chosen) == (("min_age_days", "2"),)
+
+
+def test_a_splitting_value_is_preferred_to_one_beyond_every_model(
+    baseline: Baseline, spec: Spec
+) -> None:
+    probes = beyond_probes(baseline, spec.contract)
+    assert all(probes.values())
+    # Every model of the fixture costs 2 $/M for completions and was created the same second.
+    assert {name for name, probe in probes.items() if probe and probe.empty} == {
+        "completion",
+        "age",
+    }
+
+
+def test_a_name_no_model_holds_may_be_refused_a_bound_may_not(tied: Baseline, spec: Spec) -> None:
+    probes = beyond_probes(tied, spec.contract)
+    refused = exchange({"error": {"code": 400, "message": "unknown author"}}, status=400)
+    for name in ("input", "authors"):
+        probe = probes[name]
+        assert probe is not None
+        with ledger() as book:
+            assert list_filters.filtered_answer("LFILTER-X", refused, probe, tied) == []
+        assert "LFILTER-X" not in book.judged
+        assert "refusing it is fair" in book.unjudgeable["LFILTER-X"]
+    crashed = exchange({"error": {"code": 500, "message": "x"}}, status=500)
+    found = list_filters.filtered_answer("LFILTER-X", crashed, probes["authors"], tied)
+    assert [f.requirement for f in found] == ["LFILTER-X"]
+    context = probes["context"]
+    assert context is not None
+    found = list_filters.filtered_answer("LFILTER-X", refused, context, tied)
+    assert [f.requirement for f in found] == ["LFILTER-X"]

@@ -11,10 +11,16 @@ both and an answer must follow one of them.
 The values are chosen from the list itself so that each probe tells a working filter from
 a broken one: some models of the scope pass it and some do not, bounds sit on real prices
 and contexts (so inclusive bounds show), and a search text appears in a different case.
+Where no value splits the list (a tiny catalog where every model ties), a value beyond
+every model (a context above the longest, a name none holds) still tells an ignored filter
+from a working one: the ruling selects no model, so an empty answer is right and any model
+a failure. It is the lesser probe (a filter that always answers nothing passes it), so it
+is sent only when no splitting value exists.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import re
@@ -42,6 +48,11 @@ __all__ = [
     "Reading",
     "age_filter",
     "authors_filter",
+    "beyond_ages",
+    "beyond_authors",
+    "beyond_context",
+    "beyond_inputs",
+    "beyond_prices",
     "choose_age",
     "choose_authors",
     "choose_context",
@@ -49,14 +60,17 @@ __all__ = [
     "choose_input_pair",
     "choose_parameter",
     "choose_price",
+    "choose_probe",
     "choose_q",
     "context_filter",
+    "decides",
     "in_scope",
     "input_filter",
     "narrowed",
     "parameter_filter",
     "price_filter",
     "q_filter",
+    "says_inputs",
     "scope_models",
 ]
 
@@ -69,10 +83,15 @@ MILLION = Decimal(10) ** 6
 @dataclass(frozen=True)
 class Filter:
     """One filter of a request: its query pairs and the readings the ruling allows (an
-    answer must follow one of them; most filters have one)."""
+    answer must follow one of them; most filters have one). `empty`: the value was chosen
+    to leave every model out, so an empty answer is right. `refusable`: it names what no
+    model holds (an author, an input modality), which a target may refuse with a 4xx, as
+    ruling R8 lets it refuse an unknown output modality."""
 
     pairs: tuple[tuple[str, str], ...]
     readings: tuple[Sorting, ...]
+    empty: bool = False
+    refusable: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +120,14 @@ class Probe:
         pairs = [] if self.scope is None else [("output_modalities", self.scope)]
         pairs += [pair for f in self.filters for pair in f.pairs]
         return pairs + list(self.neutral)
+
+    @property
+    def empty(self) -> bool:
+        return any(f.empty for f in self.filters)
+
+    @property
+    def refusable(self) -> bool:
+        return any(f.refusable for f in self.filters)
 
     @property
     def label(self) -> str:
@@ -160,17 +187,19 @@ def narrowed(models: Iterable[Model], chosen: Filter | None) -> list[Model]:
 # ----------------------------------------------------------------------------- the filters
 
 
+def says_inputs(model: Model) -> bool:
+    architecture = model.get("architecture")
+    return isinstance(architecture, Mapping) and isinstance(
+        architecture.get("input_modalities"), list
+    )
+
+
 def input_filter(names: Sequence[str]) -> Filter:
     """input_modalities: one name exactly; a comma list any-of or all-of (either is fair)."""
     wanted = frozenset(names)
 
     def says(model: Model) -> frozenset[str] | None:
-        architecture = model.get("architecture")
-        if not isinstance(architecture, Mapping):
-            return None
-        if not isinstance(architecture.get("input_modalities"), list):
-            return None
-        return input_modalities(model)
+        return input_modalities(model) if says_inputs(model) else None
 
     def any_of(model: Model) -> bool | None:
         held = says(model)
@@ -365,15 +394,18 @@ def _threshold(values: Sequence[int]) -> int | None:
     return median if median > ordered[0] else min(v for v in ordered if v > ordered[0])
 
 
-def choose_context(models: Sequence[Model]) -> Filter | None:
-    """context at a real context_length near the median: models exactly at it show whether
-    the bound is inclusive."""
-    lengths = [
+def _contexts(models: Sequence[Model]) -> list[int]:
+    return [
         m["context_length"]
         for m in models
         if isinstance(m.get("context_length"), int) and not isinstance(m["context_length"], bool)
     ]
-    least = _threshold([n for n in lengths if n >= 1])
+
+
+def choose_context(models: Sequence[Model]) -> Filter | None:
+    """context at a real context_length near the median: models exactly at it show whether
+    the bound is inclusive."""
+    least = _threshold([n for n in _contexts(models) if n >= 1])
     return context_filter(least) if least else None
 
 
@@ -412,14 +444,20 @@ def choose_price(
 
 
 def choose_age(models: Sequence[Model], now: float) -> Filter | None:
-    """An age window from a third of the way up to two thirds, in whole days; a model
-    within a day of a bound is judged either way."""
+    """An age window from a third of the way up to two thirds, in whole days; else (fewer
+    than three models, or ages too close for the window to leave one out) a max_age_days
+    in the widest gap between two ages. A model within a day of a bound is judged either
+    way, so either must split the models beyond that day."""
     ages = sorted(a for m in models if (a := age_days(m, now)) is not None and a >= 0)
-    if len(ages) < 3:
-        return None
-    least = math.floor(ages[len(ages) // 3])
-    most = math.ceil(ages[(2 * len(ages)) // 3])
-    return age_filter(least, max(least, most), now)
+    candidates = []
+    if len(ages) >= 3:
+        least = math.floor(ages[len(ages) // 3])
+        most = math.ceil(ages[(2 * len(ages)) // 3])
+        candidates.append(age_filter(least, max(least, most), now))
+    widest = max(itertools.pairwise(ages), key=lambda p: p[1] - p[0], default=None)
+    if widest is not None:
+        candidates.append(age_filter(None, math.floor(sum(widest) / 2), now))
+    return next((c for c in candidates if decides(c, models)), None)
 
 
 def choose_parameter(models: Sequence[Model]) -> Filter | None:
@@ -459,6 +497,100 @@ def choose_q(models: Sequence[Model], candidates: int = 24) -> Filter | None:
         if best is None or key > best[0]:
             best = (key, word)
     return q_filter(best[1].upper()) if best else None
+
+
+# ----------------------------------------------------------------------------- beyond every model
+
+
+def _beyond(chosen: Filter, *, refusable: bool = False) -> Filter:
+    return dataclasses.replace(chosen, empty=True, refusable=refusable)
+
+
+def beyond_inputs(models: Sequence[Model], contract: Contract) -> Filter | None:
+    """The first input modality the document names that no model of the scope takes (when
+    some model says what it takes)."""
+    if not any(says_inputs(m) for m in models):
+        return None
+    held = _inputs(models)
+    name = next((n for n in contract.documented_input_modalities if n not in held), None)
+    return _beyond(input_filter([name]), refusable=True) if name else None
+
+
+def beyond_context(models: Sequence[Model]) -> Filter | None:
+    """context one above the longest context_length of the scope."""
+    lengths = _contexts(models)
+    return _beyond(context_filter(max(lengths) + 1)) if lengths else None
+
+
+# Real author slugs, so that the probe is an ordinary request: the first the scope lacks.
+AUTHORS_ELSEWHERE = ("anthropic", "openai", "google")
+
+
+def beyond_authors(models: Sequence[Model]) -> Filter | None:
+    """model_authors with an author no id of the scope names (when some id names one)."""
+    held = _authors(models)
+    if not held:
+        return None
+    name = next((a for a in AUTHORS_ELSEWHERE if a not in held), None)
+    return _beyond(authors_filter([name]), refusable=True) if name else None
+
+
+def beyond_prices(models: Sequence[Model], key: str, contract: Contract) -> Filter | None:
+    """A minimum, in whole dollars per million, above every readable price of the scope
+    (no maximum can be below a price of 0)."""
+    prices = [p for m in models if (p := price_per_million(m, key, contract)) is not None]
+    if not prices:
+        return None
+    return _beyond(price_filter(key, Decimal(math.floor(max(prices)) + 1), None, contract))
+
+
+def beyond_ages(models: Sequence[Model], now: float) -> Filter | None:
+    """max_age_days more than a day (the tolerance) below the youngest model's age; when
+    the youngest is under two days old, min_age_days more than a day above the oldest's."""
+    ages = [a for m in models if (a := age_days(m, now)) is not None]
+    if not ages:
+        return None
+    most = math.ceil(min(ages)) - 2
+    if most >= 0:
+        return _beyond(age_filter(None, most, now))
+    return _beyond(age_filter(max(0, math.floor(max(ages)) + 2), None, now))
+
+
+# ----------------------------------------------------------------------------- the probe
+
+
+def decides(chosen: Filter, models: Sequence[Model]) -> bool:
+    """Under every reading, the filter surely leaves some model of `models` out and (unless
+    chosen to leave out every one) surely keeps some: an answer ignoring it shows, and so
+    does an empty one."""
+    for sort in chosen.readings:
+        verdicts = {sort(m) for m in models}
+        if False not in verdicts or (True not in verdicts and not chosen.empty):
+            return False
+    return True
+
+
+Choice = Callable[[Sequence[Model]], Filter | None]
+
+
+def choose_probe(baseline: Baseline, choose: Choice, beyond: Choice | None = None) -> Probe | None:
+    """A request with one filter: a value `choose` finds that splits the default list,
+    else the list of all models; failing both, a value `beyond` finds that leaves every
+    model of one of them out. The list of all models is where a model that does not say
+    its outputs (an OpenAI-style list) surely belongs; the default list holds it either
+    way (ruling R8, as the seed filters read it)."""
+    scopes = [
+        (raw, scope_models(raw, baseline))
+        for raw in (None, baseline.contract.all_output_modalities)
+    ]
+    for pick in (choose, beyond):
+        if pick is None:
+            continue
+        for raw, models in scopes:
+            chosen = pick(models)
+            if chosen is not None and decides(chosen, models):
+                return Probe(raw, (chosen,))
+    return None
 
 
 def scope_models(raw: str | None, baseline: Baseline) -> list[Model]:

@@ -48,14 +48,23 @@ def filtered_answer(
 
     With `missing_to` the two directions are two requirements (q: every model returned
     holds the text, a MUST, under `requirement`; every model holding it is returned, a
-    SHOULD, under `missing_to`)."""
+    SHOULD, under `missing_to`). A probe naming what no model holds may be refused with a
+    4xx, which shows nothing; one chosen to leave every model out is judged by an empty
+    answer too (no value of the list selects some and not others)."""
+    if probe.refusable and 400 <= exchange.status < 500:
+        cannot_judge(
+            requirement,
+            f"{exchange.describe()}: no model of the list holds what the value names, and "
+            "refusing it is fair: the answer shows nothing of the filter",
+        )
+        return []
     models, findings = listed_models(requirement, exchange)
     if models is None:
         return findings
     readings = probe.readings(baseline)
     got = _ids(models)
     if missing_to is None:
-        _discriminates(requirement, probe, readings, dropped=True, kept=True)
+        _discriminates(requirement, probe, readings, dropped=True, kept=not probe.empty)
         if any(not _missing(r, got) and not _unexpected(r, got) for r in readings):
             return []
         nearest = min(readings, key=lambda r: len(_missing(r, got)) + len(_unexpected(r, got)))

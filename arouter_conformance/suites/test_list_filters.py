@@ -1,8 +1,12 @@
 """Profile list-filters: the list's filters beyond the seeds (ruling R22), alone and together.
 
 Every value is chosen from the target's own all list so that the probe tells a working
-filter from a broken one; where the list cannot (every model has the same context, one
-author only), the requirement is left inconclusive, saying why. One request per probe.
+filter from a broken one: one that splits the default list, else the list of all models
+(where an OpenAI-style list, which says no outputs, surely belongs); where no value splits
+either (every model has the same context, one author only), one beyond every model, which
+the filter must answer with no model. Where the list carries nothing a filter reads (no
+context_length, no pricing), the requirement is left inconclusive, saying what is missing.
+One request per probe.
 """
 
 from __future__ import annotations
@@ -58,19 +62,36 @@ def _judge(run: Run, requirement_id: str, probe: Probe | None, why: str) -> list
     return list_filters.filtered_answer(requirement_id, exchange, probe, run.baseline())
 
 
-def _alone(chosen: Filter | None) -> Probe | None:
-    """A filter alone, in the default scope (the list clients fetch)."""
-    return Probe(None, (chosen,)) if chosen else None
+def _home_models(run: Run) -> list[rules.Model]:
+    """The default list's models, or those of the list of all models when no model surely
+    outputs text (an OpenAI-style list says no outputs)."""
+
+    def home() -> list[rules.Model]:
+        baseline = run.baseline()
+        return rules.scope_models(None, baseline) or rules.scope_models(
+            run.contract.all_output_modalities, baseline
+        )
+
+    return run.memo("lfilter-home", home)
 
 
-def _default_scope(run: Run) -> list[rules.Model]:
-    return run.memo("lfilter-scope", lambda: rules.scope_models(None, run.baseline()))
+ALL = "no model listed under output_modalities=all"
 
 
 @requirement("LFILTER-INPUT-001")
 def test_one_input_modality_selects_its_models(run: Run) -> None:
-    probe = _alone(rules.choose_input(_default_scope(run)))
-    why = "no input modality is taken by some models of the default list and not others"
+    baseline = run.baseline()
+    probe = rules.choose_probe(
+        baseline, rules.choose_input, lambda models: rules.beyond_inputs(models, run.contract)
+    )
+    if any(rules.says_inputs(m) for m in baseline.models):
+        names = ", ".join(run.contract.documented_input_modalities)
+        why = (
+            "no input modality is taken by some models and not others, and each the "
+            f"document names ({names}) is taken by some"
+        )
+    else:
+        why = f"{ALL} says its architecture.input_modalities"
     require(_judge(run, "LFILTER-INPUT-001", probe, why))
 
 
@@ -78,58 +99,69 @@ def test_one_input_modality_selects_its_models(run: Run) -> None:
 def test_a_list_of_input_modalities_selects_any_or_all(run: Run) -> None:
     """In the default list, or else in the list of all models, where more models may take
     something other than text."""
-    scopes = (None, run.contract.all_output_modalities)
-    probe = next(
-        (
-            Probe(scope, (chosen,))
-            for scope in scopes
-            if (chosen := rules.choose_input_pair(rules.scope_models(scope, run.baseline())))
-        ),
-        None,
-    )
+    probe = rules.choose_probe(run.baseline(), rules.choose_input_pair)
     why = (
         "no two input modalities select sets, under any-of and under all-of, that differ "
-        "and both leave some model out"
+        "and both leave some model out, in the default list or the list of all models"
     )
     require(_judge(run, "LFILTER-INPUT-002", probe, why))
 
 
 @requirement("LFILTER-CONTEXT-001")
 def test_context_is_a_minimum_context_length(run: Run) -> None:
-    probe = _alone(rules.choose_context(_default_scope(run)))
-    why = "every model of the default list has the same context_length, or none has one"
-    require(_judge(run, "LFILTER-CONTEXT-001", probe, why))
+    probe = rules.choose_probe(run.baseline(), rules.choose_context, rules.beyond_context)
+    require(_judge(run, "LFILTER-CONTEXT-001", probe, f"{ALL} has an integer context_length"))
 
 
 @requirement("LFILTER-AUTHOR-001")
 def test_model_authors_selects_their_models(run: Run) -> None:
-    scope = _default_scope(run)
-    why = "the default list has too few authors for an author filter to leave a model out"
-    findings: list[Finding] = []
-    for chosen in (rules.choose_authors(scope, 1), rules.choose_authors(scope, 2, skip=1)):
-        findings += _judge(run, "LFILTER-AUTHOR-001", _alone(chosen), why)
+    """The most common author, then two others; where the list has one author only, an
+    author it lacks."""
+    baseline = run.baseline()
+    one = rules.choose_probe(
+        baseline, lambda models: rules.choose_authors(models, 1), rules.beyond_authors
+    )
+    two = rules.choose_probe(baseline, lambda models: rules.choose_authors(models, 2, skip=1))
+    why = f"{ALL} has an id that names its author (author/slug)"
+    findings = _judge(run, "LFILTER-AUTHOR-001", one, why)
+    if two is not None:
+        findings += _judge(run, "LFILTER-AUTHOR-001", two, why)
     require(findings)
+
+
+def _price_probe(run: Run, key: str) -> Probe | None:
+    return rules.choose_probe(
+        run.baseline(),
+        lambda models: rules.choose_price(models, key, run.contract),
+        lambda models: rules.beyond_prices(models, key, run.contract),
+    )
+
+
+def _no_price(run: Run, key: str) -> str:
+    sentinel = run.contract.router_price_sentinel
+    return f'{ALL} has a pricing.{key} that is a price (a decimal string, not "{sentinel}")'
 
 
 @requirement("LFILTER-PRICE-001")
 def test_prompt_price_bounds(run: Run) -> None:
-    probe = _alone(rules.choose_price(_default_scope(run), "prompt", run.contract))
-    why = "the default list has fewer than two readable prompt prices"
-    require(_judge(run, "LFILTER-PRICE-001", probe, why))
+    probe = _price_probe(run, "prompt")
+    require(_judge(run, "LFILTER-PRICE-001", probe, _no_price(run, "prompt")))
 
 
 @requirement("LFILTER-PRICE-002")
 def test_completion_price_bounds(run: Run) -> None:
-    probe = _alone(rules.choose_price(_default_scope(run), "completion", run.contract))
-    why = "the default list has fewer than two readable completion prices"
-    require(_judge(run, "LFILTER-PRICE-002", probe, why))
+    probe = _price_probe(run, "completion")
+    require(_judge(run, "LFILTER-PRICE-002", probe, _no_price(run, "completion")))
 
 
 @requirement("LFILTER-Q-001", "LFILTER-Q-002")
 def test_q_searches_ids_slugs_and_names(run: Run) -> None:
-    probe = _alone(rules.choose_q(_default_scope(run)))
+    probe = rules.choose_probe(run.baseline(), rules.choose_q)
     if probe is None:
-        why = "no word of the ids is held by some models of the default list and not others"
+        why = (
+            "no word of the ids (three letters or more) is held by some models and not "
+            "others, in the default list or the list of all models"
+        )
         cannot_judge("LFILTER-Q-001", why)
         cannot_judge("LFILTER-Q-002", why)
         return
@@ -144,9 +176,13 @@ def test_q_searches_ids_slugs_and_names(run: Run) -> None:
 @requirement("LFILTER-AGE-001")
 def test_age_bounds(run: Run) -> None:
     # The kit's clock: the ruling's day of tolerance covers the server's being another.
-    probe = _alone(rules.choose_age(_default_scope(run), time.time()))
-    why = "the default list has too few models with a created date to bound their age"
-    require(_judge(run, "LFILTER-AGE-001", probe, why))
+    now = time.time()
+    probe = rules.choose_probe(
+        run.baseline(),
+        lambda models: rules.choose_age(models, now),
+        lambda models: rules.beyond_ages(models, now),
+    )
+    require(_judge(run, "LFILTER-AGE-001", probe, f"{ALL} has an integer created"))
 
 
 Chooser = Callable[[list[rules.Model], Contract], Filter | None]
@@ -180,17 +216,22 @@ def test_filters_compose_with_each_other_and_the_seed_filters(run: Run) -> None:
     baseline = run.baseline()
     sorts = run.contract.sort_values if "sort" in run.claimed else ()
     other = baseline.telling_modality()
-    probes = [
-        _composed(run, None, "authors", "max-price", "parameter"),
-        _composed(run, run.contract.all_output_modalities, "context", "output-price", "input"),
+    plans: list[tuple[str | None, tuple[str, ...]]] = [
+        (None, ("authors", "max-price", "parameter")),
+        (run.contract.all_output_modalities, ("context", "output-price", "input")),
     ]
     if other is not None:
-        probes.insert(0, _composed(run, other, "input", "context"))
+        plans.insert(0, (other, ("input", "context")))
     findings: list[Finding] = []
-    for number, probe in enumerate(probes):
+    for number, (scope, steps) in enumerate(plans):
+        probe = _composed(run, scope, *steps)
         if sorts:  # sort orders the answer; the set stays what the filters select
             probe = Probe(probe.scope, probe.filters, (("sort", sorts[number % len(sorts)]),))
-        why = f"{probe.label}: the list offers no two filters that each leave a model out"
+        where = "the default list" if scope is None else f"output_modalities={scope}"
+        why = (
+            f"in {where}, fewer than two of the filters {', '.join(steps)} leave a model out "
+            f"of those the earlier ones keep (chosen: {probe.label})"
+        )
         if len(probe.filters) < 2:
             cannot_judge("LFILTER-COMPOSE-001", why)
             continue
@@ -200,8 +241,9 @@ def test_filters_compose_with_each_other_and_the_seed_filters(run: Run) -> None:
 
 def _opaque_values(run: Run) -> list[tuple[str, str]]:
     """The documented values, with a provider and an architecture family the list names
-    (the most common author and tokenizer of the default list)."""
-    scope = _default_scope(run)
+    (the most common author and tokenizer of the default list, or of the list of all
+    models when no model says it outputs text)."""
+    scope = _home_models(run)
     authors = Counter(author_of(str(id_of(m))) for m in scope)
     families = Counter(
         str(m["architecture"]["tokenizer"])

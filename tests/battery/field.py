@@ -101,12 +101,13 @@ def _short_ids() -> dict[str, str]:
 
 class OpenAIStyle:
     """A LiteLLM-like gateway: its list is OpenAI's (id, object, created, owned_by; ids
-    without an author), it has no count and no lookup (FastAPI's 404), it ignores query
-    parameters, does not know `auto`, and chats through the reference engine under the
-    short names it lists."""
+    without an author, or with it when `authored`, as LiteLLM lists a provider's models),
+    it has no count and no lookup (FastAPI's 404), it ignores query parameters, does not
+    know `auto`, and chats through the reference engine under the short names it lists."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, *, authored: bool = False) -> None:
         self.app = app
+        self.authored = authored
         self.short = _short_ids()
         self.full = {full: short for short, full in self.short.items()}
 
@@ -132,7 +133,7 @@ class OpenAIStyle:
             "object": "list",
             "data": [
                 {
-                    "id": short,
+                    "id": full if self.authored else short,
                     "object": "model",
                     "created": rows[full]["created"],
                     "owned_by": full.partition("/")[0],
@@ -261,28 +262,52 @@ def text_errors_and_no_stream() -> App:
 # ----------------------------------------------------------------------------- all ties
 
 
+def _plain_text(row: dict[str, Any]) -> bool:
+    return (
+        ":" not in row["id"]
+        and not row["id"].startswith("~")
+        and row["architecture"]["output_modalities"] == ["text"]
+    )
+
+
+def _alike(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> None:
+    """Every row takes the first row's value of each key."""
+    for row in rows:
+        for key in keys:
+            row[key] = json.loads(json.dumps(rows[0][key]))
+
+
 def _tied(rows: list[dict[str, Any]]) -> None:
     """Four plain text models that tie on every sort key: no order can be told."""
-    keep = [
-        r
-        for r in rows
-        if ":" not in r["id"]
-        and not r["id"].startswith("~")
-        and r["architecture"]["output_modalities"] == ["text"]
-        and r["pricing"]["prompt"] not in ("-1", "0")
-    ][:4]
-    first = keep[0]
-    for row in keep:
-        for key in ("created", "context_length", "pricing", "supported_parameters"):
-            row[key] = json.loads(json.dumps(first[key]))
-        row["top_provider"] = dict(first["top_provider"])
+    keep = [r for r in rows if _plain_text(r) and r["pricing"]["prompt"] not in ("-1", "0")][:4]
+    _alike(keep, ("created", "context_length", "pricing", "supported_parameters", "top_provider"))
     rows[:] = keep
 
 
-def all_tie() -> App:
+def _tied_catalog(edit: Callable[[list[dict[str, Any]]], None]) -> Catalog:
+    """The battery catalog cut by `edit`, without aliases (their targets may be cut)."""
     rows = json.loads(json.dumps(battery_catalog().models))
-    _tied(rows)
-    return create_app(Catalog(rows, {}, battery_catalog().figures))
+    edit(rows)
+    return Catalog(rows, {}, battery_catalog().figures)
+
+
+def all_tie() -> App:
+    return create_app(_tied_catalog(_tied))
+
+
+def _one_author_alike(rows: list[dict[str, Any]]) -> None:
+    """Three plain text models of one author, alike in everything a list filter reads but
+    their ids (aimock's and anymodel's catalogs): the same inputs, context, created, and
+    prices of "0"."""
+    keep = [r for r in rows if _plain_text(r) and r["id"].startswith("openai/")][:3]
+    keep[0]["pricing"] = {"prompt": "0", "completion": "0"}
+    keep[0]["architecture"]["input_modalities"] = ["text", "image"]
+    _alike(keep, ("created", "context_length", "pricing", "architecture", "supported_parameters"))
+    rows[:] = keep
+
+
+def one_author_alike() -> Catalog:
+    return _tied_catalog(_one_author_alike)
 
 
 # ----------------------------------------------------------------------------- extra header

@@ -16,9 +16,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from reference_server import HTTPError, Queries, Visibility
+from reference_server import HTTPError, Queries, Visibility, create_app
 from reference_server.filters import INTEGER, Facts
 from reference_server.queries import ListQuery, QueryParams
+from tests.battery.field import one_author_alike
 from tests.battery.mutants import Fair, Mutant, catalog, queries
 
 Model = dict[str, Any]
@@ -201,6 +202,22 @@ MUTANTS: list[Mutant] = [
         "sorted-lists-unfiltered",
         ("LFILTER-COMPOSE-001",),
         queries(SortedListsUnfiltered),
+    ),
+    Mutant(
+        # Three models alike in all but their ids: no context splits them, and context
+        # one above theirs must get none of them. The other filters, right, must pass on
+        # the empty answers their values beyond every model get.
+        "context-ignored-where-every-model-ties",
+        ("LFILTER-CONTEXT-001",),
+        lambda: create_app(one_author_alike(), queries=keeping("context", lambda f, v: True)),
+        quiet=(
+            "LFILTER-INPUT-001",
+            "LFILTER-AUTHOR-001",
+            "LFILTER-PRICE-001",
+            "LFILTER-PRICE-002",
+            "LFILTER-AGE-001",
+        ),
+        manifest={"aliases": {}},
     ),
     Mutant(
         "zdr-crashes",

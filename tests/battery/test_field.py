@@ -106,6 +106,47 @@ TARGETS = [
         ),
     ),
     FieldTarget(
+        "openai-style-list-claiming-list-filters",
+        lambda: field.OpenAIStyle(create_app(battery_catalog()), authored=True),
+        ("list-filters",),
+        # LiteLLM's list: no model says its outputs, so every one is in the list of all
+        # models; their ids name authors and words, and they have a created date, so the
+        # ignored author, search and age filters show (one failure each). Nothing says
+        # inputs, contexts or prices: those filters cannot be judged, nor composed.
+        violated=frozenset({"LFILTER-AUTHOR-001", "LFILTER-Q-001", "LFILTER-AGE-001"}),
+        unjudgeable=frozenset(
+            {
+                "LFILTER-INPUT-001",
+                "LFILTER-INPUT-002",
+                "LFILTER-CONTEXT-001",
+                "LFILTER-PRICE-001",
+                "LFILTER-PRICE-002",
+            }
+        ),
+    ),
+    FieldTarget(
+        "three-models-alike-and-every-query-ignored",
+        lambda: field.IgnoresQueries(create_app(field.one_author_alike())),
+        ("list-filters",),
+        # aimock's and anymodel's catalogs: one author, the same inputs, context, created
+        # and prices of "0", so no value splits the models; a value beyond every model
+        # (an input or author none has, a bound above all) selects none, and the whole
+        # list comes back: one failure per ignored filter. Only the ids differ, so the
+        # search splits them. No pair of input modalities tells any-of from all-of.
+        violated=frozenset(
+            {
+                "LFILTER-INPUT-001",
+                "LFILTER-CONTEXT-001",
+                "LFILTER-AUTHOR-001",
+                "LFILTER-PRICE-001",
+                "LFILTER-PRICE-002",
+                "LFILTER-Q-001",
+                "LFILTER-AGE-001",
+            }
+        ),
+        unjudgeable=frozenset({"LFILTER-INPUT-002"}),
+    ),
+    FieldTarget(
         "text-errors-and-a-stream-that-answers-500",
         field.text_errors_and_no_stream,
         ("models", "count", "lookup", "chat"),
@@ -206,3 +247,24 @@ def test_chat_with_no_model_to_choose_is_never_a_pass(judged: Callable[..., Verd
     reasons = {r["reason"] for r in verdict.report["requirements"] if r["id"] in chosen}
     assert all("--chat-model" in str(reason) for reason in reasons), reasons
     assert verdict.report["run"]["chat_requests_sent"] == 0
+
+
+def test_list_filters_on_data_the_list_lacks_say_what_is_missing(
+    judged: Callable[..., Verdict],
+) -> None:
+    """An OpenAI-style list carries no inputs, contexts or prices: those filters end
+    inconclusive, each naming the member no model has, and no request is spent on them."""
+    lacking = {
+        "LFILTER-INPUT-001": "architecture.input_modalities",
+        "LFILTER-CONTEXT-001": "context_length",
+        "LFILTER-PRICE-001": "pricing.prompt",
+        "LFILTER-PRICE-002": "pricing.completion",
+    }
+    app = field.OpenAIStyle(create_app(battery_catalog()), authored=True)
+    verdict = judged(app, requirements=lacking)
+    reasons = {
+        r["id"]: str(r["reason"]) for r in verdict.report["requirements"] if r["id"] in lacking
+    }
+    assert {verdict.status[rid] for rid in lacking} == {"inconclusive"}, verdict.explain(lacking)
+    assert all(member in reasons[rid] for rid, member in lacking.items()), reasons
+    assert verdict.report["run"]["requests_sent"] <= 2, verdict.report["run"]
