@@ -40,12 +40,17 @@ def with_the_demo_key(app: App) -> App:
     return keyed
 
 
-class UserModelsWithoutPricing(Queries):
-    def user_models(self, visibility: Visibility) -> list[Model]:
-        served = copy.deepcopy(super().user_models(visibility))
-        for model in served:
-            del model["pricing"]
-        return served
+def user_models_without(key: str) -> type[Queries]:
+    """User entries lacking `key`, the list's entries left whole."""
+
+    class UserModelsWithout(Queries):
+        def user_models(self, visibility: Visibility) -> list[Model]:
+            served = copy.deepcopy(super().user_models(visibility))
+            for model in served:
+                del model[key]
+            return served
+
+    return UserModelsWithout
 
 
 class UserModelsLongerContext(Queries):
@@ -137,10 +142,18 @@ MUTANTS: list[Mutant] = [
         ("USER-SHAPE-001",),
         wrapped(labelled_text(lambda path: path.endswith(USER))),
     ),
+    # A user entry without what the list entry holds is a different entry, not a shape
+    # defect: the model's keys are the list's requirements (USER-SHAPE-001 stays quiet).
     Mutant(
         "user-models-without-pricing",
+        ("USER-SUBSET-001",),
+        queries(user_models_without("pricing")),
+        quiet=("USER-SHAPE-001",),
+    ),
+    Mutant(
+        "user-models-entries-without-ids",
         ("USER-SHAPE-001",),
-        queries(UserModelsWithoutPricing),
+        queries(user_models_without("id")),
     ),
     Mutant(
         "user-models-change-a-value",
