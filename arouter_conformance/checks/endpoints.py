@@ -6,10 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
 from typing import Any, TypeGuard
-from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
-import httpx
-
+from arouter_conformance.checks import links
 from arouter_conformance.checks.http import error_body, json_answer, json_media_type
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
@@ -69,28 +68,33 @@ def details_url(
     model: Model, base_url: str, origin: Callable[[str], Hashable]
 ) -> tuple[str | None, list[Finding]]:
     """Where a model's links.details leads, resolved against the origin of the target's
-    `base_url` (`origin`: the client's, so that the kit and its client agree on what is
-    the target); None when the model has no link (nothing to judge) or when the link
-    leads where the kit must not go: another origin is never sent a request, a key or the
-    run's headers."""
+    `base_url` as `links.follow` resolves every link (`origin`: the client's, so that the
+    kit and its client agree on what is the target); None when the model has no link
+    (nothing to judge) or when the kit must not ask for it: a link no client could send
+    is a finding, one to another origin is never sent a request, a key or the run's
+    headers, and leaves the requirement unjudged there (R18 allows absolute URLs)."""
     details = details_of(model)
     if details is None:
         return None, []
-    judged("ENDPOINTS-LINK-001")
     where = f"the list entry of {id_of(model)}"
     if not isinstance(details, str):
+        judged("ENDPOINTS-LINK-001")
         return None, [_link_finding(where, "links.details is not a string", repr(details))]
+    target = urlsplit(base_url)
+    home = origin(base_url)
     try:
-        target = urlsplit(base_url)
-        url = urljoin(urlunsplit((target.scheme, target.netloc, "/", "", "")), details)
-        elsewhere = origin(url) != origin(base_url)
-        httpx.URL(url)
-    except (ValueError, httpx.InvalidURL):
-        return None, [_link_finding(where, "links.details is not a URL", details)]
-    if elsewhere:
-        return None, [
-            _link_finding(where, "links.details leads outside the target (not followed)", url)
-        ]
+        url = links.follow(
+            details,
+            urlunsplit((target.scheme, target.netloc, "/", "", "")),
+            lambda there: origin(there) == home,
+        )
+    except links.Elsewhere as exc:
+        cannot_judge("ENDPOINTS-LINK-001", f"{where}: links.details {exc}")
+        return None, []
+    except links.Unusable as exc:
+        judged("ENDPOINTS-LINK-001")
+        return None, [_link_finding(where, f"links.details {exc}", details)]
+    judged("ENDPOINTS-LINK-001")
     return url, []
 
 

@@ -14,8 +14,9 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urlsplit
 
+from arouter_conformance.checks import links
 from arouter_conformance.checks.common import preview
 from arouter_conformance.checks.http import json_answer
 from arouter_conformance.exchange import Exchange, NotJson
@@ -32,13 +33,13 @@ __all__ = [
     "page_total",
     "pages_hold_the_list",
     "pages_in_order",
+    "pages_in_sort_positions",
     "past_the_end",
     "refused_value",
     "same_page",
 ]
 
 Model = Mapping[str, Any]
-MAX_URL = 65_536  # longer URLs are refused by HTTP clients (httpx among them)
 _ABSENT: Any = type("Absent", (), {"__repr__": lambda self: "(absent)"})()
 
 
@@ -122,27 +123,17 @@ def _next_value(body: Mapping[str, Any]) -> Any:
     return links.get("next", _ABSENT) if isinstance(links, dict) else _ABSENT
 
 
-def next_url(page: Exchange) -> str | None:
-    """Where a page's links.next leads: resolved against the page's own URL as a browser
-    resolves a link (surrounding spaces and controls trimmed, tabs and newlines dropped, a
-    backslash read as a slash, the fragment dropped). None when there is no link, or it
-    resolves to no http(s) URL a client could ask for (controls, lone surrogates, a port
-    out of range, longer than any client sends)."""
+def next_url(page: Exchange, inside: Callable[[str], bool]) -> str | None:
+    """Where a page's links.next leads, resolved against the page's own URL as every link
+    is (`links.follow`); None when there is no link or the kit does not ask for it."""
     body = _page(page)
     value = _next_value(body) if body is not None else None
     if not isinstance(value, str):
         return None
-    link = value.strip("".join(map(chr, range(33)))).replace("\\", "/")
-    link = "".join(c for c in link if c not in "\t\n\r")
     try:
-        url = urldefrag(urljoin(page.url, link)).url
-        parts = urlsplit(url)
-        _ = parts.port  # raises on a port out of range
-        url.encode("utf-8")  # raises on a lone surrogate
-    except (ValueError, UnicodeError):  # a malformed authority, an unencodable character
+        return links.follow(value, page.url, inside)
+    except links.Refused:
         return None
-    usable = len(url) <= MAX_URL and not any(ord(c) < 32 or ord(c) == 127 for c in url)
-    return url if usable and parts.scheme in ("http", "https") and parts.hostname else None
 
 
 def _same_url(one: str, other: str) -> bool:
@@ -231,44 +222,57 @@ def _json_text(value: Any) -> str:
 def next_links(
     pages: Sequence[Exchange], total: int, limit: int, inside: Callable[[str], bool]
 ) -> list[Finding]:
-    """PAGE-NEXT-001 along the pages links.next led through from the first: a usable link
-    on every page but the last, null on the last (where offset + limit reaches `total`).
+    """PAGE-NEXT-001 along the pages links.next led through from the first: a link a
+    client can follow on every page but the last, null on the last (where offset + limit
+    reaches `total`).
 
-    `inside` says whether a URL is on the target's origin: a link elsewhere is this
-    requirement's finding and is never followed (the kit sends its key nowhere else)."""
+    `inside` says whether a URL is on the target's origin. A link elsewhere (R21 allows
+    absolute URLs: a gateway may write its public base URL) is never followed, since the
+    kit sends its key nowhere else, and leaves the requirement unjudged: the links before
+    it showed nothing of where they lead."""
+    walked = _walked(pages, total, limit, inside)
+    if isinstance(walked, str):
+        cannot_judge("PAGE-NEXT-001", walked)
+        return []
+    judged("PAGE-NEXT-001")
+    return [] if walked is None else [walked]
+
+
+def _walked(
+    pages: Sequence[Exchange], total: int, limit: int, inside: Callable[[str], bool]
+) -> Finding | str | None:
+    """The walk's first wrong link, why it showed nothing (a string), or None when it
+    reached the last page rightly."""
     last = page_count(total, limit) - 1
     for index, page in enumerate(pages):
         body = _page(page)
         if body is None:
             if index == 0:
-                cannot_judge("PAGE-NEXT-001", f"{page.describe()}: the first page is no page")
-                return []
-            return [_next_finding(pages[index - 1], f"leads to {page.describe()}, not a page")]
-        judged("PAGE-NEXT-001")
+                return f"{page.describe()}: the first page is no page"
+            return _next_finding(pages[index - 1], f"leads to {page.describe()}, not a page")
         value = _next_value(body)
         if index == last:
             if value is None:
-                return []
-            return [
-                _next_finding(
-                    page,
-                    f"is {_excerpt(value)} on the last page (offset {index * limit}, limit "
-                    f"{limit}, {total} models)",
-                    expected="null",
-                )
-            ]
+                return None
+            return _next_finding(
+                page,
+                f"is {_excerpt(value)} on the last page (offset {index * limit}, limit "
+                f"{limit}, {total} models)",
+                expected="null",
+            )
         left = total - (index + 1) * limit
         if not isinstance(value, str):
-            return [_next_finding(page, f"is {_excerpt(value)} though {left} models remain")]
-        url = next_url(page)
-        if url is None:
-            return [_next_finding(page, f"{_excerpt(value)} is no usable http(s) URL")]
-        if not inside(url):
-            return [_next_finding(page, f"leads outside the target: {url}")]
+            return _next_finding(page, f"is {_excerpt(value)} though {left} models remain")
+        try:
+            url = links.follow(value, page.url, inside)
+        except links.Elsewhere as exc:
+            return f"{page.describe()}: links.next {exc}"
+        except links.Unusable as exc:
+            return _next_finding(page, f"{_excerpt(value)} {exc}")
         back = next((n for n, p in enumerate(pages[: index + 1]) if _same_url(p.url, url)), None)
         if back is not None:
-            return [_next_finding(page, f"leads back to page {back + 1}: {url}")]
-    return []
+            return _next_finding(page, f"leads back to page {back + 1}: {url}")
+    return f"the walk stopped after {len(pages)} of {last + 1} pages"
 
 
 def _next_finding(page: Exchange, what: str, expected: str | None = None) -> Finding:
@@ -350,22 +354,24 @@ def pages_hold_the_list(
     ]
 
 
-def pages_in_order(
+def _ranked(
+    requirement: str,
     pages: Sequence[Exchange],
     total: int,
     limit: int,
     unpaged: Sequence[Model],
     tied_on: str | None,
-) -> list[Finding]:
-    """PAGE-ORDER-001 (SHOULD): the pages come in the unpaged order, except that models the
-    sort leaves tied (the same `tied_on` value, next to each other in the unpaged answer)
-    may come in any order among themselves. Without a sort no two models tie."""
+) -> tuple[list[str], dict[str, int]] | None:
+    """The ids of the pages in turn, and each model's rank in the unpaged answer: the run
+    of models the sort leaves tied that it belongs to (the same `tied_on` value, next to
+    each other; without a sort no two models tie). None, and `requirement` unjudged, when
+    the pages do not hold the unpaged answer once or every model ties."""
     ids = _concatenated(pages, total, limit)
     unpaged_ids = [i for i in map(id_of, unpaged) if i is not None]
     if ids is None or Counter(ids) != Counter(unpaged_ids) or len(set(ids)) != len(ids):
-        cannot_judge("PAGE-ORDER-001", "the pages do not hold the unpaged answer (PAGE-CONCAT-001)")
-        return []
-    rank: dict[str, int] = {}  # the run of tied models each belongs to, in unpaged order
+        cannot_judge(requirement, "the pages do not hold the unpaged answer (PAGE-CONCAT-001)")
+        return None
+    rank: dict[str, int] = {}
     group, previous = -1, None
     for model in unpaged:
         model_id = id_of(model)
@@ -376,8 +382,63 @@ def pages_in_order(
             group += 1
         rank[model_id], previous = group, value
     if group < 1:
-        cannot_judge("PAGE-ORDER-001", f"every model ties on {tied_on}: no order to keep")
+        cannot_judge(requirement, f"every model ties on {tied_on}: no order to keep")
+        return None
+    return ids, rank
+
+
+def pages_in_sort_positions(
+    pages: Sequence[Exchange], total: int, limit: int, unpaged: Sequence[Model], tied_on: str
+) -> list[Finding]:
+    """PAGE-SORT-001: each page of a sorted query holds the models at its positions of the
+    unpaged answer. Compared by tie runs: a run the page boundary cuts may lend any of its
+    models to either side, so a page is right when it holds as many models of each run as
+    its positions do."""
+    ranked = _ranked("PAGE-SORT-001", pages, total, limit, unpaged, tied_on)
+    if ranked is None:
         return []
+    rank = ranked[1]
+    judged("PAGE-SORT-001")
+    order = [i for i in map(id_of, unpaged) if i is not None]
+    start = 0
+    for page in pages:
+        body = _page(page)
+        held = _ids(body) if body is not None else []
+        wanted = Counter(rank[i] for i in order[start : start + len(held)])
+        got = Counter(rank[i] for i in held)
+        stray = next((i for i in held if got[rank[i]] > wanted[rank[i]]), None)
+        if stray is not None:
+            position, run, at = order.index(stray), rank[stray], held.index(stray)
+            return [
+                Finding(
+                    "PAGE-SORT-001",
+                    f"{page.describe()} holds {stray}, which the unpaged answer puts at "
+                    f"position {position}, on page {position // limit + 1}: the page holds "
+                    f"{got[run]} models of its {tied_on}, its positions {wanted[run]}",
+                    expected=f"the models at positions {start} to {start + len(held) - 1} of "
+                    "the unpaged answer, ties across the page boundary aside",
+                    observed=f"{stray} at position {start + at}",
+                    exchange=page,
+                    pointer=f"/data/{at}",
+                )
+            ]
+        start += len(held)
+    return []
+
+
+def pages_in_order(
+    pages: Sequence[Exchange],
+    total: int,
+    limit: int,
+    unpaged: Sequence[Model],
+    tied_on: str | None,
+) -> list[Finding]:
+    """PAGE-ORDER-001 (SHOULD): the pages come in the unpaged order, except that models the
+    sort leaves tied may come in any order among themselves."""
+    ranked = _ranked("PAGE-ORDER-001", pages, total, limit, unpaged, tied_on)
+    if ranked is None:
+        return []
+    ids, rank = ranked
     judged("PAGE-ORDER-001")
     highest = (-1, "")
     for position, model_id in enumerate(ids):

@@ -84,8 +84,8 @@ def _walk(run: Run, query: Mapping[str, str], total: int, limit: int) -> tuple[s
     page = run.target.get_url(urls[0])
     inside = _inside(run)
     while len(urls) < pagination.page_count(total, limit):
-        url = pagination.next_url(page)
-        if url is None or not inside(url) or url in urls:
+        url = pagination.next_url(page, inside)
+        if url is None or url in urls:
             break
         urls.append(url)
         page = run.target.get_url(url)
@@ -175,6 +175,18 @@ def test_pages_add_up_to_the_unpaged_answer(run: Run) -> None:
     require(findings)
 
 
+@requirement("PAGE-SORT-001")
+def test_sorted_pages_hold_their_positions(run: Run) -> None:
+    """The sorted query only: the default order is the target's own, which PAGE-ORDER-001
+    weighs as a SHOULD."""
+    findings: list[Finding] = []
+    for paged in _each_paged(run, "PAGE-SORT-001"):
+        if paged.tied_on is not None:
+            args = (paged.pages(run), paged.total, paged.limit, paged.models)
+            findings += pagination.pages_in_sort_positions(*args, paged.tied_on)
+    require(findings)
+
+
 @requirement("PAGE-END-001")
 def test_offset_past_the_end(run: Run) -> None:
     """At the end with the limit paged by, and past it with the limit left to its default."""
@@ -199,6 +211,7 @@ def test_values_out_of_range_are_refused(run: Run) -> None:
         ("limit", "-1", "a negative limit"),
         ("offset", "-1", "a negative offset"),
         ("limit", "abc", "a limit that is no integer"),
+        ("offset", "abc", "an offset that is no integer"),
     ):
         exchange = run.target.get("/models", {name: value})
         findings += pagination.refused_value(exchange, f"{what} ({name}={value})")

@@ -16,6 +16,7 @@ comes with its truth table, written from the contract and not from the kit's out
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -230,6 +231,24 @@ class SeedsOnly:
                 kept = [(k, v) for k, v in pairs if k in SEED_PARAMETERS]
                 scope = {**scope, "query_string": urlencode(kept).encode()}
         await self.app(scope, receive, send)
+
+
+# ----------------------------------------------------------------------------- bare list
+
+
+def _bare(scope: Scope, status: int, headers: Headers, body: bytes) -> Answer:
+    """The list and its pages answer `{"data": [...]}` alone, without total_count and
+    links (OpenAI's list has nothing else, and its clients read nothing else)."""
+    if status != 200:
+        return status, headers, body
+    if header(headers, b"content-encoding") == b"gzip":
+        body = gzip.decompress(body)
+        headers = [(k, v) for k, v in headers if k.lower() not in (b"content-encoding", b"etag")]
+    return status, headers, json.dumps({"data": json.loads(body)["data"]}).encode()
+
+
+def bare_list() -> App:
+    return Rewrite(create_app(battery_catalog()), _bare, when=_is_list)
 
 
 # ----------------------------------------------------------------------------- text errors

@@ -16,9 +16,9 @@ import pytest
 
 from arouter_conformance.spec import load_spec
 from reference_server import create_app
-from tests.battery import field
+from tests.battery import endpoints_battery, field, pagination_battery
 from tests.battery.field import FieldTarget
-from tests.battery.harness import Verdict, battery_catalog
+from tests.battery.harness import Verdict, battery_catalog, edited_catalog
 from tests.targets import live, run_cli
 
 SPEC = load_spec()
@@ -104,6 +104,24 @@ TARGETS = [
                 "LFILTER-AGE-001",
             }
         ),
+    ),
+    FieldTarget(
+        "bare-list-envelope-judged-with-the-sdk",
+        field.bare_list,
+        ("openrouter-sdk", "pagination"),
+        # The list and its pages answer {"data": [...]} alone but page rightly: no
+        # total_count and no links, one failure each, found by the SDK's list profile;
+        # the paging requirements that read them (total_count, links.next, then the end of
+        # the list, the walk and its order) need those and are blocked.
+        violated=frozenset({"ORSDK-LIST-001", "ORSDK-LIST-002"}),
+    ),
+    FieldTarget(
+        "bare-list-envelope-judged-for-paging-alone",
+        field.bare_list,
+        ("pagination",),
+        # The same without the SDK's profile: the missing keys are paging's own failures,
+        # once each (the end of the list needs links.next and is blocked, not failed again).
+        violated=frozenset({"PAGE-TOTAL-001", "PAGE-NEXT-001"}),
     ),
     FieldTarget(
         "openai-style-list-claiming-list-filters",
@@ -268,3 +286,28 @@ def test_list_filters_on_data_the_list_lacks_say_what_is_missing(
     assert {verdict.status[rid] for rid in lacking} == {"inconclusive"}, verdict.explain(lacking)
     assert all(member in reasons[rid] for rid, member in lacking.items()), reasons
     assert verdict.report["run"]["requests_sent"] <= 2, verdict.report["run"]
+
+
+def test_links_to_another_origin_are_never_asked_and_leave_their_requirements_unjudged(
+    judged: Callable[..., Verdict],
+) -> None:
+    """A gateway that writes its public base URL into links.details and links.next (behind
+    a proxy, or in CI where the kit reaches it on localhost): R18 and R21 allow absolute
+    URLs, the kit sends its key to no other origin, and what that origin would answer is
+    not seen. Nothing fails; what only the links show ends inconclusive, saying why."""
+    app = create_app(
+        edited_catalog(endpoints_battery.links_elsewhere),
+        queries=pagination_battery.NextElsewhere,
+    )
+    verdict = judged(app, profiles=("endpoints", "pagination"))
+    reasons = {r["id"]: str(r["reason"]) for r in verdict.report["requirements"]}
+    linked = ("ENDPOINTS-LINK-001", "PAGE-NEXT-001")
+    walked = ("PAGE-CONCAT-001", "PAGE-SORT-001", "PAGE-ORDER-001")
+    unseen = dict.fromkeys((*linked, *walked), "inconclusive")
+    assert {rid: verdict.status[rid] for rid in unseen} == unseen, verdict.explain(unseen)
+    for rid in linked:
+        assert "leads to another origin (" in reasons[rid], reasons[rid]
+        assert reasons[rid].endswith("which the kit does not follow"), reasons[rid]
+    claimed = {r["id"] for r in verdict.report["requirements"] if r["status"] != "skipped"}
+    assert {verdict.status[rid] for rid in claimed - set(unseen)} == {"passed"}
+    assert verdict.code == 2, verdict.explain()
