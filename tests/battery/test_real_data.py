@@ -23,7 +23,9 @@ PROFILES = (
     "lookup",
     "openrouter-sdk",
     "endpoints",
+    "user-models",
     "providers",
+    "pagination",
     "list-filters",
 )
 
@@ -43,4 +45,5 @@ def test_the_real_snapshot_served_correctly_passes(judged: Callable[..., Verdict
     assert {"MODELS-FILTER-003", "SORT-PRICE-001", "COUNT-MATCH-001"} <= judged_ids
     assert {"LOOKUP-VARIANT-001", "ORSDK-INTEROP-001", "ORSDK-ERROR-001"} <= judged_ids
     assert {"ENDPOINTS-LINK-001", "ENDPOINTS-CONTEXT-001", "PROVIDERS-UNIQUE-001"} <= judged_ids
+    assert {"USER-SUBSET-001", "PAGE-SORT-001", "PAGE-NEXT-001", "LFILTER-PRICE-001"} <= judged_ids
     assert {i for i in verdict.status if i.startswith("LFILTER-")} <= judged_ids
