@@ -179,8 +179,9 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "endpoint-models",
         "endpoint_models",
-        "how many listed models' endpoints are asked for, cheapest first (default 8; 0: "
-        "every listed model)",
+        "how many listed models' endpoints are asked for (default 8: priced text models and "
+        "the cheapest of each other output); 0: every listed model, about two requests each "
+        "(its path and its links.details), so thousands on a large catalog",
         "budget and speed",
         int,
         "N",

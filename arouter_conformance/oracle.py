@@ -22,6 +22,7 @@ __all__ = [
     "ParameterRule",
     "author_of",
     "chat_capable",
+    "decimal_price",
     "id_of",
     "input_modalities",
     "output_modalities",
@@ -141,25 +142,32 @@ def router_priced(model: Model, contract: Contract) -> bool:
     )
 
 
-def price_vector(model: Model, contract: Contract) -> tuple[Decimal, ...] | None:
-    """The prices pricing sorts compare (absent reads as 0), or None when there is no data.
+def decimal_price(value: Any) -> Decimal | None:
+    """A price as the document writes it, a decimal string, read as a finite Decimal of at
+    least 0; None for anything else (a number, "NaN", "1e", the router sentinel "-1").
 
     Decimal, never float: "0.000001" and "0.0000010" are the same price and 1e-7 steps
-    must not vanish in rounding.
+    must not vanish in rounding. The one reading the oracle, the list filters and the
+    planner share, so that no price is a price to one and not to another.
     """
+    if not isinstance(value, str):
+        return None
+    try:
+        price = Decimal(value)
+    except InvalidOperation:
+        return None
+    return price if price.is_finite() and price >= 0 else None
+
+
+def price_vector(model: Model, contract: Contract) -> tuple[Decimal, ...] | None:
+    """The prices pricing sorts compare (absent reads as 0), or None when there is no data."""
     pricing = model.get("pricing")
     if not isinstance(pricing, Mapping) or router_priced(model, contract):
         return None
     vector = []
     for key in contract.pricing_sort_keys:
-        value = pricing.get(key, "0")
-        if not isinstance(value, str):
-            return None
-        try:
-            price = Decimal(value)
-        except InvalidOperation:
-            return None
-        if not price.is_finite():
+        price = decimal_price(pricing.get(key, "0"))
+        if price is None:
             return None
         vector.append(price)
     return tuple(vector)

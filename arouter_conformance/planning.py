@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from arouter_conformance.oracle import (
     Baseline,
     chat_capable,
+    decimal_price,
     id_of,
     output_modalities,
     price_vector,
@@ -47,7 +48,9 @@ class ChatModels:
 
 
 def total_price(model: Model) -> Decimal | None:
-    """Every price the model lists, added up; None when one cannot be read as a price."""
+    """Every price the model lists, added up; None when one cannot be read as a price, or
+    when the sum is beyond what a Decimal holds (prices near its limit, which no real
+    model has, must not stop the run)."""
     pricing = model.get("pricing")
     if not isinstance(pricing, Mapping):
         return None
@@ -55,13 +58,13 @@ def total_price(model: Model) -> Decimal | None:
     for value in pricing.values():
         if not isinstance(value, str):
             continue  # structured extras (overrides, discount) are not prices per unit
+        price = decimal_price(value)
+        if price is None:
+            return None
         try:
-            price = Decimal(value)
-        except InvalidOperation:
+            total += price
+        except ArithmeticError:
             return None
-        if not price.is_finite() or price < 0:
-            return None
-        total += price
     return total
 
 

@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 
-from arouter_conformance.checks import endpoints
+from arouter_conformance.checks import endpoints, lookup
 from arouter_conformance.client import origin
 from arouter_conformance.findings import ledger
 from arouter_conformance.spec import load_spec
 from tests.factories import ROOT, exchange, model
+from tests.reference_server.rows import outputs
 
 SPEC = load_spec()
 
@@ -90,6 +91,19 @@ def test_a_page_without_its_shape_fails_the_requirement_it_is_read_for(body: Any
     data, found = endpoints.endpoints_of(SPEC, "ENDPOINTS-PRICE-001", answer(body))
     assert data is None
     assert {f.requirement for f in found} == {"ENDPOINTS-PRICE-001"}
+
+
+def test_reading_a_page_judges_its_shape_not_the_reader() -> None:
+    """A page without a context_length leaves ENDPOINTS-CONTEXT-001 unjudged, read or not."""
+    with ledger() as book:
+        endpoints.endpoints_of(SPEC, "ENDPOINTS-CONTEXT-001", answer(page()))
+    assert book.judged == {"ENDPOINTS-SHAPE-001"}
+
+
+def test_a_page_of_many_broken_endpoints_shows_a_few() -> None:
+    broken = page("a/b", *[endpoint(tag=None)] * 1000)
+    found = endpoints.endpoints_of(SPEC, "ENDPOINTS-SHAPE-001", answer(broken))[1]
+    assert len(found) == endpoints.SHOWN
 
 
 def test_a_refusal_or_text_is_not_a_page() -> None:
@@ -217,11 +231,32 @@ def test_other_prices_are_findings(pricing: dict[str, Any], pointer: str) -> Non
     assert [f.pointer for f in found] == [f"/data/endpoints/0/pricing/{pointer}"]
 
 
-def test_a_hostile_page_yields_a_few_findings() -> None:
-    bad = endpoint(pricing={"prompt": "x", "completion": "y"}, quantization="q", status=7)
-    data = page("a/b", *[bad] * 1000)["data"]
-    assert len(endpoints.prices(SPEC, answer(page()), data)) == endpoints.SHOWN
-    assert len(endpoints.enumerations(CONTRACT, answer(page()), data)) == endpoints.SHOWN
+class Counted(list[Any]):
+    """Endpoints that count how many of them a check read."""
+
+    read = 0
+
+    def __iter__(self) -> Any:
+        for item in super().__iter__():
+            self.read += 1
+            yield item
+
+
+def test_a_hostile_page_yields_a_few_findings_and_is_read_no_further() -> None:
+    bad = endpoint(
+        pricing={"prompt": "x", "completion": "y"}, quantization="q", status=7, context_length=10**6
+    )
+    listed = {"a/b": model("a/b", context_length=8192)}
+    checks = [
+        lambda data: endpoints.prices(SPEC, answer(page()), data),
+        lambda data: endpoints.enumerations(CONTRACT, answer(page()), data),
+        lambda data: endpoints.context_within(answer(page()), data, listed),
+    ]
+    for check in checks:
+        data = page("a/b")["data"]
+        data["endpoints"] = Counted([bad] * 1000)
+        assert len(check(data)) == endpoints.SHOWN
+        assert data["endpoints"].read <= endpoints.SHOWN
 
 
 def test_enumerations_hold_the_documents_values() -> None:
@@ -275,12 +310,78 @@ def test_context_is_compared_only_with_a_plain_listed_integer(
     assert "ENDPOINTS-CONTEXT-001" in book.unjudgeable
 
 
-def test_an_unknown_model_gets_404_with_the_error_body() -> None:
+def test_an_unknown_model_gets_404_whatever_its_body() -> None:
+    """The body of a 404 is MODELS-ERROR-001's, as for lookup: a text error fails that
+    requirement once, not ENDPOINTS-404-001 as well."""
+
+    def unknown(exchange: Any) -> list[Any]:
+        return lookup.not_found("ENDPOINTS-404-001", exchange, "an unknown model's endpoints")
+
     refused = answer({"error": {"code": 404, "message": "no such model"}}, status=404)
-    assert endpoints.unknown_model(SPEC, refused) == []
-    found = endpoints.unknown_model(SPEC, answer(page()))
-    assert [(f.requirement, f.expected) for f in found] == [("ENDPOINTS-404-001", "404")]
     text = answer(raw=b"not found", status=404, headers={"content-type": "text/plain"})
-    assert {f.requirement for f in endpoints.unknown_model(SPEC, text)} == {"ENDPOINTS-404-001"}
-    bare = answer({"error": "no such model"}, status=404)
-    assert endpoints.unknown_model(SPEC, bare)
+    assert unknown(refused) == unknown(text) == []
+    found = unknown(answer(page()))
+    assert [(f.requirement, f.expected) for f in found] == [("ENDPOINTS-404-001", "404")]
+
+
+def priced(model_id: str, prompt: str, *modalities: str) -> dict[str, Any]:
+    return model(
+        model_id,
+        pricing={"prompt": prompt, "completion": prompt},
+        architecture=outputs(*modalities),
+    )
+
+
+CATALOG = [  # cheapest first, as the engine orders it
+    priced("v/video-1", "0", "video"),
+    priced("v/video-2", "0", "video"),
+    priced("i/image-1", "0", "image"),
+    priced("t/free", "0", "text"),
+    priced("t/free-2:free", "0", "text"),
+    priced("e/embed", "0.0000001", "embeddings"),
+    priced("t/cheap", "0.0000002", "text"),
+    priced("t/middle", "0.000001", "text"),
+    priced("m/mixed", "0.000001", "text", "image"),
+    priced("t/dear", "0.00001", "text"),
+]
+
+
+@pytest.mark.parametrize(
+    ("wanted", "ids"),
+    [
+        (1, ["t/cheap"]),
+        (2, ["v/video-1", "t/cheap"]),
+        (4, ["v/video-1", "i/image-1", "t/cheap", "t/middle"]),
+        (6, ["v/video-1", "i/image-1", "e/embed", "t/cheap", "t/middle", "t/dear"]),
+        (7, ["v/video-1", "i/image-1", "e/embed", "t/cheap", "t/middle", "m/mixed", "t/dear"]),
+        (
+            8,
+            [
+                "v/video-1",
+                "i/image-1",
+                "t/free",
+                "e/embed",
+                "t/cheap",
+                "t/middle",
+                "m/mixed",
+                "t/dear",
+            ],
+        ),
+        (20, [str(m["id"]) for m in CATALOG if m["id"] != "t/free-2:free"]),
+    ],
+)
+def test_the_sample_holds_priced_text_models_and_each_other_output(
+    wanted: int, ids: list[str]
+) -> None:
+    """Half priced text models, then the cheapest of each other output, the cheapest text
+    model, then the next cheapest plain ids; cheapest first, never a variant."""
+    assert [m["id"] for m in endpoints.sample(CATALOG, wanted, CONTRACT)] == ids
+
+
+def test_a_catalog_without_priced_text_still_has_a_text_model_sampled() -> None:
+    free = [m for m in CATALOG if m["pricing"]["prompt"] == "0"]
+    assert [m["id"] for m in endpoints.sample(free, 3, CONTRACT)] == [
+        "v/video-1",
+        "i/image-1",
+        "t/free",
+    ]

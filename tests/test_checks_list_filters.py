@@ -110,16 +110,50 @@ def test_price_bounds_are_inclusive_per_million_with_routers_either_way(
     baseline: Baseline, spec: Spec
 ) -> None:
     # a/one costs 0.1 $/M, the others 1 $/M; b/four is a router.
-    bounded = rules.price_filter("prompt", Decimal("0.1"), Decimal("0.1"), spec.contract)
+    bounded = rules.price_filter("prompt", Decimal("0.05"), Decimal("0.5"))
     probe = Probe(None, (bounded,))
-    assert probe.label == "min_price=0.1&max_price=0.1"
+    assert probe.label == "min_price=0.05&max_price=0.5"
     assert judge(probe, baseline, "a/one")[0] == []
     assert judge(probe, baseline, "a/one", "b/four")[0] == []
     # A bound read as dollars per token keeps every model.
     assert judge(probe, baseline, "a/one", "a/two", "b/three", "~a/latest")[0] == ["LFILTER-X"]
-    assert rules.price_filter("completion", None, Decimal(15), spec.contract).pairs == (
+    assert rules.price_filter("completion", None, Decimal(15)).pairs == (
         ("max_output_price", "15"),
     )
+
+
+def test_a_price_within_a_billionth_of_a_bound_is_either_way(spec: Spec) -> None:
+    """0.0000002 $/token is 0.19999999999999998 $/M as a float: a gateway comparing floats
+    leaves it out of max_price=0.2 (and keeps it under min_price=0.2); both are fair."""
+    rows = [
+        model("a/edge", pricing=priced("0.0000002")),
+        model("a/below", pricing=priced("0.0000001")),
+        model("a/above", pricing=priced("0.0000003")),
+    ]
+    prices = Baseline(rows, spec.contract)
+    at_most = Probe(None, (rules.price_filter("prompt", None, Decimal("0.2")),))
+    assert judge(at_most, prices, "a/below", "a/edge")[0] == []
+    assert judge(at_most, prices, "a/below")[0] == []
+    assert judge(at_most, prices, "a/below", "a/edge", "a/above")[0] == ["LFILTER-X"]
+    at_least = Probe(None, (rules.price_filter("prompt", Decimal("0.2"), None),))
+    assert judge(at_least, prices, "a/above")[0] == []
+    assert judge(at_least, prices, "a/above", "a/edge", "a/below")[0] == ["LFILTER-X"]
+    # Beyond a billionth the bound is exact again; a bound of 0 has no tolerance.
+    near = Probe(None, (rules.price_filter("prompt", None, Decimal("0.1999999")),))
+    assert judge(near, prices, "a/below", "a/edge")[0] == ["LFILTER-X"]
+
+
+def test_prices_and_ages_too_large_for_arithmetic_are_not_judged(spec: Spec) -> None:
+    """A price near the largest Decimal overflows when scaled to a million tokens, a created
+    of 10**400 seconds or before 1970 by as much is no float: neither stops the run, and a
+    created in milliseconds is MODELS-CREATED-001's finding, not the age filter's."""
+    huge = model("a/huge", pricing=priced("1e999999", "9e999999"))
+    assert rules.price_per_million(huge, "prompt") is None
+    assert rules.price_per_million(huge, "completion") is None
+    assert rules.price_filter("prompt", None, Decimal(1)).readings[0](huge) is None
+    for created in (10**400, -(10**400), 1_700_000_000_000):
+        assert rules.age_days(model("a/when", created=created), NOW) is None
+    assert rules.age_days(model("a/when", created=days_ago(3)), NOW) == pytest.approx(3)
 
 
 def test_q_names_two_requirements(baseline: Baseline, spec: Spec) -> None:
@@ -177,6 +211,46 @@ def test_composed_filters_take_every_reading_together(baseline: Baseline) -> Non
     assert judge(probe, baseline, "a/two")[0] == ["LFILTER-X"]
 
 
+def test_a_search_composed_may_cut_but_stays_in_its_scope(spec: Spec) -> None:
+    """q beside other filters: a model that holds the text may be missing (a search may
+    rank or cut), one of another output scope may not be there (the scope applies to q
+    as to every filter)."""
+    rows = [
+        model("x/flash-one", context_length=8192),
+        model("x/flash-two", context_length=8192),
+        model("x/slow", context_length=8192),
+        model("x/flash-long", context_length=65536),
+        model("x/flash-image", architecture=outputs("image"), context_length=8192),
+    ]
+    search = Baseline(rows, spec.contract)
+    probe = Probe(None, (rules.context_filter(65536), rules.q_filter("FLASH")))
+    assert probe.cuts
+    assert judge(probe, search, "x/flash-long")[0] == []
+    cut, book = judge(probe, search)
+    assert cut == []
+    assert "LFILTER-X" in book.judged
+    small = Probe(None, (rules.q_filter("FLASH"), rules.context_filter(1)))
+    assert judge(small, search, "x/flash-one")[0] == []
+    assert judge(small, search, "x/flash-one", "x/slow")[0] == ["LFILTER-X"]
+    assert judge(small, search, "x/flash-one", "x/flash-image")[0] == ["LFILTER-X"]
+
+
+def test_a_search_prefers_a_word_models_outside_the_scope_hold(spec: Spec) -> None:
+    texts = [model("x/alpha-mini"), model("x/beta-flash"), model("x/gamma"), model("x/delta")]
+    elsewhere = [model("x/flash-image", architecture=outputs("image"))]
+    assert pairs(rules.choose_q(texts)) == (("q", "MINI"),)
+    assert pairs(rules.choose_q(texts, elsewhere)) == (("q", "FLASH"),)
+
+
+def test_a_filter_alone_is_probed_on_the_list_of_all_models(baseline: Baseline) -> None:
+    """Even where the default list has a splitting value: a wrong default scope is
+    MODELS-FILTER-001's one failure, not one more per filter."""
+    probe = rules.choose_probe(baseline, rules.choose_input)
+    assert probe is not None
+    assert probe.scope == "all"
+    assert probe.label.startswith("output_modalities=all&input_modalities=")
+
+
 def test_unreadable_answers_are_findings(baseline: Baseline) -> None:
     probe = Probe(None, (rules.input_filter(["image"]),))
     refused = exchange({"error": {"code": 400, "message": "no"}}, status=400)
@@ -219,11 +293,14 @@ def test_context_is_chosen_at_a_real_value_some_models_miss(spec: Spec) -> None:
 
 def test_prices_are_chosen_on_real_prices_with_models_on_every_side(spec: Spec) -> None:
     rows = [model(f"a/m{i}", pricing=priced(f"0.00000{i}")) for i in range(1, 7)]
-    chosen = rules.choose_price(rows, "prompt", spec.contract)
-    assert pairs(chosen) == (("min_price", "3"), ("max_price", "5"))
-    cheapest = rules.choose_price(rows[:2], "prompt", spec.contract)
-    assert pairs(cheapest) == (("max_price", "1"),)
-    assert rules.choose_price(rows[:1], "prompt", spec.contract) is None
+    chosen = rules.choose_price(rows, "prompt")
+    # Halfway between real prices: no model within the tolerance of a bound.
+    assert pairs(chosen) == (("min_price", "2.5"), ("max_price", "5.5"))
+    assert chosen is not None
+    assert {chosen.readings[0](m) for m in rows} == {True, False}
+    cheapest = rules.choose_price(rows[:2], "prompt")
+    assert pairs(cheapest) == (("max_price", "1.5"),)
+    assert rules.choose_price(rows[:1], "prompt") is None
 
 
 def test_q_is_an_id_word_in_another_case_preferring_names(spec: Spec) -> None:
@@ -323,8 +400,8 @@ def test_data_a_list_does_not_carry_gives_no_probe(openai_style: Baseline, spec:
     assert rules.choose_probe(openai_style, rules.choose_context, rules.beyond_context) is None
     price = rules.choose_probe(
         openai_style,
-        lambda m: rules.choose_price(m, "prompt", contract),
-        lambda m: rules.beyond_prices(m, "prompt", contract),
+        lambda m: rules.choose_price(m, "prompt"),
+        lambda m: rules.beyond_prices(m, "prompt"),
     )
     assert price is None
 
@@ -358,13 +435,13 @@ def beyond_probes(baseline: Baseline, contract: Any) -> dict[str, Probe | None]:
         ),
         "prompt": rules.choose_probe(
             baseline,
-            lambda m: rules.choose_price(m, "prompt", contract),
-            lambda m: rules.beyond_prices(m, "prompt", contract),
+            lambda m: rules.choose_price(m, "prompt"),
+            lambda m: rules.beyond_prices(m, "prompt"),
         ),
         "completion": rules.choose_probe(
             baseline,
-            lambda m: rules.choose_price(m, "completion", contract),
-            lambda m: rules.beyond_prices(m, "completion", contract),
+            lambda m: rules.choose_price(m, "completion"),
+            lambda m: rules.beyond_prices(m, "completion"),
         ),
         "age": rules.choose_probe(
             baseline,
@@ -379,12 +456,12 @@ def test_where_no_value_splits_the_list_one_beyond_every_model_is_sent(
 ) -> None:
     probes = beyond_probes(tied, spec.contract)
     assert {k: p.label if p else None for k, p in probes.items()} == {
-        "input": "input_modalities=audio",
-        "context": "context=128001",
-        "authors": "model_authors=anthropic",
-        "prompt": "min_price=1",
-        "completion": "min_output_price=1",
-        "age": "max_age_days=399",
+        "input": "output_modalities=all&input_modalities=audio",
+        "context": "output_modalities=all&context=128001",
+        "authors": "output_modalities=all&model_authors=anthropic",
+        "prompt": "output_modalities=all&min_price=1",
+        "completion": "output_modalities=all&min_output_price=1",
+        "age": "output_modalities=all&max_age_days=399",
     }
     for probe in probes.values():
         assert probe is not None

@@ -55,6 +55,13 @@ def test_providers_without_their_shape_are_findings(body: Any) -> None:
     assert {f.requirement for f in found} == {"PROVIDERS-UNIQUE-001"}
 
 
+def test_reading_the_list_judges_its_shape_not_the_reader() -> None:
+    """One provider leaves PROVIDERS-UNIQUE-001 not applicable, though the list was read."""
+    with ledger() as book:
+        providers.providers_of(SPEC, "PROVIDERS-UNIQUE-001", answer(provider("a")))
+    assert book.judged == {"PROVIDERS-SHAPE-001"}
+
+
 def test_a_refusal_or_text_is_no_list_of_providers() -> None:
     refused = exchange({"error": {"code": 404, "message": "x"}}, status=404, path="/providers")
     assert providers.providers_of(SPEC, "PROVIDERS-SHAPE-001", refused)[1]
@@ -73,9 +80,10 @@ def test_slugs_are_unique() -> None:
 
 
 @pytest.mark.parametrize("count", [0, 1])
-def test_fewer_than_two_providers_cannot_show_a_shared_slug(count: int) -> None:
+def test_fewer_than_two_providers_leave_unique_slugs_not_applicable(count: int) -> None:
     listed = [provider("a")][:count]
     with ledger() as book:
         assert providers.unique_slugs(answer(*listed), listed) == []
     assert book.judged == set()
-    assert "PROVIDERS-UNIQUE-001" in book.unjudgeable
+    assert book.unjudgeable == {}
+    assert "PROVIDERS-UNIQUE-001" in book.inapplicable

@@ -169,6 +169,14 @@ def test_schema_findings_name_the_answer_and_the_place() -> None:
     assert bare.message == "'error' is a required property at the top level"
 
 
+def test_a_limit_stops_the_validation_after_that_many_errors() -> None:
+    broken = {"data": [{"id": n} for n in range(1000)]}
+    every = schema_findings(SPEC, "ModelList.json", broken, attribute_to="USER-SHAPE-001")
+    assert len(every) > 1000
+    first = schema_findings(SPEC, "ModelList.json", broken, attribute_to="USER-SHAPE-001", limit=3)
+    assert first == every[:3]
+
+
 def test_json_answer_and_server_errors() -> None:
     assert json_answer("X", exchange({"a": 1}))[0] == {"a": 1}
     assert json_answer("X", exchange(raw=b'{"a": NaN}'))[1]

@@ -11,6 +11,7 @@ from arouter_conformance.oracle import (
     Baseline,
     author_of,
     chat_capable,
+    decimal_price,
     parse_list,
     parse_modalities,
     price_vector,
@@ -18,7 +19,7 @@ from arouter_conformance.oracle import (
     split_variant,
     strictly_dominates,
 )
-from arouter_conformance.planning import chat_models, cheapest_first
+from arouter_conformance.planning import chat_models, cheapest_first, total_price
 from arouter_conformance.spec import Spec
 from tests.factories import model
 from tests.snapshots import shared_snapshot
@@ -122,6 +123,20 @@ def test_prices_are_decimals_with_absent_as_zero(spec: Spec) -> None:
         price_vector(model("x/y", pricing={"prompt": "NaN", "completion": "1"}), spec.contract)
         is None
     )
+
+
+def test_a_price_is_a_finite_decimal_string_of_at_least_zero() -> None:
+    """One reading for the sorts, the list filters and the planner."""
+    assert decimal_price("0.0000010") == Decimal("0.000001")
+    assert decimal_price("1e999999") == Decimal("1e999999")
+    for unreadable in (0.1, None, "", "1e", "NaN", "sNaN", "Infinity", "-1", "-0.5"):
+        assert decimal_price(unreadable) is None, unreadable
+
+
+def test_a_total_beyond_what_a_decimal_holds_is_no_price() -> None:
+    assert total_price(model("a/b", pricing={"prompt": "1", "completion": "2"})) == 3
+    huge = model("a/b", pricing={"prompt": "9e999999", "completion": "9e999999"})
+    assert total_price(huge) is None
 
 
 def test_dominance_is_strict_and_partial() -> None:

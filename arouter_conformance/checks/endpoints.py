@@ -4,16 +4,18 @@ its id or by its links.details, their prices, enumerations and context lengths."
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Hashable, Iterator, Mapping
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
+from dataclasses import replace
+from itertools import islice
 from typing import Any, TypeGuard
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from arouter_conformance.checks import links
-from arouter_conformance.checks.http import error_body, json_answer, json_media_type
+from arouter_conformance.checks.http import json_answer, json_media_type
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, cannot_judge, judged
-from arouter_conformance.oracle import id_of, split_variant
+from arouter_conformance.oracle import id_of, output_modalities, price_vector, split_variant
 from arouter_conformance.spec import Contract, Spec
 
 __all__ = [
@@ -24,8 +26,9 @@ __all__ = [
     "endpoints_path",
     "enumerations",
     "names_model",
+    "plain",
     "prices",
-    "unknown_model",
+    "sample",
 ]
 
 Model = Mapping[str, Any]
@@ -34,6 +37,44 @@ NOT_PRICES = frozenset({"discount", "overrides"})
 # What one answer may contribute to a report: a hostile page of ten thousand endpoints
 # shows its defect as well in five findings.
 SHOWN = 5
+
+
+def plain(model: Model) -> bool:
+    """An id the path can name: author/slug, no variant suffix, no ~."""
+    model_id = str(id_of(model))
+    variant = split_variant(model_id)[1]
+    return model_id.count("/") == 1 and not model_id.startswith("~") and variant is None
+
+
+def sample(ordered: Iterable[Model], wanted: int, contract: Contract) -> list[Model]:
+    """The `wanted` plain ids whose endpoints are asked for, among the listed models
+    `ordered` cheapest first (the sort order is the engine's), kept in that order.
+
+    The cheapest plain ids of a real catalog are free video and image models, many with a
+    context_length of 0: a sample of them alone sees only prices of "0" and compares a
+    context of 0 with 0. So half of it (rounded up) is the cheapest text models with a
+    price above zero, the rest the cheapest model of each other combination of output
+    modalities (the cheapest combination first), then the cheapest text model whatever
+    its price, and any room left the next cheapest plain ids: real prices and contexts,
+    and every kind of model a client may ask about, the same from run to run."""
+    plain_ids = [m for m in ordered if plain(m)]
+    text = frozenset({"text"})
+    priced_text = [
+        index
+        for index, model in enumerate(plain_ids)
+        if output_modalities(model) == text and any(price_vector(model, contract) or ())
+    ]
+    leaders: dict[frozenset[str], int] = {}
+    for index, model in enumerate(plain_ids):
+        leaders.setdefault(output_modalities(model), index)
+    cheapest_text = leaders.pop(text, None)
+    first = [
+        *priced_text[: (wanted + 1) // 2],
+        *leaders.values(),
+        *([] if cheapest_text is None else [cheapest_text]),
+        *range(len(plain_ids)),
+    ]
+    return [plain_ids[index] for index in sorted(list(dict.fromkeys(first))[:wanted])]
 
 
 def endpoints_path(model_id: str) -> str:
@@ -46,13 +87,23 @@ def endpoints_of(
     spec: Spec, requirement: str, exchange: Exchange
 ) -> tuple[Model | None, list[Finding]]:
     """The data of an endpoints answer: 200, application/json, valid against
-    Endpoints.json; findings for `requirement` otherwise."""
+    Endpoints.json; findings for `requirement` otherwise. Validating judges the shape
+    (ENDPOINTS-SHAPE-001), never `requirement`: that is judged by what its check then
+    looks at, so a page with nothing for it leaves it unjudged."""
     body, findings = json_answer(requirement, exchange)
     if findings:
         return None, findings
-    findings = schema_findings(
-        spec, "Endpoints.json", body, exchange=exchange, attribute_to=requirement
-    ) + json_media_type(requirement, exchange)
+    findings = [
+        replace(finding, requirement=requirement)
+        for finding in schema_findings(
+            spec,
+            "Endpoints.json",
+            body,
+            exchange=exchange,
+            attribute_to="ENDPOINTS-SHAPE-001",
+            limit=SHOWN,
+        )
+    ] + json_media_type(requirement, exchange)
     if findings:
         return None, findings
     return body["data"], []
@@ -140,9 +191,12 @@ def _endpoints(data: Model) -> Iterator[tuple[int, Model]]:
 def prices(spec: Spec, exchange: Exchange, data: Model) -> list[Finding]:
     """ENDPOINTS-PRICE-001: every price is a plain decimal string (R6), "-1" allowed on
     prompt and completion; discount and overrides are not prices."""
+    return list(islice(_price_findings(spec, exchange, data), SHOWN))
+
+
+def _price_findings(spec: Spec, exchange: Exchange, data: Model) -> Iterator[Finding]:
     decimal = re.compile(spec.schemas["Price.json"]["pattern"])
     sentinel = spec.contract.router_price_sentinel
-    findings = []
     for index, endpoint in _endpoints(data):
         pricing = endpoint.get("pricing")
         if not isinstance(pricing, Mapping):
@@ -155,41 +209,36 @@ def prices(spec: Spec, exchange: Exchange, data: Model) -> list[Finding]:
                 decimal.fullmatch(value) or (key in ("prompt", "completion") and value == sentinel)
             ):
                 continue
-            findings.append(
-                Finding(
-                    "ENDPOINTS-PRICE-001",
-                    f"{exchange.describe()}: endpoint {index}'s {key} price is not a plain "
-                    "decimal string",
-                    expected='a string such as "0.000002" (no sign, exponent or spaces)',
-                    observed=repr(value)[:300],
-                    exchange=exchange,
-                    pointer=f"/data/endpoints/{index}/pricing/{key}",
-                )
+            yield Finding(
+                "ENDPOINTS-PRICE-001",
+                f"{exchange.describe()}: endpoint {index}'s {key} price is not a plain "
+                "decimal string",
+                expected='a string such as "0.000002" (no sign, exponent or spaces)',
+                observed=repr(value)[:300],
+                exchange=exchange,
+                pointer=f"/data/endpoints/{index}/pricing/{key}",
             )
-    return findings[:SHOWN]
 
 
 def enumerations(contract: Contract, exchange: Exchange, data: Model) -> list[Finding]:
     """ENDPOINTS-ENUM-001: quantization one of the document's values (or null), status,
     when given, one of its codes. A value of the wrong type is the shape's finding."""
-    findings = []
+    return list(islice(_enum_findings(contract, exchange, data), SHOWN))
+
+
+def _enum_findings(contract: Contract, exchange: Exchange, data: Model) -> Iterator[Finding]:
     for index, endpoint in _endpoints(data):
         quantization = endpoint.get("quantization")
         if "quantization" in endpoint and (quantization is None or isinstance(quantization, str)):
             judged("ENDPOINTS-ENUM-001")
             allowed = contract.quantizations
             if quantization is not None and quantization not in allowed:
-                findings.append(
-                    _enum_finding(exchange, index, "quantization", quantization, allowed)
-                )
+                yield _enum_finding(exchange, index, "quantization", quantization, allowed)
         status = endpoint.get("status")
         if isinstance(status, int) and not isinstance(status, bool):
             judged("ENDPOINTS-ENUM-001")
             if status not in contract.endpoint_statuses:
-                findings.append(
-                    _enum_finding(exchange, index, "status", status, contract.endpoint_statuses)
-                )
-    return findings[:SHOWN]
+                yield _enum_finding(exchange, index, "status", status, contract.endpoint_statuses)
 
 
 def _enum_finding(
@@ -222,42 +271,28 @@ def context_within(exchange: Exchange, data: Model, listed: Mapping[str, Model])
     if not _integer(limit):
         cannot_judge("ENDPOINTS-CONTEXT-001", f"the list gives {model_id} no context_length")
         return []
-    findings = []
+    return list(islice(_context_findings(exchange, data, str(model_id), limit), SHOWN))
+
+
+def _context_findings(
+    exchange: Exchange, data: Model, model_id: str, limit: int
+) -> Iterator[Finding]:
     for index, endpoint in _endpoints(data):
         offered = endpoint.get("context_length")
         if not _integer(offered):
             continue
         judged("ENDPOINTS-CONTEXT-001")
         if offered > limit:
-            findings.append(
-                Finding(
-                    "ENDPOINTS-CONTEXT-001",
-                    f"{exchange.describe()}: endpoint {index} offers a context_length of "
-                    f"{offered}, more than the {limit} the list gives {model_id}",
-                    expected=f"at most {limit}",
-                    observed=str(offered),
-                    exchange=exchange,
-                    pointer=f"/data/endpoints/{index}/context_length",
-                )
+            yield Finding(
+                "ENDPOINTS-CONTEXT-001",
+                f"{exchange.describe()}: endpoint {index} offers a context_length of "
+                f"{offered}, more than the {limit} the list gives {model_id}",
+                expected=f"at most {limit}",
+                observed=str(offered),
+                exchange=exchange,
+                pointer=f"/data/endpoints/{index}/context_length",
             )
-    return findings[:SHOWN]
 
 
 def _integer(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def unknown_model(spec: Spec, exchange: Exchange) -> list[Finding]:
-    """ENDPOINTS-404-001: 404 with the error body of R3."""
-    judged("ENDPOINTS-404-001")
-    if exchange.status != 404:
-        return [
-            Finding(
-                "ENDPOINTS-404-001",
-                f"{exchange.describe()}, expected 404 for the endpoints of a model nobody lists",
-                expected="404",
-                observed=f"{exchange.status}: {exchange.text(200)}",
-                exchange=exchange,
-            )
-        ]
-    return error_body(spec, "ENDPOINTS-404-001", exchange)

@@ -9,8 +9,10 @@ or all-of; models with a null context_length all kept or all left out), a filter
 both and an answer must follow one of them.
 
 The values are chosen from the list itself so that each probe tells a working filter from
-a broken one: some models of the scope pass it and some do not, bounds sit on real prices
-and contexts (so inclusive bounds show), and a search text appears in a different case.
+a broken one: some models of the scope pass it and some do not, context bounds sit on real
+contexts (so inclusive bounds show), price bounds halfway between real prices (a price
+within a relative 1e-9 of a bound is judged either way, since gateways compare binary
+floats), and a search text appears in a different case.
 Where no value splits the list (a tiny catalog where every model ties), a value beyond
 every model (a context above the longest, a name none holds) still tells an ignored filter
 from a working one: the ruling selects no model, so an empty answer is right and any model
@@ -27,12 +29,14 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from arouter_conformance.checks.listing import LATEST_CREATED
 from arouter_conformance.oracle import (
     Baseline,
     author_of,
+    decimal_price,
     id_of,
     input_modalities,
     parse_modalities,
@@ -78,6 +82,7 @@ Model = Mapping[str, Any]
 Sorting = Callable[[Model], bool | None]
 DAY = 86_400
 MILLION = Decimal(10) ** 6
+FLOAT_TOLERANCE = Decimal("1e-9")
 
 
 @dataclass(frozen=True)
@@ -86,12 +91,14 @@ class Filter:
     answer must follow one of them; most filters have one). `empty`: the value was chosen
     to leave every model out, so an empty answer is right. `refusable`: it names what no
     model holds (an author, an input modality), which a target may refuse with a 4xx, as
-    ruling R8 lets it refuse an unknown output modality."""
+    ruling R8 lets it refuse an unknown output modality. `cuts`: a search, which may rank
+    or cut its answer, so a model it selects may be missing (q's SHOULD)."""
 
     pairs: tuple[tuple[str, str], ...]
     readings: tuple[Sorting, ...]
     empty: bool = False
     refusable: bool = False
+    cuts: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,10 @@ class Probe:
     @property
     def refusable(self) -> bool:
         return any(f.refusable for f in self.filters)
+
+    @property
+    def cuts(self) -> bool:
+        return any(f.cuts for f in self.filters)
 
     @property
     def label(self) -> str:
@@ -248,25 +259,34 @@ def authors_filter(authors: Sequence[str]) -> Filter:
     return Filter((("model_authors", ",".join(authors)),), (sort,))
 
 
-def price_per_million(model: Model, key: str, contract: Contract) -> Decimal | None:
-    """pricing[key] in dollars per million tokens, or None: no readable price, or the
-    router sentinel (a router may be kept or left out by a price bound)."""
+def price_per_million(model: Model, key: str) -> Decimal | None:
+    """pricing[key] in dollars per million tokens, or None: no readable price (the router
+    sentinel "-1" is none: a router may be kept or left out by a price bound), or one too
+    large to scale."""
     pricing = model.get("pricing")
-    value = pricing.get(key) if isinstance(pricing, Mapping) else None
-    if not isinstance(value, str) or value == contract.router_price_sentinel:
+    price = decimal_price(pricing.get(key) if isinstance(pricing, Mapping) else None)
+    if price is None:
         return None
     try:
-        price = Decimal(value)
-    except InvalidOperation:
+        return price * MILLION
+    except ArithmeticError:
         return None
-    if not price.is_finite() or price < 0:
-        return None
-    return price * MILLION
 
 
-def price_filter(key: str, low: Decimal | None, high: Decimal | None, contract: Contract) -> Filter:
+def _within(price: Decimal, low: Decimal | None, high: Decimal | None) -> bool | None:
+    """Whether the price meets both bounds; None within a relative 1e-9 of one, where a
+    gateway comparing binary floats may land on either side (0.0000002 * 1e6 is
+    0.19999999999999998 as a float, under a bound of 0.2)."""
+    for bound in (low, high):
+        if bound is not None and abs(price - bound) <= bound * FLOAT_TOLERANCE:
+            return None
+    return (low is None or price >= low) and (high is None or price <= high)
+
+
+def price_filter(key: str, low: Decimal | None, high: Decimal | None) -> Filter:
     """min_/max_price on pricing.prompt, min_/max_output_price on pricing.completion:
-    inclusive bounds in dollars per million tokens, compared as decimals."""
+    inclusive bounds in dollars per million tokens, compared as decimals, a price within a
+    relative 1e-9 of a bound either way."""
     names = (
         ("min_price", "max_price") if key == "prompt" else ("min_output_price", "max_output_price")
     )
@@ -277,10 +297,8 @@ def price_filter(key: str, low: Decimal | None, high: Decimal | None, contract: 
     )
 
     def sort(model: Model) -> bool | None:
-        price = price_per_million(model, key, contract)
-        if price is None:
-            return None
-        return (low is None or price >= low) and (high is None or price <= high)
+        price = price_per_million(model, key)
+        return None if price is None else _within(price, low, high)
 
     return Filter(pairs, (sort,))
 
@@ -302,14 +320,19 @@ def q_filter(text: str) -> Filter:
     def sort(model: Model) -> bool:
         return any(folded in value.casefold() for value in haystack(model))
 
-    return Filter((("q", text),), (sort,))
+    return Filter((("q", text),), (sort,), cuts=True)
 
 
 def age_days(model: Model, now: float) -> float | None:
+    """Days since created, or None: no integer, or one past the year 3000 as seconds (a
+    count of milliseconds, MODELS-CREATED-001's finding, not this filter's)."""
     created = model.get("created")
-    if not isinstance(created, int) or isinstance(created, bool):
+    if not isinstance(created, int) or isinstance(created, bool) or created > LATEST_CREATED:
         return None
-    return (now - created) / DAY
+    try:
+        return (now - created) / DAY
+    except OverflowError:  # a created too far before 1970 for a float
+        return None
 
 
 def age_filter(least: int | None, most: int | None, now: float) -> Filter:
@@ -427,20 +450,24 @@ def choose_authors(models: Sequence[Model], how_many: int, skip: int = 0) -> Fil
     return authors_filter(chosen)
 
 
-def choose_price(
-    models: Sequence[Model], key: str, contract: Contract, *, both: bool = True
-) -> Filter | None:
-    """Bounds on two real prices of the scope (a third of the way up and two thirds), so
-    that models sit below, between, on and above them; only a maximum when `both` is false
-    or the scope has two prices."""
-    prices = sorted({p for m in models if (p := price_per_million(m, key, contract)) is not None})
+def choose_price(models: Sequence[Model], key: str, *, both: bool = True) -> Filter | None:
+    """Bounds halfway between neighbouring real prices of the scope (a third of the way up
+    and two thirds), so that models sit below, between and above them and none within the
+    tolerance of a bound; only a maximum when `both` is false or the scope has two prices."""
+    prices = sorted({p for m in models if (p := price_per_million(m, key)) is not None})
     if len(prices) < 2:
         return None
     if len(prices) == 2 or not both:
-        return price_filter(key, None, prices[max(0, (len(prices) - 1) // 2)], contract)
-    low = prices[max(1, len(prices) // 3)]
-    high = prices[min(len(prices) - 2, (2 * len(prices)) // 3)]
-    return price_filter(key, low, max(low, high), contract)
+        kept = max(0, (len(prices) - 1) // 2)
+        return price_filter(key, None, _halfway(prices, kept))
+    low = max(1, len(prices) // 3)
+    high = min(len(prices) - 2, (2 * len(prices)) // 3)
+    return price_filter(key, _halfway(prices, low - 1), _halfway(prices, high))
+
+
+def _halfway(prices: Sequence[Decimal], index: int) -> Decimal:
+    """Between prices[index] and the next (a difference, so no sum can overflow)."""
+    return prices[index] + (prices[index + 1] - prices[index]) / 2
 
 
 def choose_age(models: Sequence[Model], now: float) -> Filter | None:
@@ -469,11 +496,15 @@ def choose_parameter(models: Sequence[Model]) -> Filter | None:
 WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def choose_q(models: Sequence[Model], candidates: int = 24) -> Filter | None:
+def choose_q(
+    models: Sequence[Model], elsewhere: Sequence[Model] = (), candidates: int = 24
+) -> Filter | None:
     """A word of the ids, in upper case, that a few models of the scope hold. Preferred: one
-    that some models hold only in their name or canonical_slug (a search of ids alone then
-    misses them) and that other models hold only in their description (a search of
-    descriptions then finds too many); then one held by about a tenth of the scope.
+    that models `elsewhere` (outside the request's output scope) hold too, so that a search
+    ignoring the scope shows; then one that some models hold only in their name or
+    canonical_slug (a search of ids alone then misses them) and that other models hold
+    only in their description (a search of descriptions then finds too many); then one
+    held by about a tenth of the scope.
 
     Only the `candidates` words whose count in the ids is nearest a tenth are weighed: each
     weighing reads every model, and ten thousand models have thousands of words."""
@@ -481,7 +512,8 @@ def choose_q(models: Sequence[Model], candidates: int = 24) -> Filter | None:
     counts = Counter(w for m in models for w in {*WORD.findall(str(id_of(m)).casefold())})
     nearest = sorted(counts, key=lambda w: (abs(counts[w] - tenth), w))[:candidates]
     folded = [[v.casefold() for v in haystack(m)] for m in models]
-    best: tuple[tuple[bool, bool, float, str], str] | None = None
+    outside = [v.casefold() for m in elsewhere for v in haystack(m)]
+    best: tuple[tuple[bool, bool, bool, float, str], str] | None = None
     for word in nearest:
         held = [any(word in v for v in values) for values in folded]
         if not 0 < sum(held) < len(models):
@@ -493,7 +525,8 @@ def choose_q(models: Sequence[Model], candidates: int = 24) -> Filter | None:
             not h and word in str(m.get("description", "")).casefold()
             for h, m in zip(held, models, strict=True)
         )
-        key = (beyond_ids, described, -abs(sum(held) - tenth), word)
+        beyond_scope = any(word in value for value in outside)
+        key = (beyond_scope, beyond_ids, described, -abs(sum(held) - tenth), word)
         if best is None or key > best[0]:
             best = (key, word)
     return q_filter(best[1].upper()) if best else None
@@ -535,13 +568,13 @@ def beyond_authors(models: Sequence[Model]) -> Filter | None:
     return _beyond(authors_filter([name]), refusable=True) if name else None
 
 
-def beyond_prices(models: Sequence[Model], key: str, contract: Contract) -> Filter | None:
+def beyond_prices(models: Sequence[Model], key: str) -> Filter | None:
     """A minimum, in whole dollars per million, above every readable price of the scope
     (no maximum can be below a price of 0)."""
-    prices = [p for m in models if (p := price_per_million(m, key, contract)) is not None]
+    prices = [p for m in models if (p := price_per_million(m, key)) is not None]
     if not prices:
         return None
-    return _beyond(price_filter(key, Decimal(math.floor(max(prices)) + 1), None, contract))
+    return _beyond(price_filter(key, Decimal(math.floor(max(prices)) + 1), None))
 
 
 def beyond_ages(models: Sequence[Model], now: float) -> Filter | None:
@@ -574,22 +607,18 @@ Choice = Callable[[Sequence[Model]], Filter | None]
 
 
 def choose_probe(baseline: Baseline, choose: Choice, beyond: Choice | None = None) -> Probe | None:
-    """A request with one filter: a value `choose` finds that splits the default list,
-    else the list of all models; failing both, a value `beyond` finds that leaves every
-    model of one of them out. The list of all models is where a model that does not say
-    its outputs (an OpenAI-style list) surely belongs; the default list holds it either
-    way (ruling R8, as the seed filters read it)."""
-    scopes = [
-        (raw, scope_models(raw, baseline))
-        for raw in (None, baseline.contract.all_output_modalities)
-    ]
+    """A request with one filter on output_modalities=all: a value `choose` finds that
+    splits the list of all models, else a value `beyond` finds that leaves every one out,
+    else None (nothing to judge). The scope is explicit so that a wrong default scope
+    fails MODELS-FILTER-001 alone; the default scope is composed with the filters in
+    LFILTER-COMPOSE-001, which needs it. Every model belongs to that list, those that do
+    not say their outputs (an OpenAI-style list) too (ruling R8)."""
+    scope = baseline.contract.all_output_modalities
+    models = scope_models(scope, baseline)
     for pick in (choose, beyond):
-        if pick is None:
-            continue
-        for raw, models in scopes:
-            chosen = pick(models)
-            if chosen is not None and decides(chosen, models):
-                return Probe(raw, (chosen,))
+        chosen = pick(models) if pick is not None else None
+        if chosen is not None and decides(chosen, models):
+            return Probe(scope, (chosen,))
     return None
 
 

@@ -48,9 +48,10 @@ def filtered_answer(
 
     With `missing_to` the two directions are two requirements (q: every model returned
     holds the text, a MUST, under `requirement`; every model holding it is returned, a
-    SHOULD, under `missing_to`). A probe naming what no model holds may be refused with a
-    4xx, which shows nothing; one chosen to leave every model out is judged by an empty
-    answer too (no value of the list selects some and not others)."""
+    SHOULD, under `missing_to`); without it, a probe with a search (which may cut its
+    answer) is judged in the first direction only. A probe naming what no model holds may
+    be refused with a 4xx, which shows nothing; one chosen to leave every model out is
+    judged by an empty answer too (no value of the list selects some and not others)."""
     if probe.refusable and 400 <= exchange.status < 500:
         cannot_judge(
             requirement,
@@ -63,16 +64,19 @@ def filtered_answer(
         return findings
     readings = probe.readings(baseline)
     got = _ids(models)
-    if missing_to is None:
+    if missing_to is None and not probe.cuts:
         _discriminates(requirement, probe, readings, dropped=True, kept=not probe.empty)
         if any(not _missing(r, got) and not _unexpected(r, got) for r in readings):
             return []
         nearest = min(readings, key=lambda r: len(_missing(r, got)) + len(_unexpected(r, got)))
         return _gaps(requirement, exchange, probe, nearest, got)
     _discriminates(requirement, probe, readings, dropped=True, kept=False)
-    _discriminates(missing_to, probe, readings, dropped=False, kept=True)
     if not any(not _unexpected(r, got) for r in readings):
-        findings += _gaps(requirement, exchange, probe, readings[0], got, missing=False)
+        nearest = min(readings, key=lambda r: len(_unexpected(r, got)))
+        findings += _gaps(requirement, exchange, probe, nearest, got, missing=False)
+    if missing_to is None:
+        return findings
+    _discriminates(missing_to, probe, readings, dropped=False, kept=True)
     if not any(not _missing(r, got) for r in readings):
         findings += _gaps(missing_to, exchange, probe, readings[0], got, unexpected=False)
     return findings

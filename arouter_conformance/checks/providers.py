@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from arouter_conformance.checks.common import preview
 from arouter_conformance.checks.http import json_answer, json_media_type
 from arouter_conformance.checks.shape import schema_findings
 from arouter_conformance.exchange import Exchange
-from arouter_conformance.findings import Finding, cannot_judge, judged
+from arouter_conformance.findings import Finding, judged, not_applicable
 from arouter_conformance.spec import Spec
 
 __all__ = ["providers_of", "unique_slugs"]
@@ -22,22 +23,28 @@ def providers_of(
     spec: Spec, requirement: str, exchange: Exchange
 ) -> tuple[list[Provider] | None, list[Finding]]:
     """The providers of a 200 application/json answer valid against Providers.json, or
-    findings for `requirement`."""
+    findings for `requirement`. Validating judges the shape (PROVIDERS-SHAPE-001), never
+    `requirement`: a list of one provider shows nothing about unique slugs."""
     body, findings = json_answer(requirement, exchange)
     if findings:
         return None, findings
-    findings = schema_findings(
-        spec, "Providers.json", body, exchange=exchange, attribute_to=requirement
-    ) + json_media_type(requirement, exchange)
+    findings = [
+        replace(finding, requirement=requirement)
+        for finding in schema_findings(
+            spec, "Providers.json", body, exchange=exchange, attribute_to="PROVIDERS-SHAPE-001"
+        )
+    ] + json_media_type(requirement, exchange)
     if findings:
         return None, findings
     return list(body["data"]), []
 
 
 def unique_slugs(exchange: Exchange, providers: list[Provider]) -> list[Finding]:
-    """PROVIDERS-UNIQUE-001: clients key their provider preferences by slug."""
+    """PROVIDERS-UNIQUE-001: clients key their provider preferences by slug. A gateway of
+    one upstream lists one provider (or none): two providers to tell apart never arise, so
+    the requirement does not apply to it, which is no defect and no open question."""
     if len(providers) < 2:
-        cannot_judge(
+        not_applicable(
             "PROVIDERS-UNIQUE-001",
             f"{exchange.describe()} lists {len(providers)} provider(s): no two to tell apart",
         )

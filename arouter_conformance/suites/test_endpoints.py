@@ -1,24 +1,33 @@
 """Profile endpoints: GET /models/{author}/{slug}/endpoints for a sample of listed models,
-by their ids and by their links.details, and for a model nobody lists."""
+by their ids and by their links.details, and for a model nobody lists.
+
+The sample (`endpoints.sample`) is not simply the cheapest ids: those are free video and
+image models in real catalogs, whose pages show prices of "0" and contexts of 0, so it
+takes the cheapest text models with real prices as well as the cheapest model of each
+other output modality. Each page is validated once per run, whichever test asks first: a
+hostile page of twenty thousand endpoints costs one validation, not one per requirement.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
 
-from arouter_conformance.checks import endpoints
+from arouter_conformance.checks import endpoints, lookup
 from arouter_conformance.client import origin
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import (
     Finding,
     Inconclusive,
     cannot_judge,
+    judged,
     judging,
     not_applicable,
 )
-from arouter_conformance.oracle import id_of, split_variant
+from arouter_conformance.oracle import id_of
 from arouter_conformance.planning import cheapest_first
 from arouter_conformance.session import Run
 
@@ -26,25 +35,17 @@ requirement = pytest.mark.requirement
 Model = Mapping[str, Any]
 
 
-def _plain(model: Model) -> bool:
-    """An id the path can name: author/slug, no variant suffix, no ~."""
-    model_id = str(id_of(model))
-    variant = split_variant(model_id)[1]
-    return model_id.count("/") == 1 and not model_id.startswith("~") and variant is None
-
-
 def _sample(run: Run) -> list[Model]:
-    """The models whose endpoints are asked for: the cheapest plain ids, as many as
-    --endpoint-models says; 0 asks for every listed model (the links of every row, the
-    path of every plain id)."""
+    """The models whose endpoints are asked for: as many plain ids as --endpoint-models
+    says; 0 asks for every listed model (the links of every row, the path of every plain
+    id)."""
 
     def choose() -> list[Model]:
         baseline = run.baseline()
         wanted = run.config.endpoint_models
         if wanted == 0:
             return list(baseline.models)
-        plain = [m for m in baseline.models if _plain(m)]
-        return cheapest_first(plain, run.contract)[:wanted]
+        return endpoints.sample(cheapest_first(baseline.models, run.contract), wanted, run.contract)
 
     return run.memo("endpoint-sample", choose)
 
@@ -53,7 +54,9 @@ def _by_path(run: Run) -> list[Exchange]:
     """Each sampled plain id's endpoints, asked for by the path its id makes (sent once:
     the GET memo answers the tests after the first)."""
     probed = [
-        run.target.get(endpoints.endpoints_path(str(id_of(m)))) for m in _sample(run) if _plain(m)
+        run.target.get(endpoints.endpoints_path(str(id_of(m))))
+        for m in _sample(run)
+        if endpoints.plain(m)
     ]
     if not probed:
         raise Inconclusive(
@@ -62,10 +65,24 @@ def _by_path(run: Run) -> list[Exchange]:
     return probed
 
 
+def _page(run: Run, requirement_id: str, exchange: Exchange) -> tuple[Model | None, list[Finding]]:
+    """`endpoints.endpoints_of` for `requirement_id`, the page validated once per run (by
+    its URL: the GET memo answers the same URL with the same page) and its findings given
+    to each requirement that reads it. Only the findings are kept: a large page is parsed
+    again when asked, as the GET memo keeps it, rather than held open for the run."""
+    findings = run.memo(
+        "endpoints-page " + exchange.url,
+        lambda: endpoints.endpoints_of(run.spec, requirement_id, exchange)[1],
+    )
+    if findings:
+        return None, [dataclasses.replace(f, requirement=requirement_id) for f in findings]
+    return exchange.json()["data"], []
+
+
 def _judge_pages(
     run: Run,
     requirement_id: str,
-    check: Callable[[Exchange, Model], list[Finding]] = lambda exchange, data: [],
+    check: Callable[[Exchange, Model], list[Finding]],
     unjudged: str | None = None,
 ) -> None:
     """`check` on every page the sampled ids answered that has the endpoints shape; a page
@@ -74,7 +91,7 @@ def _judge_pages(
     `check` judges (it is not shown when one did)."""
     with judging() as judgement:
         for exchange in _by_path(run):
-            data, problems = endpoints.endpoints_of(run.spec, requirement_id, exchange)
+            data, problems = _page(run, requirement_id, exchange)
             judgement.add(problems)
             if data is not None:
                 judgement.add(check(exchange, data))
@@ -82,9 +99,15 @@ def _judge_pages(
             cannot_judge(requirement_id, unjudged)
 
 
+def _has_the_shape(exchange: Exchange, data: Model) -> list[Finding]:
+    """A page read is one with the endpoints shape: reading judges no requirement itself."""
+    judged("ENDPOINTS-SHAPE-001")
+    return []
+
+
 @requirement("ENDPOINTS-SHAPE-001")
 def test_listed_ids_have_endpoint_pages(run: Run) -> None:
-    _judge_pages(run, "ENDPOINTS-SHAPE-001")
+    _judge_pages(run, "ENDPOINTS-SHAPE-001", _has_the_shape)
 
 
 @requirement("ENDPOINTS-LINK-001")
@@ -97,7 +120,7 @@ def test_links_details_lead_to_the_models_endpoints(run: Run) -> None:
             if url is None:
                 continue
             exchange = run.target.get_url(url)
-            data, problems = endpoints.endpoints_of(run.spec, "ENDPOINTS-LINK-001", exchange)
+            data, problems = _page(run, "ENDPOINTS-LINK-001", exchange)
             judgement.add(problems)
             if data is not None:
                 judgement.add(endpoints.names_model(exchange, data, model))
@@ -146,4 +169,6 @@ def test_unknown_models_have_no_endpoints(run: Run) -> None:
         pytest.skip(f"not applicable: the target lists {model_id}")
     exchange = run.target.get(endpoints.endpoints_path(model_id))
     with judging() as judgement:
-        judgement.add(endpoints.unknown_model(run.spec, exchange))
+        judgement.add(
+            lookup.not_found("ENDPOINTS-404-001", exchange, "the endpoints of a model nobody lists")
+        )

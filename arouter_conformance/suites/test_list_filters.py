@@ -1,10 +1,11 @@
 """Profile list-filters: the list's filters beyond the seeds (ruling R22), alone and together.
 
 Every value is chosen from the target's own all list so that the probe tells a working
-filter from a broken one: one that splits the default list, else the list of all models
-(where an OpenAI-style list, which says no outputs, surely belongs); where no value splits
-either (every model has the same context, one author only), one beyond every model, which
-the filter must answer with no model. Where the list carries nothing a filter reads (no
+filter from a broken one: one that splits it; where none does (every model has the same
+context, one author only), one beyond every model, which the filter must answer with no
+model. A filter alone is sent with output_modalities=all, so that a wrong default scope is
+MODELS-FILTER-001's one failure; the scopes, the default among them, are composed with the
+filters in LFILTER-COMPOSE-001. Where the list carries nothing a filter reads (no
 context_length, no pricing), the requirement is left inconclusive, saying what is missing.
 One request per probe.
 """
@@ -23,13 +24,12 @@ from arouter_conformance.checks.list_filter_rules import Filter, Probe
 from arouter_conformance.findings import Finding, cannot_judge, require
 from arouter_conformance.oracle import author_of, id_of
 from arouter_conformance.session import Run
-from arouter_conformance.spec import Contract
 
 requirement = pytest.mark.requirement
 
 # Documented values of the filters on data a Model object does not carry; `providers` and
 # `arch` are chosen from the list (see `_opaque_values`).
-OPAQUE: tuple[tuple[str, str], ...] = (
+OPAQUE_VALUES: tuple[tuple[str, str], ...] = (
     ("category", "programming"),
     ("distillable", "true"),
     ("zdr", "true"),
@@ -50,6 +50,8 @@ MALFORMED: tuple[tuple[str, str], ...] = (
     ("min_age_days", "-5"),
     ("max_age_days", "x"),
     ("input_modalities", "zz-unknown-modality"),
+    # Well formed, but a search that compiles its text as a regular expression breaks on it.
+    ("q", ".*[("),
 )
 
 
@@ -97,12 +99,10 @@ def test_one_input_modality_selects_its_models(run: Run) -> None:
 
 @requirement("LFILTER-INPUT-002")
 def test_a_list_of_input_modalities_selects_any_or_all(run: Run) -> None:
-    """In the default list, or else in the list of all models, where more models may take
-    something other than text."""
     probe = rules.choose_probe(run.baseline(), rules.choose_input_pair)
     why = (
         "no two input modalities select sets, under any-of and under all-of, that differ "
-        "and both leave some model out, in the default list or the list of all models"
+        "and both leave some model out, in the list of all models"
     )
     require(_judge(run, "LFILTER-INPUT-002", probe, why))
 
@@ -132,8 +132,8 @@ def test_model_authors_selects_their_models(run: Run) -> None:
 def _price_probe(run: Run, key: str) -> Probe | None:
     return rules.choose_probe(
         run.baseline(),
-        lambda models: rules.choose_price(models, key, run.contract),
-        lambda models: rules.beyond_prices(models, key, run.contract),
+        lambda models: rules.choose_price(models, key),
+        lambda models: rules.beyond_prices(models, key),
     )
 
 
@@ -160,7 +160,7 @@ def test_q_searches_ids_slugs_and_names(run: Run) -> None:
     if probe is None:
         why = (
             "no word of the ids (three letters or more) is held by some models and not "
-            "others, in the default list or the list of all models"
+            "others, in the list of all models"
         )
         cannot_judge("LFILTER-Q-001", why)
         cannot_judge("LFILTER-Q-002", why)
@@ -185,29 +185,34 @@ def test_age_bounds(run: Run) -> None:
     require(_judge(run, "LFILTER-AGE-001", probe, f"{ALL} has an integer created"))
 
 
-Chooser = Callable[[list[rules.Model], Contract], Filter | None]
+Chooser = Callable[[list[rules.Model], list[rules.Model]], Filter | None]
 STEPS: dict[str, Chooser] = {
     "input": lambda models, _: rules.choose_input(models),
     "context": lambda models, _: rules.choose_context(models),
     "authors": lambda models, _: rules.choose_authors(models, 2),
-    "max-price": lambda models, contract: rules.choose_price(
-        models, "prompt", contract, both=False
-    ),
-    "output-price": lambda models, contract: rules.choose_price(models, "completion", contract),
+    "max-price": lambda models, _: rules.choose_price(models, "prompt", both=False),
+    "output-price": lambda models, _: rules.choose_price(models, "completion"),
     "parameter": lambda models, _: rules.choose_parameter(models),
+    "age": lambda models, _: rules.choose_age(models, time.time()),
+    "q": rules.choose_q,
 }
 
 
 def _composed(run: Run, scope: str | None, *steps: str) -> Probe:
     """A request on `scope` with one filter per step, each chosen among the models the
-    earlier ones keep, so that every filter still leaves some out and some in."""
-    models = rules.scope_models(scope, run.baseline())
+    earlier ones keep, so that every filter still leaves some out and some in. The models
+    outside the scope that the same filters keep go along: a search prefers a word they
+    hold, so that one that ignores the scope shows."""
+    placed = rules.in_scope(scope, run.contract)
+    models = [m for m in run.baseline().models if placed(m) is True]
+    elsewhere = [m for m in run.baseline().models if placed(m) is False]
     chosen: list[Filter] = []
     for step in steps:
-        pick = STEPS[step](models, run.contract)
+        pick = STEPS[step](models, elsewhere)
         if pick is not None:
             chosen.append(pick)
             models = rules.narrowed(models, pick)
+            elsewhere = rules.narrowed(elsewhere, pick)
     return Probe(scope, tuple(chosen))
 
 
@@ -216,12 +221,14 @@ def test_filters_compose_with_each_other_and_the_seed_filters(run: Run) -> None:
     baseline = run.baseline()
     sorts = run.contract.sort_values if "sort" in run.claimed else ()
     other = baseline.telling_modality()
+    # The search last in the default scope, where it prefers a word models of other
+    # outputs hold too (a search that ignores the scope then shows).
     plans: list[tuple[str | None, tuple[str, ...]]] = [
-        (None, ("authors", "max-price", "parameter")),
-        (run.contract.all_output_modalities, ("context", "output-price", "input")),
+        (None, ("authors", "max-price", "age", "q")),
+        (run.contract.all_output_modalities, ("context", "output-price", "input", "parameter")),
     ]
     if other is not None:
-        plans.insert(0, (other, ("input", "context")))
+        plans.insert(0, (other, ("context", "input")))
     findings: list[Finding] = []
     for number, (scope, steps) in enumerate(plans):
         probe = _composed(run, scope, *steps)
@@ -252,7 +259,7 @@ def _opaque_values(run: Run) -> list[tuple[str, str]]:
     )
     provider = min(authors, key=lambda a: (-authors[a], a), default="openai")
     family = min(families, key=lambda f: (-families[f], f), default="GPT")
-    return [("providers", provider), ("arch", family), *OPAQUE]
+    return [("providers", provider), ("arch", family), *OPAQUE_VALUES]
 
 
 @requirement("LFILTER-OPAQUE-001")

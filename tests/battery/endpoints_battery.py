@@ -29,10 +29,6 @@ def served(cls: type[Endpoints]) -> Callable[[], Any]:
     return lambda: create_app(battery_catalog(), endpoints=cls)
 
 
-def is_endpoints(scope: Scope) -> bool:
-    return str(scope["path"]).endswith("/endpoints")
-
-
 # ----------------------------------------------------------------------------- mutants
 
 
@@ -80,6 +76,18 @@ class PricesWithExponents(Endpoints):
         return pricing
 
 
+class NonZeroPricesAsFloats(Endpoints):
+    """Prompt prices written as a float prints them: "0.0" for a free model, but "2e-07"
+    for a priced one. Seen only when the sample holds priced models: the cheapest ids of
+    the catalog are all free."""
+
+    def pricing(self, model: Model, rank: int) -> dict[str, Any]:
+        pricing = super().pricing(model, rank)
+        if pricing["prompt"] != "-1":
+            pricing["prompt"] = str(float(pricing["prompt"]))
+        return pricing
+
+
 class RequestPricedAsRouter(Endpoints):
     """The router sentinel on the request price, where R6 allows it on prompt and completion
     only."""
@@ -114,6 +122,7 @@ class UnknownModelsAnswered(Endpoints):
 
 
 def text_404(scope: Scope, status: int, headers: Headers, body: bytes) -> Answer:
+    """Every 404 in plain text, the lookup's and the endpoints' alike."""
     if status != 404:
         return status, headers, body
     return status, [(b"content-type", b"text/plain")], b"no such model"
@@ -145,6 +154,12 @@ MUTANTS: list[Mutant] = [
         quiet=("ENDPOINTS-SHAPE-001", "ENDPOINTS-LINK-001"),
     ),
     Mutant(
+        "nonzero-endpoint-prices-as-floats",
+        ("ENDPOINTS-PRICE-001",),
+        served(NonZeroPricesAsFloats),
+        quiet=("ENDPOINTS-SHAPE-001",),
+    ),
+    Mutant(
         "endpoint-request-priced-as-router",
         ("ENDPOINTS-PRICE-001",),
         served(RequestPricedAsRouter),
@@ -172,11 +187,11 @@ MUTANTS: list[Mutant] = [
         served(UnknownModelsAnswered),
         quiet=("ENDPOINTS-SHAPE-001", "ENDPOINTS-LINK-001"),
     ),
-    Mutant(
-        "unknown-model-404-as-text",
-        ("ENDPOINTS-404-001",),
-        wrapped(lambda app: Rewrite(app, text_404, is_endpoints)),
-        quiet=("ENDPOINTS-SHAPE-001",),
+    Mutant(  # one root cause, one failure: the body of a 404 is MODELS-ERROR-001's
+        "every-404-as-text",
+        ("MODELS-ERROR-001",),
+        wrapped(lambda app: Rewrite(app, text_404)),
+        quiet=("ENDPOINTS-SHAPE-001", "ENDPOINTS-404-001"),
     ),
 ]
 

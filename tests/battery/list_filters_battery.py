@@ -12,15 +12,27 @@ on data a model lacks ignored.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import re
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from reference_server import HTTPError, Queries, Visibility, create_app
+from reference_server import Catalog, HTTPError, Queries, Visibility, create_app
 from reference_server.filters import INTEGER, Facts
 from reference_server.queries import ListQuery, QueryParams
 from tests.battery.field import one_author_alike
-from tests.battery.mutants import Fair, Mutant, catalog, queries
+from tests.battery.harness import battery_catalog
+from tests.battery.models_mutants import DefaultListIsEverything
+from tests.battery.mutants import (
+    Fair,
+    Mutant,
+    catalog,
+    constant,
+    presenting,
+    queries,
+    replaced,
+)
 
 Model = dict[str, Any]
 SEARCHED = ("id", "canonical_slug", "name", "description")
@@ -89,11 +101,11 @@ class QIsCaseSensitive(Queries):
 
 
 class InputDroppedBesideOutputs(Queries):
-    """input_modalities is forgotten when output_modalities is given too."""
+    """input_modalities is forgotten when output_modalities names a modality too."""
 
     def parse_filters(self, params: QueryParams) -> Any:
         found = super().parse_filters(params)
-        if "output_modalities" in params:
+        if params.get("output_modalities", ["all"]) != ["all"]:
             return tuple((name, value) for name, value in found if name != "input_modalities")
         return found
 
@@ -114,6 +126,52 @@ class RegionWidensTheScope(Queries):
         if any(name == "region" for name, _ in query.filters):
             query = dataclasses.replace(query, modalities=None)
         return super().list_models(query, visibility)
+
+
+class QIgnoresTheScope(Queries):
+    """A request with q answers from every output modality, whatever output_modalities
+    says (a search run apart from the list's filters)."""
+
+    def list_models(self, query: ListQuery, visibility: Visibility) -> list[dict[str, Any]]:
+        if any(name == "q" for name, _ in query.filters):
+            query = dataclasses.replace(query, modalities=None)
+        return super().list_models(query, visibility)
+
+
+class QCompiledAsARegularExpression(Queries):
+    """q is a regular expression: text that does not compile is a server error."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filter_rules["q"] = (
+            lambda raw: re.compile(raw, re.IGNORECASE),
+            lambda f, v: v.search(f.text) is not None,
+        )
+
+    def parse_filters(self, params: QueryParams) -> Any:
+        try:
+            re.compile(params.get("q", [""])[0])
+        except re.error as error:
+            raise HTTPError(500, f"bad pattern: {error}") from None
+        return super().parse_filters(params)
+
+
+@functools.cache
+def every_other_created() -> frozenset[str]:
+    """Every second model of the battery catalog by age: some inside the age window the
+    kit chooses, some outside, so how the kit reads them shows whichever it chooses."""
+    rows = sorted(battery_catalog().models, key=lambda m: (m["created"], m["id"]))
+    return frozenset(str(m["id"]) for m in rows[1::2])
+
+
+def huge_prices(pricing: dict[str, Any]) -> dict[str, Any]:
+    """Prices that overflow a Decimal when scaled to a million tokens."""
+    return {**pricing, "prompt": "1e999999", "completion": "9e999999"}
+
+
+def plain_priced(row: Model) -> bool:
+    """Neither a router nor a :free variant (whose prices must be zero)."""
+    return row["pricing"]["prompt"] != "-1" and not str(row["id"]).endswith(":free")
 
 
 def zdr_crashes(facts: Facts, value: Any) -> bool:
@@ -235,6 +293,64 @@ MUTANTS: list[Mutant] = [
         queries(WordContextCrashes),
         quiet=("LFILTER-CONTEXT-001",),
     ),
+    Mutant(
+        "q-compiled-as-a-regular-expression",
+        ("LFILTER-BAD-001",),
+        queries(QCompiledAsARegularExpression),
+        quiet=("LFILTER-Q-001", "LFILTER-Q-002"),
+    ),
+    Mutant(
+        # Alone on output_modalities=all the search is right; beside the default scope it
+        # lists models of other outputs that hold its word.
+        "q-ignores-the-scope",
+        ("LFILTER-COMPOSE-001",),
+        queries(QIgnoresTheScope),
+        quiet=("LFILTER-Q-001", "LFILTER-Q-002"),
+    ),
+    Mutant(
+        # A wrong default scope is the models profile's one failure: each filter alone is
+        # probed on output_modalities=all (LFILTER-COMPOSE-001, which composes the default
+        # scope, needs MODELS-FILTER-001 and ends blocked when both are run).
+        "default-list-not-text-only-beside-list-filters",
+        ("MODELS-FILTER-001",),
+        queries(DefaultListIsEverything),
+        quiet=(
+            "LFILTER-INPUT-001",
+            "LFILTER-INPUT-002",
+            "LFILTER-CONTEXT-001",
+            "LFILTER-AUTHOR-001",
+            "LFILTER-PRICE-001",
+            "LFILTER-PRICE-002",
+            "LFILTER-Q-001",
+            "LFILTER-AGE-001",
+            "LFILTER-OPAQUE-001",
+        ),
+    ),
+    Mutant(
+        # Every second model shows created in milliseconds; the server filters by their
+        # real dates. Their ages are not the age filter's to judge.
+        "created-in-milliseconds-beside-ages",
+        ("MODELS-CREATED-001",),
+        queries(
+            presenting(
+                replaced("created", by=lambda s: s * 1000),
+                lambda m: m["id"] in every_other_created(),
+            )
+        ),
+        quiet=("LFILTER-AGE-001", "LFILTER-COMPOSE-001"),
+    ),
+    Mutant(
+        "created-beyond-a-float",
+        ("MODELS-CREATED-001",),
+        queries(presenting(replaced("created", by=constant(10**400)), once=True)),
+        quiet=("LFILTER-AGE-001", "LFILTER-COMPOSE-001"),
+    ),
+    Mutant(
+        "prices-beyond-a-decimal",
+        ("MODELS-PRICING-001",),
+        queries(presenting(replaced("pricing", by=huge_prices), plain_priced, once=True)),
+        quiet=("LFILTER-PRICE-001", "LFILTER-PRICE-002", "LFILTER-COMPOSE-001"),
+    ),
 ]
 
 
@@ -259,7 +375,7 @@ class MalformedIs422(Queries):
             raise HTTPError(422, refusal.message) from None
 
 
-OPAQUE = (
+OPAQUE_FILTERS = (
     "category",
     "arch",
     "providers",
@@ -282,7 +398,7 @@ class OpaqueFiltersIgnored(Queries):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for name in OPAQUE:
+        for name in OPAQUE_FILTERS:
             del self.filter_rules[name]
 
 
@@ -305,6 +421,26 @@ def routers_kept(bound: str) -> Keep:
         return bool(price >= value) if low else bool(price <= value)
 
     return keep
+
+
+class PricesComparedAsFloats(Queries):
+    """Prices and bounds compared as binary floats, as a JavaScript gateway would: a price
+    per token times a million (0.0000002 * 1e6 is 0.19999999999999998) against the bound."""
+
+    def facts_of(self, model: Model, authors: Any) -> Facts:
+        found = super().facts_of(model, authors)
+        pricing = model["pricing"]
+        return dataclasses.replace(
+            found,
+            prompt=self.float_price(model, pricing.get("prompt")),
+            completion=self.float_price(model, pricing.get("completion")),
+        )
+
+    def float_price(self, model: Model, price: Any) -> Any:
+        return None if self.is_router(model) else float(price) * 1e6
+
+    def parse_price(self, raw: str) -> Any:
+        return float(super().parse_price(raw))
 
 
 class RoutersKeptByPrices(Queries):
@@ -351,6 +487,13 @@ FAIR: list[Fair] = [
         queries(RoutersKeptByPrices),
         PROFILE,
         exercises=("LFILTER-PRICE-001", "LFILTER-PRICE-002"),
+    ),
+    Fair(
+        # On the bundled catalog, whose real prices (0.0000002 $/token) are no binary float.
+        "prices-compared-as-floats",
+        lambda: create_app(Catalog.default(), queries=PricesComparedAsFloats),
+        PROFILE,
+        exercises=("LFILTER-PRICE-001", "LFILTER-PRICE-002", "LFILTER-COMPOSE-001"),
     ),
     Fair(
         "search-cuts-its-answer",

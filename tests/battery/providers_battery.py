@@ -70,6 +70,13 @@ class RequiredKeysOnly(Endpoints):
         }
 
 
+class OneUpstream(Endpoints):
+    """A gateway in front of one provider lists that one: no two slugs can be shared."""
+
+    def providers(self) -> list[dict[str, Any]]:
+        return super().providers()[:1]
+
+
 class NullExtras(Endpoints):
     def provider(self, slug: str) -> dict[str, Any]:
         return {**super().provider(slug), "headquarters": None, "datacenters": None}
@@ -81,6 +88,12 @@ FAIR: list[Fair] = [
         served(RequiredKeysOnly),
         ("providers",),
         ("PROVIDERS-SHAPE-001", "PROVIDERS-UNIQUE-001"),
+    ),
+    Fair(  # PROVIDERS-UNIQUE-001 is not applicable (skipped), neither failed nor open
+        "providers-of-one-upstream",
+        served(OneUpstream),
+        ("providers",),
+        ("PROVIDERS-SHAPE-001",),
     ),
     Fair(
         "providers-null-extras",
