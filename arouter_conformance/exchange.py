@@ -77,9 +77,10 @@ class Exchange:
     auth: str
     status: int
     headers: tuple[tuple[str, str], ...]
-    body: bytes
+    # Out of the repr: pytest shows a failing test's locals, and a body may be megabytes.
+    body: bytes = field(repr=False)
     request_headers: tuple[tuple[str, str], ...] = ()
-    request_body: bytes | None = None
+    request_body: bytes | None = field(default=None, repr=False)
     truncated: bool = False
     # Why the kit itself stopped reading (its size cap, its time limit): the rest of the
     # answer was never seen, so nothing can be judged on it. None when the answer was read

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from arouter_conformance import strategies
 from arouter_conformance.checks import auth, filters, listing, lookup
+from arouter_conformance.checks.endpoints import endpoints_path
 from arouter_conformance.checks.http import error_body, error_status_code
 from arouter_conformance.findings import Finding, Inconclusive, judging, require
 from arouter_conformance.oracle import (
@@ -341,6 +342,8 @@ def test_error_answers_have_the_error_shape(run: Run) -> None:
         probes.append(run.target.get("/models/count", unknown))
     if any(path.startswith("/model/") for path in served):
         probes.append(run.lookup("zz-unknown-author/zz-unknown-model"))
+    if "endpoints" in run.claimed:  # ENDPOINTS-404-001 leaves the body to this requirement
+        probes.append(run.target.get(endpoints_path("zz-unknown-author/zz-unknown-model")))
     if run.manifest.listing_requires_auth:
         probes += [run.target.get("/models", auth="none")]
         if "/models/count" in served:

@@ -122,8 +122,9 @@ class UnknownModelsAnswered(Endpoints):
 
 
 def text_404(scope: Scope, status: int, headers: Headers, body: bytes) -> Answer:
-    """Every 404 in plain text, the lookup's and the endpoints' alike."""
-    if status != 404:
+    """The endpoints pages' 404s in plain text (the lookup's stay JSON, so only the
+    models profile's probe of the endpoints route can show it)."""
+    if status != 404 or not str(scope["path"]).endswith("/endpoints"):
         return status, headers, body
     return status, [(b"content-type", b"text/plain")], b"no such model"
 
@@ -188,7 +189,7 @@ MUTANTS: list[Mutant] = [
         quiet=("ENDPOINTS-SHAPE-001", "ENDPOINTS-LINK-001"),
     ),
     Mutant(  # one root cause, one failure: the body of a 404 is MODELS-ERROR-001's
-        "every-404-as-text",
+        "endpoints-404-as-text",
         ("MODELS-ERROR-001",),
         wrapped(lambda app: Rewrite(app, text_404)),
         quiet=("ENDPOINTS-SHAPE-001", "ENDPOINTS-404-001"),
