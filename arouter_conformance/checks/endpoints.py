@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
-from dataclasses import replace
 from itertools import islice
 from typing import Any, TypeGuard
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from arouter_conformance.checks import links
-from arouter_conformance.checks.http import json_answer, json_media_type
-from arouter_conformance.checks.shape import schema_findings
+from arouter_conformance.checks.http import valid_answer
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, cannot_judge, judged
 from arouter_conformance.oracle import id_of, output_modalities, price_vector, split_variant
@@ -90,23 +88,10 @@ def endpoints_of(
     Endpoints.json; findings for `requirement` otherwise. Validating judges the shape
     (ENDPOINTS-SHAPE-001), never `requirement`: that is judged by what its check then
     looks at, so a page with nothing for it leaves it unjudged."""
-    body, findings = json_answer(requirement, exchange)
-    if findings:
-        return None, findings
-    findings = [
-        replace(finding, requirement=requirement)
-        for finding in schema_findings(
-            spec,
-            "Endpoints.json",
-            body,
-            exchange=exchange,
-            attribute_to="ENDPOINTS-SHAPE-001",
-            limit=SHOWN,
-        )
-    ] + json_media_type(requirement, exchange)
-    if findings:
-        return None, findings
-    return body["data"], []
+    body, findings = valid_answer(
+        spec, requirement, exchange, "Endpoints.json", shape="ENDPOINTS-SHAPE-001", limit=SHOWN
+    )
+    return (None, findings) if findings else (body["data"], [])
 
 
 def details_of(model: Model) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from arouter_conformance.checks.shape import schema_findings
@@ -16,6 +17,7 @@ __all__ = [
     "json_media_type",
     "no_server_error",
     "refused_with_400",
+    "valid_answer",
 ]
 
 
@@ -51,6 +53,31 @@ def json_answer(
                 exchange=exchange,
             )
         ]
+
+
+def valid_answer(
+    spec: Spec,
+    requirement: str,
+    exchange: Exchange,
+    schema: str,
+    *,
+    shape: str,
+    limit: int | None = None,
+) -> tuple[Any, list[Finding]]:
+    """The body of a 200 application/json answer valid against `schema`, or findings for
+    `requirement`. Validating judges `shape` (the answer's shape requirement), never
+    `requirement`: that one is judged by what its own check then looks at, so an answer
+    with nothing for it leaves it unjudged rather than passed."""
+    body, findings = json_answer(requirement, exchange)
+    if findings:
+        return None, findings
+    findings = [
+        replace(finding, requirement=requirement)
+        for finding in schema_findings(
+            spec, schema, body, exchange=exchange, attribute_to=shape, limit=limit
+        )
+    ] + json_media_type(requirement, exchange)
+    return (None, findings) if findings else (body, [])
 
 
 def json_media_type(requirement: str, exchange: Exchange) -> list[Finding]:

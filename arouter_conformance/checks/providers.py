@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from arouter_conformance.checks.common import preview
-from arouter_conformance.checks.http import json_answer, json_media_type
-from arouter_conformance.checks.shape import schema_findings
+from arouter_conformance.checks.http import valid_answer
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, judged, not_applicable
 from arouter_conformance.spec import Spec
@@ -25,18 +23,10 @@ def providers_of(
     """The providers of a 200 application/json answer valid against Providers.json, or
     findings for `requirement`. Validating judges the shape (PROVIDERS-SHAPE-001), never
     `requirement`: a list of one provider shows nothing about unique slugs."""
-    body, findings = json_answer(requirement, exchange)
-    if findings:
-        return None, findings
-    findings = [
-        replace(finding, requirement=requirement)
-        for finding in schema_findings(
-            spec, "Providers.json", body, exchange=exchange, attribute_to="PROVIDERS-SHAPE-001"
-        )
-    ] + json_media_type(requirement, exchange)
-    if findings:
-        return None, findings
-    return list(body["data"]), []
+    body, findings = valid_answer(
+        spec, requirement, exchange, "Providers.json", shape="PROVIDERS-SHAPE-001"
+    )
+    return (None, findings) if findings else (list(body["data"]), [])
 
 
 def unique_slugs(exchange: Exchange, providers: list[Provider]) -> list[Finding]:

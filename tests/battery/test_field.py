@@ -32,6 +32,20 @@ MODEL_PARTS = frozenset(
     }
 )
 
+# The newer list filters that select by what a model carries: each its own feature, so a
+# gateway that ignores them all fails each once.
+DATA_FILTERS = frozenset(
+    {
+        "LFILTER-INPUT-001",
+        "LFILTER-CONTEXT-001",
+        "LFILTER-AUTHOR-001",
+        "LFILTER-PRICE-001",
+        "LFILTER-PRICE-002",
+        "LFILTER-Q-001",
+        "LFILTER-AGE-001",
+    }
+)
+
 TARGETS = [
     FieldTarget(
         "openai-style-list-only",
@@ -89,21 +103,8 @@ TARGETS = [
         # failure. Each newer filter that selects by what a model carries is its own
         # feature, missing: one failure each; the opaque ones and malformed values show
         # nothing wrong when ignored (the whole list is part of itself, and no 5xx).
-        violated=frozenset(
-            {
-                "ENDPOINTS-SHAPE-001",
-                "USER-SHAPE-001",
-                "PROVIDERS-SHAPE-001",
-                "PAGE-SIZE-001",
-                "LFILTER-INPUT-001",
-                "LFILTER-CONTEXT-001",
-                "LFILTER-AUTHOR-001",
-                "LFILTER-PRICE-001",
-                "LFILTER-PRICE-002",
-                "LFILTER-Q-001",
-                "LFILTER-AGE-001",
-            }
-        ),
+        violated=DATA_FILTERS
+        | {"ENDPOINTS-SHAPE-001", "USER-SHAPE-001", "PROVIDERS-SHAPE-001", "PAGE-SIZE-001"},
     ),
     FieldTarget(
         "bare-list-envelope-judged-with-the-sdk",
@@ -151,17 +152,7 @@ TARGETS = [
         # (an input or author none has, a bound above all) selects none, and the whole
         # list comes back: one failure per ignored filter. Only the ids differ, so the
         # search splits them. No pair of input modalities tells any-of from all-of.
-        violated=frozenset(
-            {
-                "LFILTER-INPUT-001",
-                "LFILTER-CONTEXT-001",
-                "LFILTER-AUTHOR-001",
-                "LFILTER-PRICE-001",
-                "LFILTER-PRICE-002",
-                "LFILTER-Q-001",
-                "LFILTER-AGE-001",
-            }
-        ),
+        violated=DATA_FILTERS,
         unjudgeable=frozenset({"LFILTER-INPUT-002"}),
     ),
     FieldTarget(
