@@ -31,6 +31,8 @@ from tests.battery.chat_mutants import UsageOffByOne
 from tests.battery.models_mutants import CountOffByOne
 from tests.factories import model
 from tests.targets import KEY_ENV, live, run_cli
+from tests.test_checks_endpoints import endpoint, page
+from tests.test_checks_providers import provider
 
 ROOT = "http://gateway.test/v1"
 CHROME = Path(__file__).parent / "chrome_export.har"
@@ -395,6 +397,164 @@ def test_a_chat_without_a_key_that_is_served_fails_auth() -> None:
     assert judged(listing(*CATALOG), served)["CHAT-AUTH-001"][0] == "failed"
 
 
+# ---------------------------------------------------------------------------- optional profiles
+CLAIMS = {"profiles": ["models", "endpoints", "user-models", "providers"]}
+NOT_FOUND = {"error": {"message": "no such model", "code": 404}}
+
+
+def endpoints_page(model_id: str, body: Any, status: int = 200, **options: Any) -> Exchange:
+    return answer(body, f"/models/{model_id}/endpoints", status=status, **options)
+
+
+def test_an_endpoints_page_is_judged_for_its_shape_prices_and_enumerations() -> None:
+    good = endpoints_page("openai/gpt-4o-mini", page("openai/gpt-4o-mini"))
+    seen = judged(good, **CLAIMS)
+    for rid in ("ENDPOINTS-SHAPE-001", "ENDPOINTS-PRICE-001", "ENDPOINTS-ENUM-001"):
+        assert seen[rid] == ("passed", None), rid
+    # The list entry it is compared with was not seen: nothing said about the context.
+    assert seen["ENDPOINTS-CONTEXT-001"] == ("skipped", NOT_OBSERVED)
+    shapeless = page("openai/gpt-4o-mini")
+    del shapeless["data"]["endpoints"]
+    seen = judged(endpoints_page("openai/gpt-4o-mini", shapeless), **CLAIMS)
+    assert seen["ENDPOINTS-SHAPE-001"][0] == "failed"
+    assert seen["ENDPOINTS-PRICE-001"] == ("skipped", NOT_OBSERVED)
+    odd = page("openai/gpt-4o-mini", endpoint(pricing={"prompt": "1e-6", "completion": "0"}))
+    seen = judged(endpoints_page("openai/gpt-4o-mini", odd), **CLAIMS)
+    assert seen["ENDPOINTS-PRICE-001"][0] == "failed"
+    assert seen["ENDPOINTS-SHAPE-001"] == ("passed", None)
+    odd = page("openai/gpt-4o-mini", endpoint(quantization="fp7"))
+    seen = judged(endpoints_page("openai/gpt-4o-mini", odd), **CLAIMS)
+    assert seen["ENDPOINTS-ENUM-001"][0] == "failed"
+
+
+def test_a_listed_ids_endpoints_page_must_be_served() -> None:
+    refused = endpoints_page("openai/gpt-4o-mini", NOT_FOUND, 404)
+    assert judged(refused, **CLAIMS)["ENDPOINTS-SHAPE-001"] == ("skipped", NOT_OBSERVED)
+    seen = judged(listing(*CATALOG), refused, **CLAIMS)
+    assert seen["ENDPOINTS-SHAPE-001"][0] == "failed"
+    assert seen["ENDPOINTS-404-001"] == ("skipped", NOT_OBSERVED)  # it is listed
+
+
+def test_endpoints_offer_no_more_context_than_the_same_keys_all_list() -> None:
+    within = endpoints_page("openai/gpt-4o-mini", page("openai/gpt-4o-mini"))  # 8192 each
+    assert judged(listing(*CATALOG), within, **CLAIMS)["ENDPOINTS-CONTEXT-001"] == (
+        "passed",
+        None,
+    )
+    more = endpoints_page(
+        "openai/gpt-4o-mini", page("openai/gpt-4o-mini", endpoint(context_length=9000))
+    )
+    assert judged(listing(*CATALOG), more, **CLAIMS)["ENDPOINTS-CONTEXT-001"][0] == "failed"
+    # A page seen before the list, or by another key, is not compared with it.
+    assert judged(more, listing(*CATALOG), **CLAIMS)["ENDPOINTS-CONTEXT-001"] == (
+        "skipped",
+        NOT_OBSERVED,
+    )
+    other = dataclasses.replace(more, credential=credential_tag(["Bearer another-key-01234567"]))
+    assert judged(listing(*CATALOG), other, **CLAIMS)["ENDPOINTS-CONTEXT-001"] == (
+        "skipped",
+        NOT_OBSERVED,
+    )
+
+
+def test_the_endpoints_of_an_unlisted_model_are_judged_against_the_complete_list() -> None:
+    missing = endpoints_page("zz/unknown", NOT_FOUND, 404)
+    assert judged(listing(*CATALOG, query=""), missing, **CLAIMS)["ENDPOINTS-404-001"] == (
+        "skipped",
+        NOT_OBSERVED,
+    )
+    seen = judged(listing(*CATALOG), missing, **CLAIMS)
+    assert seen["ENDPOINTS-404-001"] == ("passed", None)
+    assert seen["MODELS-ERROR-001"] == ("passed", None)  # the body of the 404, as run judges it
+    served = endpoints_page("zz/unknown", page("zz/unknown"))
+    assert judged(listing(*CATALOG), served, **CLAIMS)["ENDPOINTS-404-001"][0] == "failed"
+    # A listed model's page under another name (a canonical_slug, an alias): not judged.
+    dated = model("openai/gpt-4o-mini", canonical_slug="openai/gpt-4o-mini-2024")
+    by_slug = endpoints_page("openai/gpt-4o-mini-2024", page("openai/gpt-4o-mini"))
+    aliased = endpoints_page("zz/alias", page("openai/gpt-4o-mini"))
+    assert judged(listing(dated), by_slug, aliased, **CLAIMS)["ENDPOINTS-404-001"] == (
+        "skipped",
+        NOT_OBSERVED,
+    )
+
+
+def test_a_page_fetched_where_a_listed_link_leads_must_be_that_models() -> None:
+    linked = model("a/b", links={"details": "/v1/models/a/b-2024/endpoints"})
+    absolute = model("c/d", links={"details": ROOT + "/models/c/d/endpoints"})
+    right = endpoints_page("a/b-2024", page("a/b"))
+    seen = judged(listing(linked, absolute), right, **CLAIMS)
+    assert seen["ENDPOINTS-LINK-001"] == ("passed", None)
+    wrong = endpoints_page("c/d", page("a/b"))
+    assert judged(listing(linked, absolute), wrong, **CLAIMS)["ENDPOINTS-LINK-001"][0] == "failed"
+    gone = endpoints_page("a/b-2024", NOT_FOUND, 404)
+    assert judged(listing(linked, absolute), gone, **CLAIMS)["ENDPOINTS-LINK-001"][0] == "failed"
+    # A page no listed link leads to shows nothing about the links.
+    elsewhere = endpoints_page("a/b", page("a/b"))
+    assert judged(listing(linked, absolute), elsewhere, **CLAIMS)["ENDPOINTS-LINK-001"] == (
+        "skipped",
+        NOT_OBSERVED,
+    )
+
+
+def test_providers_are_judged_for_their_shape_and_unique_slugs() -> None:
+    two = answer({"data": [provider("openai"), provider("anthropic")]}, "/providers")
+    seen = judged(two, **CLAIMS)
+    assert seen["PROVIDERS-SHAPE-001"] == ("passed", None)
+    assert seen["PROVIDERS-UNIQUE-001"] == ("passed", None)
+    twice = answer({"data": [provider("openai"), provider("openai")]}, "/providers")
+    assert judged(twice, **CLAIMS)["PROVIDERS-UNIQUE-001"][0] == "failed"
+    nameless = answer({"data": [{"slug": "openai"}]}, "/providers")
+    assert judged(nameless, **CLAIMS)["PROVIDERS-SHAPE-001"][0] == "failed"
+
+
+def test_the_user_list_needs_a_key_and_is_drawn_from_the_same_keys_all_list() -> None:
+    refused = answer({"error": {"message": "key needed", "code": 401}}, "/models/user", status=401)
+    keyless = dataclasses.replace(refused, auth="none")
+    assert judged(keyless, **CLAIMS)["USER-AUTH-001"] == ("passed", None)
+    served = answer({"data": [CATALOG[0]]}, "/models/user", auth="none")
+    assert judged(served, **CLAIMS)["USER-AUTH-001"][0] == "failed"
+    seen = judged(answer({"data": [CATALOG[0]]}, "/models/user"), **CLAIMS)
+    assert seen["USER-SHAPE-001"] == ("passed", None)
+    assert seen["USER-SUBSET-001"] == ("skipped", NOT_OBSERVED)  # no all list seen
+    assert seen["USER-AUTH-001"] == ("skipped", NOT_OBSERVED)
+    seen = judged(listing(*CATALOG), answer({"data": [CATALOG[0]]}, "/models/user"), **CLAIMS)
+    assert seen["USER-SUBSET-001"] == ("passed", None)
+    changed = answer({"data": [{**CATALOG[0], "context_length": 1}]}, "/models/user")
+    assert judged(listing(*CATALOG), changed, **CLAIMS)["USER-SUBSET-001"][0] == "failed"
+    # A refusal of the key says nothing about the user list.
+    assert judged(listing(*CATALOG), refused, **CLAIMS)["USER-SHAPE-001"] == (
+        "skipped",
+        NOT_OBSERVED,
+    )
+    broken = answer({"data": "none"}, "/models/user")
+    seen = judged(listing(*CATALOG), broken, **CLAIMS)
+    assert seen["USER-SHAPE-001"][0] == "failed"
+    # Which key is restricted, and chats paired with a user list, no traffic says.
+    for rid in ("USER-VIS-001", "USER-CHAT-001"):
+        assert seen[rid] == ("skipped", NOT_OBSERVED), rid
+
+
+def test_pages_and_the_other_filters_are_not_judged_for_their_profiles() -> None:
+    """A page is compared with the unpaged answer, a filter with the all list of the same
+    query: neither is judged from traffic."""
+    paged = listing(*CATALOG, query="?output_modalities=all&offset=0&limit=2")
+    searched = listing(*CATALOG, query="?output_modalities=all&q=gpt")
+    seen = judged(listing(*CATALOG), paged, searched, profiles=["pagination", "list-filters"])
+    profiles = {"pagination", "list-filters"}
+    for rid, requirement in SPEC.requirements.items():
+        if requirement.profile in profiles:
+            assert seen[rid] == ("skipped", NOT_OBSERVED), rid
+
+
+def test_the_optional_profiles_are_judged_only_when_claimed() -> None:
+    missing = endpoints_page("zz/unknown", {"error": "no such model"}, 404)
+    seen = judged(listing(*CATALOG), missing)
+    assert seen["ENDPOINTS-404-001"] == ("skipped", "profile not claimed by the target")
+    # The body of its 404 is MODELS-ERROR-001's only when the endpoints profile is claimed.
+    assert seen["MODELS-ERROR-001"] == ("skipped", NOT_OBSERVED)
+    assert judged(listing(*CATALOG), missing, **CLAIMS)["MODELS-ERROR-001"][0] == "failed"
+
+
 # ---------------------------------------------------------------------------- the engine
 def test_traffic_elsewhere_is_not_judged() -> None:
     observations = observing(target_url="http://gateway.test/api/v1")
@@ -411,6 +571,16 @@ def test_traffic_elsewhere_is_not_judged() -> None:
 def test_without_a_target_the_endpoints_are_recognised_by_their_suffix() -> None:
     exchange = answer({"data": list(CATALOG)}, "/models?output_modalities=all", root="http://x/a/b")
     assert judged(exchange, target_url=None)["MODELS-LIST-001"] == ("passed", None)
+    too_much = page("openai/gpt-4o-mini", endpoint(context_length=9000))
+    optional = (
+        answer(too_much, "/models/openai/gpt-4o-mini/endpoints", root="http://x/a/b"),
+        answer({"data": [provider("openai")]}, "/providers", root="http://x/a/b"),
+        answer({"data": [CATALOG[1]]}, "/models/user", root="http://x/a/b"),
+    )
+    seen = judged(exchange, *optional, target_url=None, **CLAIMS)
+    assert seen["ENDPOINTS-CONTEXT-001"][0] == "failed"
+    for rid in ("PROVIDERS-SHAPE-001", "USER-SUBSET-001"):
+        assert seen[rid] == ("passed", None), rid
 
 
 def test_adding_from_many_threads_and_asking_repeatedly() -> None:

@@ -1,5 +1,6 @@
-"""Which observed requests observe mode takes for a list, a count or a lookup: the optional
-profiles' paths are none of them, and a page is never judged as the whole list."""
+"""Which observed requests observe mode takes for a list, a count, a lookup or one of the
+optional profiles' endpoints (never one for another), and that a page is never judged as
+the whole list."""
 
 from __future__ import annotations
 
@@ -16,15 +17,18 @@ from arouter_conformance.spec import load_spec
 from tests.factories import model
 
 ROOT = "http://gateway.test/api/v1"
-OPTIONAL = (
-    "/models/user",
-    "/models/user?offset=0&limit=5",
-    "/models/openai/gpt-4o/endpoints",
-    "/models/model/gpt-x/endpoints",  # an author called "model"
-    "/models/acme/count/endpoints",
-    "/models/acme/models/endpoints",
-    "/providers",
-)
+OPTIONAL = {
+    "/models/user": Call("user", {}),
+    "/models/user?offset=0&limit=5": Call("user", None),
+    "/models/openai/gpt-4o/endpoints": Call("endpoints", {}, "openai/gpt-4o"),
+    # an author called "model", and slugs called as other endpoints
+    "/models/model/gpt-x/endpoints": Call("endpoints", {}, "model/gpt-x"),
+    "/models/acme/count/endpoints": Call("endpoints", {}, "acme/count"),
+    "/models/acme/models/endpoints": Call("endpoints", {}, "acme/models"),
+    "/models/acme/user/endpoints": Call("endpoints", {}, "acme/user"),
+    "/models/~acme/m%3Afree/endpoints": Call("endpoints", {}, "~acme/m:free"),
+    "/providers": Call("providers", {}),
+}
 
 
 def get(path: str, body: Any = None, *, status: int = 200, root: str = ROOT) -> Exchange:
@@ -44,10 +48,28 @@ def roots() -> list[Root | None]:
 
 @pytest.mark.parametrize("root", roots(), ids=["root", "no-root"])
 @pytest.mark.parametrize("path", OPTIONAL)
-def test_the_optional_profiles_paths_are_no_list_count_or_lookup(
+def test_the_optional_profiles_paths_are_recognised_as_their_own(
     path: str, root: Root | None
 ) -> None:
-    assert classify(get(path), root) is None
+    assert classify(get(path), root) == OPTIONAL[path]
+
+
+@pytest.mark.parametrize("root", roots(), ids=["root", "no-root"])
+def test_lookups_of_ids_that_end_as_the_optional_paths_stay_lookups(root: Root | None) -> None:
+    """A lookup of acme/providers or models/user ends as /providers and /models/user do:
+    it is the lookup, as the whole path under a root says."""
+    for model_id in ("acme/providers", "models/user", "acme/endpoints"):
+        assert classify(get(f"/model/{model_id}"), root) == Call("lookup", {}, model_id)
+
+
+def test_with_a_root_only_paths_under_it_are_the_optional_endpoints() -> None:
+    root = api_root(ROOT)
+    for path in ("/other/providers", "/other/models/user", "/other/models/a/b/endpoints"):
+        assert classify(get(path, root="http://gateway.test"), root) is None
+    assert classify(get("/providers", root="http://elsewhere.test/api/v1"), root) is None
+    # Under the root, only the whole path: an endpoints page one level down is none.
+    assert classify(get("/x/models/a/b/endpoints"), root) is None
+    assert classify(get("/x/models/a/b/endpoints"), None) == Call("endpoints", {}, "a/b")
 
 
 @pytest.mark.parametrize("root", roots(), ids=["root", "no-root"])
@@ -94,10 +116,10 @@ def test_a_page_is_judged_for_its_models_never_as_the_whole_list() -> None:
         assert statuses[unjudged] == "skipped", unjudged
 
 
-def test_traffic_to_the_optional_profiles_endpoints_is_not_judged() -> None:
+def test_traffic_to_the_optional_profiles_endpoints_is_judged() -> None:
     spec = load_spec()
     observations = Observations(spec, resolve_config(spec, env={}, target_url=ROOT))
     for path in OPTIONAL:
         observations.add(get(path, {"data": [model("openai/gpt-4o-mini")]}))
     observations.result()
-    assert observations.counts == {"observed": len(OPTIONAL), "judged": 0, "chat": 0}
+    assert observations.counts == {"observed": len(OPTIONAL), "judged": len(OPTIONAL), "chat": 0}

@@ -261,6 +261,48 @@ def _sdk_traffic(url: str, recorder: Recorder) -> None:
     assert chunks[0].choices[0].delta.role == "assistant"
 
 
+# What the traffic below shows of the optional profiles: all of it, except the restricted
+# key's user list and a chat paired with one (USER-VIS-001, USER-CHAT-001).
+OPTIONAL_SHOWN = {
+    "ENDPOINTS-SHAPE-001",
+    "ENDPOINTS-LINK-001",
+    "ENDPOINTS-PRICE-001",
+    "ENDPOINTS-ENUM-001",
+    "ENDPOINTS-CONTEXT-001",
+    "ENDPOINTS-404-001",
+    "PROVIDERS-SHAPE-001",
+    "PROVIDERS-UNIQUE-001",
+    "USER-AUTH-001",
+    "USER-SHAPE-001",
+    "USER-SUBSET-001",
+}
+
+
+def test_a_clients_traffic_to_the_optional_endpoints_is_judged(spec: Spec) -> None:
+    """A client that reads the list, follows a model's links.details, asks for the
+    endpoints of a model nobody lists, the providers and its user list (and the user list
+    without a key): the reference server passes every requirement that traffic shows."""
+    profiles = ["models", "endpoints", "user-models", "providers"]
+    with reference_server.serve_in_thread(reference_server.create_app()) as served:
+        upstream = served + "/api/v1"  # where the catalog's links.details point
+        config = resolve_config(spec, target_url=upstream, env={}, profiles=profiles)
+        observations = Observations(spec, config)
+        with serving_proxy(upstream, observations) as (url, proxy):
+            with httpx.Client(headers={"Authorization": f"Bearer {KEY}"}) as client:
+                listed = client.get(url + "/models", params={"output_modalities": "all"})
+                details = listed.json()["data"][0]["links"]["details"]
+                assert client.get(httpx.URL(url).join(details)).status_code == 200
+                client.get(url + "/models/zz-unknown-author/zz-unknown-model/endpoints")
+                client.get(url + "/providers")
+                client.get(url + "/models/user")
+            assert httpx.get(url + "/models/user").status_code == 401
+            proxy.settle()
+    statuses = {r.requirement.id: r.status for r in observations.result().requirements}
+    assert {rid for rid, status in statuses.items() if status is Status.PASSED} >= OPTIONAL_SHOWN
+    assert Status.FAILED not in statuses.values()
+    assert statuses["USER-VIS-001"] is Status.SKIPPED
+
+
 def test_raw_bytes_and_headers_pass_untouched() -> None:
     """Compressed stays compressed, the upstream's own Server and Date are the only ones."""
     headers = {"Authorization": f"Bearer {KEY}", "Accept-Encoding": "gzip"}

@@ -26,6 +26,7 @@ __all__ = [
     "names_model",
     "plain",
     "prices",
+    "resolve_details",
     "sample",
 ]
 
@@ -116,14 +117,8 @@ def details_url(
     if not isinstance(details, str):
         judged("ENDPOINTS-LINK-001")
         return None, [_link_finding(where, "links.details is not a string", repr(details))]
-    target = urlsplit(base_url)
-    home = origin(base_url)
     try:
-        url = links.follow(
-            details,
-            urlunsplit((target.scheme, target.netloc, "/", "", "")),
-            lambda there: origin(there) == home,
-        )
+        url = resolve_details(details, base_url, origin)
     except links.Elsewhere as exc:
         cannot_judge("ENDPOINTS-LINK-001", f"{where}: links.details {exc}")
         return None, []
@@ -132,6 +127,19 @@ def details_url(
         return None, [_link_finding(where, f"links.details {exc}", details)]
     judged("ENDPOINTS-LINK-001")
     return url, []
+
+
+def resolve_details(details: str, base_url: str, origin: Callable[[str], Hashable]) -> str:
+    """The URL a links.details string leads to, resolved against the origin of `base_url`;
+    `links.Refused` when the kit must not ask for it. Judges nothing: observe mode asks
+    where a listed link leads for every page a client fetched, most of them not that one."""
+    target = urlsplit(base_url)
+    home = origin(base_url)
+    return links.follow(
+        details,
+        urlunsplit((target.scheme, target.netloc, "/", "", "")),
+        lambda there: origin(there) == home,
+    )
 
 
 def _link_finding(where: str, what: str, observed: str) -> Finding:

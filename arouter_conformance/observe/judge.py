@@ -4,8 +4,9 @@ A client of the gateway (an SDK, an application, a recorded HAR) chose the reque
 kit judges the answers with the same check functions its suites call, each exchange by the
 kind of answer it is (`paths.classify`), inside a ledger, so that what the checks judged,
 could not judge and found is recorded as a suite test's would be (`tally.Tallies`). The
-requirements two answers show (a filter, a count, a lookup, a sorted list's set) are judged
-against what earlier traffic showed (`memory.Memory`).
+requirements two answers show (a filter, a count, a lookup, a sorted list's set, an
+endpoints page's context, a user list's models) are judged against what earlier traffic
+showed (`memory.Memory`).
 
 `result()` may be called at any time, as often as wanted: it aggregates what was observed
 so far. A requirement the traffic never exercised ends *skipped*, "not observed", never
@@ -28,7 +29,7 @@ from arouter_conformance import __version__
 from arouter_conformance.config import RunConfig
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, Inconclusive, cannot_judge, ledger
-from arouter_conformance.observe import chats, models
+from arouter_conformance.observe import chats, models, optional
 from arouter_conformance.observe.memory import Memory
 from arouter_conformance.observe.paths import Call, api_root, classify
 from arouter_conformance.observe.tally import Tallies
@@ -47,6 +48,9 @@ _FIRST = {
     "count": "COUNT-SHAPE-001",
     "lookup": "LOOKUP-SHAPE-001",
     "chat": "CHAT-RESP-001",
+    "endpoints": "ENDPOINTS-SHAPE-001",
+    "user": "USER-SHAPE-001",
+    "providers": "PROVIDERS-SHAPE-001",
 }
 
 Judge = Callable[[Exchange, Call, Memory, RunConfig], list[Finding]]
@@ -61,6 +65,9 @@ _JUDGES: dict[str, Judge] = {
     "count": models.judge_count,
     "lookup": models.judge_lookup,
     "chat": _chat,
+    "endpoints": optional.judge_endpoints,
+    "user": optional.judge_user,
+    "providers": optional.judge_providers,
 }
 
 

@@ -3,17 +3,18 @@
 A suite asks for the `all` list first and judges everything against it; observed traffic
 comes in whatever order its client chose. So the latest `output_modalities=all` list is
 kept as the baseline the filters are judged against (once it has been seen), every listed
-model by id (for lookups and for the names a chat answer may carry), and for each filter
-combination the ids the unsorted list answered (for counts and sorted lists). A count or a
-lookup that came before the list it is compared with waits, in a short queue, for that
-list. Nothing else is kept: no body outlives the judging of its exchange, and every store
-has a bound, so a proxy can run for days.
+model by id (for lookups, endpoints pages, user lists and the names a chat answer may
+carry), where each listed links.details leads, and for each filter combination the ids the
+unsorted list answered (for counts and sorted lists). A count or a lookup that came before
+the list it is compared with waits, in a short queue, for that list. Nothing else is kept:
+no body outlives the judging of its exchange, and every store has a bound, so a proxy can
+run for days.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ ENTRIES = 50_000  # listed models remembered by id
 WAITING = 128  # counts and lookups waiting for their list
 PARAMETER_ANSWERS = 32  # several-parameter answers kept to judge one rule across them
 SEEN = 20_000  # model objects already validated (a list repeats the same models)
+LINKS = 50_000  # links.details resolved (per origin): a list repeats the same links
 
 
 def filter_key(query: Mapping[str, str]) -> Key:
@@ -71,6 +73,7 @@ class Memory:
         self.spec = spec  # the catalog the checks judge by, passed in rather than reloaded
         self.contract = spec.contract
         self.everything: Baseline | None = None  # the latest `all` list
+        self.everything_from: Exchange | None = None  # the answer that gave it
         self.entries: dict[str, Model] = {}
         self.lists: OrderedDict[Key, Listed] = OrderedDict()
         self.orders: dict[tuple[Key, str], Listed] = {}  # most-popular and top-weekly
@@ -79,6 +82,7 @@ class Memory:
         self.parameter_answers: deque[ParameterObservation] = deque(maxlen=PARAMETER_ANSWERS)
         self.seen: set[str] = set()
         self._catalog: Baseline | None = None
+        self._links: dict[tuple[Hashable, str], str | None] = {}
 
     def remember_models(self, models: Iterable[Model]) -> None:
         for model in models:
@@ -117,3 +121,15 @@ class Memory:
         if len(self.seen) > SEEN:
             self.seen.clear()
         return self.seen
+
+    def leads_to(
+        self, home: Hashable, link: str, resolve: Callable[[str], str | None]
+    ) -> str | None:
+        """Where a listed link leads from the origin `home` (`resolve`d once per link and
+        origin): every endpoints page a client fetches is compared with every listed link."""
+        key = (home, link)
+        if key not in self._links:
+            if len(self._links) >= LINKS:
+                self._links.clear()
+            self._links[key] = resolve(link)
+        return self._links[key]

@@ -51,7 +51,15 @@ from arouter_conformance.oracle import (
 )
 from arouter_conformance.spec import Spec
 
-__all__ = ["CALLER_REFUSALS", "judge_count", "judge_list", "judge_lookup"]
+__all__ = [
+    "CALLER_REFUSALS",
+    "judge_count",
+    "judge_list",
+    "judge_lookup",
+    "judged_further",
+    "moved",
+    "parameter_rule",
+]
 
 Model = Mapping[str, Any]
 # Refusals about the caller (key, credit, rate), not about what was asked.
@@ -83,7 +91,7 @@ def _answer_basics(spec: Spec, exchange: Exchange, kind: str, config: RunConfig)
     return findings
 
 
-def _judged_further(exchange: Exchange) -> bool:
+def judged_further(exchange: Exchange) -> bool:
     """Whether the answer says more than the error body: not a refusal of the caller, and
     asked with the key (or with none, and served). A restricted key's answers hold what
     that key may see, which no other answer is judged against here."""
@@ -92,7 +100,7 @@ def _judged_further(exchange: Exchange) -> bool:
     return exchange.auth == "key" or (exchange.auth == "none" and exchange.status == 200)
 
 
-def _moved(exchange: Exchange) -> bool:
+def moved(exchange: Exchange) -> bool:
     """A redirect: the answer is wherever it points, an observation of its own."""
     return 300 <= exchange.status < 400
 
@@ -100,7 +108,7 @@ def _moved(exchange: Exchange) -> bool:
 # ---------------------------------------------------------------------------- lists
 def judge_list(exchange: Exchange, call: Call, memory: Memory, config: RunConfig) -> list[Finding]:
     findings = _answer_basics(memory.spec, exchange, "list", config)
-    if not _judged_further(exchange) or _moved(exchange):
+    if not judged_further(exchange) or moved(exchange):
         return findings
     query = call.query
     contract = memory.contract
@@ -121,6 +129,7 @@ def judge_list(exchange: Exchange, call: Call, memory: Memory, config: RunConfig
             memory.remember_list(filter_key(query), Listed(evidence(exchange), ids))
         if everything and models is not None:
             memory.everything = Baseline(models, contract)
+            memory.everything_from = evidence(exchange)
     if models is not None:
         memory.remember_models(models)
     return findings + _resolve_waiting(memory, declared=bool(config.manifest.aliases))
@@ -269,7 +278,7 @@ def _popular(
 # ---------------------------------------------------------------------------- counts
 def judge_count(exchange: Exchange, call: Call, memory: Memory, config: RunConfig) -> list[Finding]:
     findings = _answer_basics(memory.spec, exchange, "count", config)
-    if not _judged_further(exchange) or _moved(exchange) or exchange.auth != "key":
+    if not judged_further(exchange) or moved(exchange) or exchange.auth != "key":
         return findings
     query = call.query
     if query is None or set(query) - {"output_modalities"}:
@@ -326,7 +335,7 @@ def judge_lookup(
     exchange: Exchange, call: Call, memory: Memory, config: RunConfig
 ) -> list[Finding]:
     findings = _answer_basics(memory.spec, exchange, "lookup", config)
-    if not _judged_further(exchange) or exchange.auth != "key" or call.model_id is None:
+    if not judged_further(exchange) or exchange.auth != "key" or call.model_id is None:
         return findings
     model_id = call.model_id
     aliases = config.manifest.aliases
