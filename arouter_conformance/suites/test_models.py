@@ -310,17 +310,21 @@ def test_listing_refuses_missing_and_wrong_keys(run: Run) -> None:
 
 
 def _served_endpoints(run: Run) -> list[str]:
-    """The claimed count and lookup paths that answer a keyed, valid request with anything
-    but 404 or 405. A missing endpoint is COUNT-SHAPE-001's or LOOKUP-SHAPE-001's failure;
-    its 404 says nothing about keys or error bodies. (The same requests as those suites
+    """The claimed count, lookup, endpoints and providers paths that answer a keyed, valid
+    request with anything but 404 or 405 (R2, R18 and R20 give them the listing's keys). A
+    missing endpoint is its profile's shape failure; its 404 says nothing about keys or
+    error bodies. (The same requests as those suites
     send, so the answers come from the run's memory.)"""
     paths = []
     if "count" in run.claimed:
         paths.append("/models/count")
-    if "lookup" in run.claimed:
-        baseline = run.baseline()
-        if baseline.models:
-            paths.append(lookup.lookup_path(sorted(baseline.ids)[0]))
+    baseline = run.baseline()
+    if "lookup" in run.claimed and baseline.models:
+        paths.append(lookup.lookup_path(sorted(baseline.ids)[0]))
+    if "endpoints" in run.claimed and baseline.models:
+        paths.append(endpoints_path(sorted(baseline.ids)[0]))
+    if "providers" in run.claimed:
+        paths.append("/providers")
     return [p for p in paths if run.target.get(p).status not in (404, 405)]
 
 
@@ -342,7 +346,7 @@ def test_error_answers_have_the_error_shape(run: Run) -> None:
         probes.append(run.target.get("/models/count", unknown))
     if any(path.startswith("/model/") for path in served):
         probes.append(run.lookup("zz-unknown-author/zz-unknown-model"))
-    if "endpoints" in run.claimed:  # ENDPOINTS-404-001 leaves the body to this requirement
+    if any(path.endswith("/endpoints") for path in served):  # ENDPOINTS-404-001 leaves it here
         probes.append(run.target.get(endpoints_path("zz-unknown-author/zz-unknown-model")))
     if run.manifest.listing_requires_auth:
         probes += [run.target.get("/models", auth="none")]

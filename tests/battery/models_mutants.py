@@ -256,6 +256,13 @@ def lookup_404_as_text(scope: Scope, status: int, headers: Headers, body: bytes)
     return status, headers, body
 
 
+def no_endpoints_route(scope: Scope, body: bytes) -> Answer | None:
+    """No endpoints page at all: every one answers a framework's bare 404."""
+    if str(scope["path"]).endswith("/endpoints"):
+        return 404, [(b"content-type", b"application/json")], b'{"detail": "Not Found"}'
+    return None
+
+
 def error_as_text(status: int, headers: Headers, body: bytes) -> tuple[Headers, bytes]:
     message = json_body(body)["error"]["message"].encode()
     return with_header(headers, b"content-type", b"text/plain; charset=utf-8"), message
@@ -882,6 +889,14 @@ MUTANTS = [
         wrapped(listing_errors(error_without_message)),
     ),
     Mutant("errors-as-text-plain", ("MODELS-ERROR-001",), wrapped(listing_errors(error_as_text))),
+    # A route that is not there is ENDPOINTS-SHAPE-001's one failure: its framework 404 is no
+    # error answer of the contract's (nor a key refusal) for the models profile to judge.
+    Mutant(
+        "no-endpoints-route",
+        ("ENDPOINTS-SHAPE-001",),
+        wrapped(lambda app: Intercept(app, no_endpoints_route)),
+        quiet=("MODELS-ERROR-001", "MODELS-AUTH-001"),
+    ),
     # A text 404 for every lookup: the error body's requirements fail, not LOOKUP-FREE-001,
     # which asks only for the status.
     Mutant(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reference_server import Endpoints, create_app
-from tests.battery.harness import battery_catalog, labelled_text
+from tests.battery.harness import battery_catalog, keyless_as_demo, labelled_text
 from tests.battery.mutants import Fair, Mutant, wrapped
 
 
@@ -48,6 +48,13 @@ MUTANTS: list[Mutant] = [
         "providers-labelled-text",
         ("PROVIDERS-SHAPE-001",),
         wrapped(labelled_text(lambda path: path.endswith("/providers"))),
+    ),
+    # R20 gives /providers the listing's keys: the models profile's auth probe reads it.
+    Mutant(
+        "providers-served-without-a-key",
+        ("MODELS-AUTH-001",),
+        wrapped(keyless_as_demo("/providers")),
+        quiet=("PROVIDERS-SHAPE-001",),
     ),
     Mutant(
         "providers-with-a-shared-slug",

@@ -6,7 +6,6 @@ import copy
 from typing import Any
 
 from reference_server import (
-    DEMO_KEY,
     ChatEngine,
     HTTPError,
     Queries,
@@ -15,7 +14,7 @@ from reference_server import (
 )
 from reference_server.auth import EVERYONE
 from reference_server.catalog import author_of
-from tests.battery.harness import App, Receive, Scope, Send, battery_catalog, labelled_text
+from tests.battery.harness import battery_catalog, keyless_as_demo, labelled_text
 from tests.battery.mutants import Fair, Mutant, queries, wrapped
 
 Model = dict[str, Any]
@@ -23,21 +22,6 @@ USER = "/models/user"
 # A provider the main key has switched off in its preferences: its models leave that key's
 # /models/user (ruling R19 lets a gateway do so, as long as chat refuses them too).
 SWITCHED_OFF = "google"
-
-
-def with_the_demo_key(app: App) -> App:
-    """GET /models/user without a key answered as if the demo key came with it."""
-
-    async def keyed(scope: Scope, receive: Receive, send: Send) -> None:
-        headers = list(scope.get("headers", []))
-        if str(scope.get("path", "")).endswith(USER) and not any(
-            name.lower() == b"authorization" for name, _ in headers
-        ):
-            headers.append((b"authorization", f"Bearer {DEMO_KEY}".encode()))
-            scope = {**scope, "headers": headers}
-        await app(scope, receive, send)
-
-    return keyed
 
 
 def user_models_without(key: str) -> type[Queries]:
@@ -132,7 +116,7 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "user-models-served-without-a-key",
         ("USER-AUTH-001",),
-        wrapped(with_the_demo_key),
+        wrapped(keyless_as_demo(USER)),
         quiet=("USER-SHAPE-001",),
     ),
     # AUTH, SUBSET, VIS and CHAT need the shape: blocked by it, not failed again (a gateway
