@@ -126,6 +126,7 @@ class Contract:
     finish_reasons: tuple[str, ...]
     quantizations: tuple[str, ...]
     endpoint_statuses: frozenset[int]
+    endpoint_price_keys: tuple[str, ...]
     page_limit_default: int  # ruling R21, from the limit parameter's schema
     page_limit_max: int
 
@@ -347,6 +348,7 @@ def _contract(openapi: Mapping[str, Any], schemas: Mapping[str, Any]) -> Contrac
             finish_reasons=tuple(schemas["FinishReason.json"]["enum"]),
             quantizations=tuple(vocabulary["quantizations"]),
             endpoint_statuses=frozenset(vocabulary["endpoint-statuses"]),
+            endpoint_price_keys=tuple(vocabulary["endpoint-price-keys"]),
             page_limit_default=limit["default"],
             page_limit_max=limit["maximum"],
         )

@@ -204,6 +204,13 @@ def test_a_link_to_another_models_page_is_a_finding() -> None:
     [
         {"prompt": "0", "completion": "0.5", "image": "0.001", "discount": 0.1, "overrides": []},
         {"prompt": "-1", "completion": "-1"},
+        {  # a gateway's own pricing keys are not prices the document lists (R17)
+            "prompt": "0.000001",
+            "completion": "0",
+            "currency": "USD",
+            "tiers": [{"above": 128000, "prompt": 2e-6}],
+            "cache_discount": 0.5,
+        },
     ],
 )
 def test_prices_are_plain_decimal_strings(pricing: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any, TypeGuard
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from arouter_conformance.checks import links
 from arouter_conformance.checks.http import valid_answer
@@ -31,8 +31,6 @@ __all__ = [
 ]
 
 Model = Mapping[str, Any]
-# Pricing entries that are not prices per unit (ruling R18): a number and an array.
-NOT_PRICES = frozenset({"discount", "overrides"})
 # What one answer may contribute to a report: a hostile page of ten thousand endpoints
 # shows its defect as well in five findings.
 SHOWN = 5
@@ -102,11 +100,12 @@ def details_of(model: Model) -> Any:
 
 
 def details_url(
-    model: Model, base_url: str, origin: Callable[[str], Hashable]
+    model: Model, list_url: str, origin: Callable[[str], Hashable]
 ) -> tuple[str | None, list[Finding]]:
-    """Where a model's links.details leads, resolved against the origin of the target's
-    `base_url` as `links.follow` resolves every link (`origin`: the client's, so that the
-    kit and its client agree on what is the target); None when the model has no link
+    """Where a model's links.details leads, resolved against `list_url`, the URL of the
+    list answer that carried it, as `links.follow` resolves every link (`origin`: the
+    client's, so that the kit and its client agree on what is the target); None when the
+    model has no link
     (nothing to judge) or when the kit must not ask for it: a link no client could send
     is a finding, one to another origin is never sent a request, a key or the run's
     headers, and leaves the requirement unjudged there (R18 allows absolute URLs)."""
@@ -118,7 +117,7 @@ def details_url(
         judged("ENDPOINTS-LINK-001")
         return None, [_link_finding(where, "links.details is not a string", repr(details))]
     try:
-        url = resolve_details(details, base_url, origin)
+        url = resolve_details(details, list_url, origin)
     except links.Elsewhere as exc:
         cannot_judge("ENDPOINTS-LINK-001", f"{where}: links.details {exc}")
         return None, []
@@ -129,17 +128,14 @@ def details_url(
     return url, []
 
 
-def resolve_details(details: str, base_url: str, origin: Callable[[str], Hashable]) -> str:
-    """The URL a links.details string leads to, resolved against the origin of `base_url`;
-    `links.Refused` when the kit must not ask for it. Judges nothing: observe mode asks
-    where a listed link leads for every page a client fetched, most of them not that one."""
-    target = urlsplit(base_url)
-    home = origin(base_url)
-    return links.follow(
-        details,
-        urlunsplit((target.scheme, target.netloc, "/", "", "")),
-        lambda there: origin(there) == home,
-    )
+def resolve_details(details: str, list_url: str, origin: Callable[[str], Hashable]) -> str:
+    """The URL a links.details string leads to, resolved against `list_url` (RFC 3986, as
+    any client resolves a link against the answer that carried it: a path from the root
+    is kept, `models/x/endpoints` lands under the list's path); `links.Refused` when the
+    kit must not ask for it. Judges nothing: observe mode asks where a listed link leads
+    for every page a client fetched, most of them not that one."""
+    home = origin(list_url)
+    return links.follow(details, list_url, lambda there: origin(there) == home)
 
 
 def _link_finding(where: str, what: str, observed: str) -> Finding:
@@ -182,8 +178,10 @@ def _endpoints(data: Model) -> Iterator[tuple[int, Model]]:
 
 
 def prices(spec: Spec, exchange: Exchange, data: Model) -> list[Finding]:
-    """ENDPOINTS-PRICE-001: every price is a plain decimal string (R6), "-1" allowed on
-    prompt and completion; discount and overrides are not prices."""
+    """ENDPOINTS-PRICE-001: every price the document lists for an endpoint's pricing
+    (`Contract.endpoint_price_keys`) is a plain decimal string (R6), "-1" allowed on
+    prompt and completion. Other keys are not judged: discount and overrides are not
+    prices, and R17 lets a gateway add its own (a currency, tiers, a cache discount)."""
     return list(islice(_price_findings(spec, exchange, data), SHOWN))
 
 
@@ -194,9 +192,10 @@ def _price_findings(spec: Spec, exchange: Exchange, data: Model) -> Iterator[Fin
         pricing = endpoint.get("pricing")
         if not isinstance(pricing, Mapping):
             continue
-        for key, value in pricing.items():
-            if key in NOT_PRICES:
+        for key in spec.contract.endpoint_price_keys:
+            if key not in pricing:
                 continue
+            value = pricing[key]
             judged("ENDPOINTS-PRICE-001")
             if isinstance(value, str) and (
                 decimal.fullmatch(value) or (key in ("prompt", "completion") and value == sentinel)

@@ -222,6 +222,19 @@ class SparseEndpoints(Endpoints):
         return offer
 
 
+class GatewayPricingKeys(Endpoints):
+    """Pricing keys of the gateway's own beside the document's prices (R17): not prices,
+    so not judged as R6 strings."""
+
+    def pricing(self, model: Model, rank: int) -> dict[str, Any]:
+        return {
+            **super().pricing(model, rank),
+            "currency": "USD",
+            "tiers": [{"above_tokens": 128000, "prompt": 2e-6}],
+            "cache_discount": 0.5,
+        }
+
+
 def absolute_links(scope: Scope, status: int, headers: Headers, body: bytes) -> Answer:
     """The list's links.details as absolute URLs of the origin the request reached."""
     if status != 200 or not str(scope["path"]).endswith("/models"):
@@ -253,6 +266,12 @@ FAIR: list[Fair] = [
         lambda: create_app(battery_catalog(), endpoints=SparseEndpoints),
         ("endpoints",),
         ("ENDPOINTS-SHAPE-001", "ENDPOINTS-LINK-001", "ENDPOINTS-ENUM-001"),
+    ),
+    Fair(
+        "endpoints-gateway-pricing-keys",
+        lambda: create_app(battery_catalog(), endpoints=GatewayPricingKeys),
+        ("endpoints",),
+        ("ENDPOINTS-SHAPE-001", "ENDPOINTS-PRICE-001"),
     ),
     Fair(
         "endpoints-absolute-links",
