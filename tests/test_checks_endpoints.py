@@ -345,12 +345,16 @@ CATALOG = [  # cheapest first, as the engine orders it
     priced("i/image-1", "0", "image"),
     priced("t/free", "0", "text"),
     priced("t/free-2:free", "0", "text"),
+    priced("~t/latest", "0", "text"),
     priced("e/embed", "0.0000001", "embeddings"),
     priced("t/cheap", "0.0000002", "text"),
     priced("t/middle", "0.000001", "text"),
     priced("m/mixed", "0.000001", "text", "image"),
     priced("t/dear", "0.00001", "text"),
+    priced("t/dear:nitro", "0.00002", "text"),
+    priced("~t/dear-latest", "0.00002", "text"),
 ]
+LINKED = ["t/free-2:free", "~t/latest"]  # the cheapest variant row and ~ row
 
 
 @pytest.mark.parametrize(
@@ -374,19 +378,36 @@ CATALOG = [  # cheapest first, as the engine orders it
                 "t/dear",
             ],
         ),
-        (20, [str(m["id"]) for m in CATALOG if m["id"] != "t/free-2:free"]),
+        (20, [str(m["id"]) for m in CATALOG if endpoints.plain(m)]),
     ],
 )
 def test_the_sample_holds_priced_text_models_and_each_other_output(
     wanted: int, ids: list[str]
 ) -> None:
     """Half priced text models, then the cheapest of each other output, the cheapest text
-    model, then the next cheapest plain ids; cheapest first, never a variant."""
-    assert [m["id"] for m in endpoints.sample(CATALOG, wanted, CONTRACT)] == ids
+    model, then the next cheapest plain ids; cheapest first, with the cheapest variant row
+    and ~ row beside them."""
+    chosen = [m["id"] for m in endpoints.sample(CATALOG, wanted, CONTRACT)]
+    assert [i for i in chosen if i not in LINKED] == ids
+    assert [i for i in chosen if i in LINKED] == LINKED
+    assert chosen == [m["id"] for m in CATALOG if m["id"] in chosen]
+
+
+def test_the_sample_follows_a_variant_and_a_tilde_row_that_give_a_link() -> None:
+    """One link of each kind R18 reads apart (a variant row's shows its base model), the
+    cheapest that has one; rows without a link are not asked for."""
+    unlinked = [model(str(m["id"]), links=None) if m["id"] in LINKED else m for m in CATALOG]
+    assert [m["id"] for m in endpoints.sample(unlinked, 1, CONTRACT)] == [
+        "t/cheap",
+        "t/dear:nitro",
+        "~t/dear-latest",
+    ]
+    plain_only = [m for m in CATALOG if endpoints.plain(m)]
+    assert [m["id"] for m in endpoints.sample(plain_only, 1, CONTRACT)] == ["t/cheap"]
 
 
 def test_a_catalog_without_priced_text_still_has_a_text_model_sampled() -> None:
-    free = [m for m in CATALOG if m["pricing"]["prompt"] == "0"]
+    free = [m for m in CATALOG if m["pricing"]["prompt"] == "0" and endpoints.plain(m)]
     assert [m["id"] for m in endpoints.sample(free, 3, CONTRACT)] == [
         "v/video-1",
         "i/image-1",

@@ -44,34 +44,54 @@ def plain(model: Model) -> bool:
 
 
 def sample(ordered: Iterable[Model], wanted: int, contract: Contract) -> list[Model]:
-    """The `wanted` plain ids whose endpoints are asked for, among the listed models
-    `ordered` cheapest first (the sort order is the engine's), kept in that order.
+    """The models whose endpoints are asked for, among the listed models `ordered`
+    cheapest first (the sort order is the engine's), kept in that order: `wanted` plain
+    ids, whose paths and links are asked for, and the cheapest variant row and ~ row that
+    give a links.details, whose links only are followed (R18: a variant row's link shows
+    its base model; a ~ row's its own page), each when the list has one.
 
     The cheapest plain ids of a real catalog are free video and image models, many with a
     context_length of 0: a sample of them alone sees only prices of "0" and compares a
-    context of 0 with 0. So half of it (rounded up) is the cheapest text models with a
-    price above zero, the rest the cheapest model of each other combination of output
-    modalities (the cheapest combination first), then the cheapest text model whatever
-    its price, and any room left the next cheapest plain ids: real prices and contexts,
-    and every kind of model a client may ask about, the same from run to run."""
-    plain_ids = [m for m in ordered if plain(m)]
+    context of 0 with 0. So half of the plain ids (rounded up) are the cheapest text
+    models with a price above zero, the rest the cheapest model of each other combination
+    of output modalities, the cheapest combination first, as many as fit (a real catalog
+    has more combinations than the default sample has room for), then the cheapest text
+    model whatever its price, and any room left the next cheapest plain ids: real prices
+    and contexts, and the kinds of model a client asks about first, the same from run to
+    run."""
+    models = list(ordered)
+    plain_ids = [index for index, model in enumerate(models) if plain(model)]
     text = frozenset({"text"})
     priced_text = [
         index
-        for index, model in enumerate(plain_ids)
-        if output_modalities(model) == text and any(price_vector(model, contract) or ())
+        for index in plain_ids
+        if output_modalities(models[index]) == text
+        and any(price_vector(models[index], contract) or ())
     ]
     leaders: dict[frozenset[str], int] = {}
-    for index, model in enumerate(plain_ids):
-        leaders.setdefault(output_modalities(model), index)
+    for index in plain_ids:
+        leaders.setdefault(output_modalities(models[index]), index)
     cheapest_text = leaders.pop(text, None)
     first = [
         *priced_text[: (wanted + 1) // 2],
         *leaders.values(),
         *([] if cheapest_text is None else [cheapest_text]),
-        *range(len(plain_ids)),
+        *plain_ids,
     ]
-    return [plain_ids[index] for index in sorted(list(dict.fromkeys(first))[:wanted])]
+    linked = [
+        next((index for index, model in enumerate(models) if kind(model)), None)
+        for kind in (_linked_variant, _linked_alias)
+    ]
+    chosen = list(dict.fromkeys(first))[:wanted] + [i for i in linked if i is not None]
+    return [models[index] for index in sorted(set(chosen))]
+
+
+def _linked_variant(model: Model) -> bool:
+    return split_variant(str(id_of(model)))[1] is not None and details_of(model) is not None
+
+
+def _linked_alias(model: Model) -> bool:
+    return str(id_of(model)).startswith("~") and details_of(model) is not None
 
 
 def endpoints_path(model_id: str) -> str:

@@ -66,6 +66,26 @@ def links_elsewhere(rows: list[dict[str, Any]]) -> None:
         row["links"]["details"] = "https://elsewhere.example" + row["links"]["details"]
 
 
+def variant_links_elsewhere(rows: list[dict[str, Any]]) -> None:
+    """Each variant row's links.details names another model than its base: seen only when
+    the sample follows a variant row's link, which no plain id's shows."""
+    plain = [row for row in rows if ":" not in row["id"] and not row["id"].startswith("~")]
+    for row in rows:
+        if ":" in row["id"]:
+            base = row["id"].partition(":")[0]
+            other = next(r for r in plain if r["id"] != base and r["links"] != row["links"])
+            row["links"] = dict(other["links"])
+
+
+class AliasesWithoutEndpoints(Endpoints):
+    """A ~ row's own link answers 404: its endpoints are never served."""
+
+    def resolve(self, name: str, visibility: Visibility) -> Model:
+        if name.startswith("~"):
+            raise HTTPError(404, f"no model {name!r}")
+        return super().resolve(name, visibility)
+
+
 class PricesWithExponents(Endpoints):
     """Prompt prices written in scientific notation ("2.000000E-7"): strings, but not R6's."""
 
@@ -147,6 +167,18 @@ MUTANTS: list[Mutant] = [
         ("ENDPOINTS-LINK-001",),
         served(LinksShowTheFirstModel),
         quiet=("ENDPOINTS-SHAPE-001", "ENDPOINTS-CONTEXT-001"),
+    ),
+    Mutant(
+        "variant-links-show-another-model",
+        ("ENDPOINTS-LINK-001",),
+        lambda: create_app(edited_catalog(variant_links_elsewhere)),
+        quiet=("ENDPOINTS-SHAPE-001", "ENDPOINTS-CONTEXT-001"),
+    ),
+    Mutant(
+        "tilde-rows-without-endpoints",
+        ("ENDPOINTS-LINK-001",),
+        served(AliasesWithoutEndpoints),
+        quiet=("ENDPOINTS-SHAPE-001", "ENDPOINTS-PRICE-001"),
     ),
     Mutant(
         "endpoint-prices-with-exponents",
