@@ -37,8 +37,8 @@ Model = Mapping[str, Any]
 
 def _sample(run: Run) -> list[Model]:
     """The models whose endpoints are asked for: as many plain ids as --endpoint-models
-    says; 0 asks for every listed model (the links of every row, the path of every plain
-    id)."""
+    says, with a variant row's and a ~ row's links; 0 asks for every listed model (the
+    links of every row, the path of every plain id)."""
 
     def choose() -> list[Model]:
         baseline = run.baseline()
