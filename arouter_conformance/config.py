@@ -148,17 +148,21 @@ class RunConfig:
         )
 
 
-def _default_claims(
-    spec: Spec, requirements: Sequence[str], *, everything: bool
+def _claims(
+    spec: Spec, said: Sequence[str], requirements: Sequence[str], *, everything: bool
 ) -> tuple[str, ...]:
-    """What a run claims when nobody said: every profile on the embedded server, which
-    serves them all; on a named target the profiles the seeds describe, plus any optional
-    one (beyond the seeds) a `--requirement` names, since asking for it is claiming it."""
+    """The profiles a run claims: those `said` (--profile, else the manifest's), else every
+    profile on the embedded server, which serves them all, and on a named target the
+    profiles the seeds describe; plus, in every case, an optional profile (beyond the
+    seeds) a `--requirement` names, since asking for it is claiming it."""
+    claimed = tuple(said) or tuple(
+        name for name, profile in spec.profiles.items() if everything or not profile.optional
+    )
     named = {spec.requirements[i].profile for i in requirements}
-    return tuple(
+    return claimed + tuple(
         name
         for name, profile in spec.profiles.items()
-        if everything or not profile.optional or name in named
+        if profile.optional and name in named and name not in claimed
     )
 
 
@@ -262,8 +266,8 @@ def resolve_config(
     missing = next((i for i in requirements if i not in spec.requirements), None)
     if missing:
         raise ConfigError(f"{flag('requirement')}: no requirement {missing!r} in the catalog")
-    claimed = tuple(profiles) or (manifest.profiles if manifest and manifest.profiles else ())
-    claimed = claimed or _default_claims(spec, requirements, everything=sends and url is None)
+    said = tuple(profiles) or (manifest.profiles if manifest and manifest.profiles else ())
+    claimed = _claims(spec, said, requirements, everything=sends and url is None)
     if no_chat:
         claimed = tuple(p for p in claimed if p != "chat")
     for name, value in (

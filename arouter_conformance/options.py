@@ -103,7 +103,8 @@ OPTIONS: tuple[Option, ...] = (
     Option(
         "profile",
         "profiles",
-        "a profile the target claims (repeatable; default: the manifest's, else all)",
+        "a profile the target claims (repeatable; default: the manifest's, else every "
+        "profile but the optional ones, which are claimed only by name)",
         "target",
         metavar="NAME",
         repeatable=True,

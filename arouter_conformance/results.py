@@ -61,6 +61,11 @@ class Status(str, enum.Enum):
 UNJUDGED = frozenset({Status.BLOCKED, Status.INCONCLUSIVE, Status.ERROR})
 NOTHING_JUDGED = "its tests ran, but no observation judged it"
 NOT_CLAIMED = "profile not claimed by the target"
+# Beyond the seeds (R17): nobody claimed it, the kit's default included; say how to.
+NOT_CLAIMED_OPTIONAL = (
+    "optional profile, not claimed: judged only when named (--profile {name} or the "
+    "manifest's profiles)"
+)
 NOT_CHECKED = "no test checked it in this run"
 
 
@@ -210,6 +215,15 @@ def _result(
         return RequirementResult(requirement, unrecorded[0], unrecorded[1], tests=tests)
     reason = next((r.reason for r in records if r.reason), NOT_CHECKED)
     return RequirementResult(requirement, Status.SKIPPED, reason, tests=tests)
+
+
+def _not_claimed(spec: Spec, requirement: Requirement) -> str:
+    profile = requirement.profile
+    return (
+        NOT_CLAIMED_OPTIONAL.format(name=profile)
+        if spec.profiles[profile].optional
+        else NOT_CLAIMED
+    )
 
 
 def _declared(record: SuiteRecord) -> SuiteRecord:
@@ -368,7 +382,7 @@ def aggregate(
         rid: (
             _result(requirement, by_requirement[rid], stopped, levels, unrecorded)
             if requirement.profile in claimed_set
-            else RequirementResult(requirement, Status.SKIPPED, NOT_CLAIMED)
+            else RequirementResult(requirement, Status.SKIPPED, _not_claimed(spec, requirement))
         )
         for rid, requirement in spec.requirements.items()
     }

@@ -43,6 +43,8 @@ def test_a_named_target_is_judged_by_the_optional_profiles_only_when_it_claims_t
     assert named.profiles == ("endpoints",)
     claimed = write(tmp_path, "target_url: http://m/v1\nprofiles: [models, providers]\n")
     assert resolve_config(spec, manifest_path=claimed, env={}).profiles == ("models", "providers")
+    also = resolve_config(spec, manifest_path=claimed, requirements=["PAGE-SIZE-001"], env={})
+    assert also.profiles == ("models", "providers", "pagination")
     recorded = resolve_config(spec, env={}, sends=False)
     assert recorded.profiles == core
 

@@ -25,7 +25,13 @@ from arouter_conformance.observe import NOT_OBSERVED, Observations
 from arouter_conformance.observe.har import read_har
 from arouter_conformance.observe.tally import EVIDENCE_BODY, FINDINGS_KEPT
 from arouter_conformance.redact import MASK
-from arouter_conformance.results import EXIT_ERROR, EXIT_FAILED, EXIT_PASSED, RunResult
+from arouter_conformance.results import (
+    EXIT_ERROR,
+    EXIT_FAILED,
+    EXIT_PASSED,
+    NOT_CLAIMED_OPTIONAL,
+    RunResult,
+)
 from arouter_conformance.spec import load_spec
 from tests.battery.chat_mutants import UsageOffByOne
 from tests.battery.models_mutants import CountOffByOne
@@ -549,7 +555,7 @@ def test_pages_and_the_other_filters_are_not_judged_for_their_profiles() -> None
 def test_the_optional_profiles_are_judged_only_when_claimed() -> None:
     missing = endpoints_page("zz/unknown", {"error": "no such model"}, 404)
     seen = judged(listing(*CATALOG), missing)
-    assert seen["ENDPOINTS-404-001"] == ("skipped", "profile not claimed by the target")
+    assert seen["ENDPOINTS-404-001"] == ("skipped", NOT_CLAIMED_OPTIONAL.format(name="endpoints"))
     # The body of its 404 is MODELS-ERROR-001's only when the endpoints profile is claimed.
     assert seen["MODELS-ERROR-001"] == ("skipped", NOT_OBSERVED)
     assert judged(listing(*CATALOG), missing, **CLAIMS)["MODELS-ERROR-001"][0] == "failed"
