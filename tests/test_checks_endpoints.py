@@ -117,12 +117,17 @@ def test_a_refusal_or_text_is_not_a_page() -> None:
     ("details", "resolved"),
     [
         ("/api/v1/models/a/b-1/endpoints", "http://gateway.test/api/v1/models/a/b-1/endpoints"),
-        ("models/a/b/endpoints", "http://gateway.test/models/a/b/endpoints"),
+        ("models/a/b/endpoints", f"{ROOT}/models/a/b/endpoints"),
+        ("../models/a/b/endpoints", "http://gateway.test/models/a/b/endpoints"),
         ("http://GATEWAY.test:80/v1/models/a/b/endpoints", None),
     ],
 )
-def test_links_resolve_against_the_targets_origin(details: str, resolved: str | None) -> None:
-    url, found = endpoints.details_url(model("a/b", links={"details": details}), ROOT, origin)
+def test_links_resolve_against_the_list_that_carried_them(
+    details: str, resolved: str | None
+) -> None:
+    """As any client resolves a link (RFC 3986): against the URL of the list answer."""
+    listed = model("a/b", links={"details": details})
+    url, found = endpoints.details_url(listed, f"{ROOT}/models?output_modalities=all", origin)
     assert found == []
     assert url == (resolved or details)
 
@@ -144,7 +149,8 @@ def test_a_link_to_another_origin_is_never_asked_nor_judged(details: str, there:
     assert book.judged == set()
     assert book.unjudgeable["ENDPOINTS-LINK-001"] == (
         f"the list entry of a/b: links.details leads to another origin ({there}), which the "
-        "kit does not follow"
+        "kit does not follow: give a target URL on that origin (--target-url) to judge where "
+        "it leads"
     )
 
 

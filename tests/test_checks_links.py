@@ -69,4 +69,7 @@ def test_a_link_no_client_could_send_as_given_is_refused(link: str, why: str) ->
 def test_a_link_to_another_origin_is_refused_and_names_it(link: str, there: str) -> None:
     with pytest.raises(links.Elsewhere) as refused:
         links.follow(link, PAGE, inside)
-    assert str(refused.value) == f"leads to another origin ({there}), which the kit does not follow"
+    assert str(refused.value) == (
+        f"leads to another origin ({there}), which the kit does not follow: give a target URL "
+        "on that origin (--target-url) to judge where it leads"
+    )

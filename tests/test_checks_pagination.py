@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from arouter_conformance.checks import pagination
+from arouter_conformance.checks import links, pagination
 from arouter_conformance.client import origin
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import ledger
@@ -106,8 +106,10 @@ def test_next_url_resolves_against_the_page() -> None:
     assert pagination.next_url(relative, inside) == f"{ROOT}/models?{QUERY}&limit=4&offset=4"
     sibling = page(None, 4, following=" models?offset=4#top\n")
     assert pagination.next_url(sibling, inside) == f"{ROOT}/models?offset=4"
-    for unasked in (None, 4, "javascript:alert(1)", "/v1/mo\x00dels", "http://127.0.0.1:9/v1"):
+    for unasked in (None, 4, "javascript:alert(1)", "/v1/mo\x00dels"):
         assert pagination.next_url(page(None, 4, following=unasked), inside) is None
+    with pytest.raises(links.Elsewhere):
+        pagination.next_url(page(None, 4, following="http://127.0.0.1:9/v1"), inside)
 
 
 def test_next_links_along_a_right_walk() -> None:
@@ -143,13 +145,15 @@ def test_a_next_link_to_another_origin_is_never_asked_nor_judged(elsewhere: str)
     """R21 allows absolute links, and a gateway may write its public base URL: what that
     origin answers is unseen, so the walk's earlier links do not pass the requirement."""
     walked = [page(None, 4), page(4, 4, following=elsewhere)]
-    assert pagination.next_url(walked[1], inside) is None
+    with pytest.raises(links.Elsewhere):
+        pagination.next_url(walked[1], inside)
     with ledger() as book:
         assert pagination.next_links(walked, 10, 4, inside) == []
     assert book.judged == set()
-    assert book.unjudgeable["PAGE-NEXT-001"].endswith(
-        "links.next leads to another origin (http://elsewhere.test), which the kit does not follow"
-    )
+    assert (
+        "links.next leads to another origin (http://elsewhere.test), which the kit does not "
+        "follow: give a target URL on that origin (--target-url)"
+    ) in book.unjudgeable["PAGE-NEXT-001"]
 
 
 def test_next_links_on_an_unreadable_first_page_or_a_short_walk_are_not_judged() -> None:
@@ -177,7 +181,13 @@ def test_pages_hold_the_unpaged_answer_once() -> None:
     assert "repeated 1: a/m3" in found[0].message
     with ledger() as book:
         assert pagination.pages_hold_the_list(walk()[:2], 10, 4, MODELS) == []
-    assert "PAGE-CONCAT-001" in book.unjudgeable
+    assert (
+        book.unjudgeable["PAGE-CONCAT-001"] == "links.next led through 2 of 3 pages (PAGE-NEXT-001)"
+    )
+    with ledger() as book:
+        broken = [page(None, 4), exchange({}, status=500), page(8, 4)]
+        assert pagination.pages_hold_the_list(broken, 10, 4, MODELS) == []
+    assert book.unjudgeable["PAGE-CONCAT-001"].endswith("is no page")
 
 
 def test_pages_keep_the_unpaged_order_but_for_ties() -> None:
@@ -236,12 +246,17 @@ def test_sorted_pages_hold_their_positions_but_for_ties_across_a_boundary() -> N
 def test_sorted_pages_unjudged_without_the_whole_answer_or_an_order() -> None:
     every_tie = [{**m, "created": 1} for m in MODELS]
     overlap = [page(None, 4), page(4, 4, models=MODELS[3:7]), page(8, 4)]
-    with ledger() as book:
-        assert pagination.pages_in_sort_positions(walk(), 10, 4, every_tie, "created") == []
-        assert pagination.pages_in_sort_positions(overlap, 10, 4, MODELS, "created") == []
-        assert pagination.pages_in_sort_positions(walk()[:2], 10, 4, MODELS, "created") == []
-    assert "PAGE-SORT-001" in book.unjudgeable
-    assert "PAGE-SORT-001" not in book.judged
+    reasons = []
+    for pages, unpaged in ((walk(), every_tie), (overlap, MODELS), (walk()[:2], MODELS)):
+        with ledger() as book:
+            assert pagination.pages_in_sort_positions(pages, 10, 4, unpaged, "created") == []
+        assert "PAGE-SORT-001" not in book.judged
+        reasons.append(book.unjudgeable["PAGE-SORT-001"])
+    assert reasons == [
+        "every model ties on created: no order to keep",
+        "the pages do not hold the unpaged answer (PAGE-CONCAT-001)",
+        "links.next led through 2 of 3 pages (PAGE-NEXT-001)",  # never walked: not CONCAT's
+    ]
 
 
 def test_past_the_end() -> None:

@@ -502,6 +502,16 @@ def test_a_page_fetched_where_a_listed_link_leads_must_be_that_models() -> None:
     )
 
 
+def test_a_relative_link_leads_under_the_list_that_carried_it() -> None:
+    """RFC 3986, as any client: `models/e/f/endpoints` from {root}/models is under the
+    root, not under the origin's root."""
+    relative = model("e/f", links={"details": "models/e/f/endpoints"})
+    right = endpoints_page("e/f", page("e/f"))
+    assert judged(listing(relative), right, **CLAIMS)["ENDPOINTS-LINK-001"] == ("passed", None)
+    wrong = endpoints_page("e/f", page("a/b"))
+    assert judged(listing(relative), wrong, **CLAIMS)["ENDPOINTS-LINK-001"][0] == "failed"
+
+
 def test_providers_are_judged_for_their_shape_and_unique_slugs() -> None:
     two = answer({"data": [provider("openai"), provider("anthropic")]}, "/providers")
     seen = judged(two, **CLAIMS)

@@ -9,7 +9,8 @@ host); those a gateway may leak without harm. Any other control character (a NUL
 all) is silently stripped or refused by HTTP clients, httpx among them, so the request
 sent would not be the link given: that is the link's defect, found before sending.
 Another origin is never sent the kit's key or headers, and what it would answer cannot
-be judged: such a link is neither followed nor failed.
+be judged: such a link is neither followed nor failed, and the reason says how to judge
+it (a gateway that writes its public URL is judged through that URL).
 """
 
 from __future__ import annotations
@@ -63,5 +64,8 @@ def follow(link: str, base: str, inside: Callable[[str], bool]) -> str:
         raise Unusable("is no http(s) URL")
     if not inside(url):
         there = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
-        raise Elsewhere(f"leads to another origin ({there}), which the kit does not follow")
+        raise Elsewhere(
+            f"leads to another origin ({there}), which the kit does not follow: give a "
+            "target URL on that origin (--target-url) to judge where it leads"
+        )
     return url

@@ -6,6 +6,10 @@ pages the kit asked for itself (the first page, a page asked for by its offset, 
 the end) are judged for their size and total; a page a next link led to is judged only as
 that link's answer, against the page of the same offset asked for directly. A wrong link is
 then one failure (PAGE-NEXT-001), not a wrong size or total as well.
+
+Whether the pages together hold the list, in their positions, does not depend on the links:
+the pages a walk reads are judged, or, when links.next leads to another origin (which the
+kit never asks), the pages asked for by their offsets.
 """
 
 from __future__ import annotations
@@ -125,14 +129,16 @@ def _next_value(body: Mapping[str, Any]) -> Any:
 
 def next_url(page: Exchange, inside: Callable[[str], bool]) -> str | None:
     """Where a page's links.next leads, resolved against the page's own URL as every link
-    is (`links.follow`); None when there is no link or the kit does not ask for it."""
+    is (`links.follow`); None when there is no link or no client could follow it (a walk
+    that ends there fails PAGE-NEXT-001). `links.Elsewhere` when it leads to another
+    origin: the walk ends there too, but the pages can still be asked for by offset."""
     body = _page(page)
     value = _next_value(body) if body is not None else None
     if not isinstance(value, str):
         return None
     try:
         return links.follow(value, page.url, inside)
-    except links.Refused:
+    except links.Unusable:
         return None
 
 
@@ -322,12 +328,21 @@ def _difference(got: Counter[str], wanted: Counter[str]) -> str:
 # ----------------------------------------------------------------------------- pages together
 
 
-def _concatenated(pages: Sequence[Exchange], total: int, limit: int) -> list[str] | None:
-    """The ids of every page in turn, or None when the walk did not reach the last page."""
-    bodies = [_page(p) for p in pages]
-    if len(pages) < page_count(total, limit) or any(b is None for b in bodies):
-        return None
-    return [i for body in bodies if body is not None for i in _ids(body)]
+def _concatenated(pages: Sequence[Exchange], total: int, limit: int) -> list[str] | str:
+    """The ids of every page in turn, or why they are not all there: the walk stopped
+    short (PAGE-NEXT-001), or a page is no page."""
+    if len(pages) < page_count(total, limit):
+        return (
+            f"links.next led through {len(pages)} of {page_count(total, limit)} pages "
+            "(PAGE-NEXT-001)"
+        )
+    ids: list[str] = []
+    for page in pages:
+        body = _page(page)
+        if body is None:
+            return f"{page.describe()} is no page"
+        ids += _ids(body)
+    return ids
 
 
 def pages_hold_the_list(
@@ -335,8 +350,8 @@ def pages_hold_the_list(
 ) -> list[Finding]:
     """PAGE-CONCAT-001: the pages together hold the unpaged answer's models, each once."""
     ids = _concatenated(pages, total, limit)
-    if ids is None:
-        cannot_judge("PAGE-CONCAT-001", "links.next led through no whole walk (PAGE-NEXT-001)")
+    if isinstance(ids, str):
+        cannot_judge("PAGE-CONCAT-001", ids)
         return []
     judged("PAGE-CONCAT-001")
     got, wanted = Counter(ids), Counter(i for i in map(id_of, unpaged) if i is not None)
@@ -365,10 +380,13 @@ def _ranked(
     """The ids of the pages in turn, and each model's rank in the unpaged answer: the run
     of models the sort leaves tied that it belongs to (the same `tied_on` value, next to
     each other; without a sort no two models tie). None, and `requirement` unjudged, when
-    the pages do not hold the unpaged answer once or every model ties."""
+    the pages are not all there, do not hold the unpaged answer once or every model ties."""
     ids = _concatenated(pages, total, limit)
+    if isinstance(ids, str):
+        cannot_judge(requirement, ids)
+        return None
     unpaged_ids = [i for i in map(id_of, unpaged) if i is not None]
-    if ids is None or Counter(ids) != Counter(unpaged_ids) or len(set(ids)) != len(ids):
+    if Counter(ids) != Counter(unpaged_ids) or len(set(ids)) != len(ids):
         cannot_judge(requirement, "the pages do not hold the unpaged answer (PAGE-CONCAT-001)")
         return None
     rank: dict[str, int] = {}

@@ -14,7 +14,7 @@ run for days.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,7 @@ ENTRIES = 50_000  # listed models remembered by id
 WAITING = 128  # counts and lookups waiting for their list
 PARAMETER_ANSWERS = 32  # several-parameter answers kept to judge one rule across them
 SEEN = 20_000  # model objects already validated (a list repeats the same models)
-LINKS = 50_000  # links.details resolved (per origin): a list repeats the same links
+LINKS = 50_000  # links.details resolved (per list URL): a list repeats the same links
 
 
 def filter_key(query: Mapping[str, str]) -> Key:
@@ -75,6 +75,7 @@ class Memory:
         self.everything: Baseline | None = None  # the latest `all` list
         self.everything_from: Exchange | None = None  # the answer that gave it
         self.entries: dict[str, Model] = {}
+        self.carried_by: dict[str, str] = {}  # each entry's list answer's URL (its links' base)
         self.lists: OrderedDict[Key, Listed] = OrderedDict()
         self.orders: dict[tuple[Key, str], Listed] = {}  # most-popular and top-weekly
         self.counts: deque[WaitingCount] = deque(maxlen=WAITING)
@@ -82,13 +83,16 @@ class Memory:
         self.parameter_answers: deque[ParameterObservation] = deque(maxlen=PARAMETER_ANSWERS)
         self.seen: set[str] = set()
         self._catalog: Baseline | None = None
-        self._links: dict[tuple[Hashable, str], str | None] = {}
+        self._links: dict[tuple[str, str], str | None] = {}
 
-    def remember_models(self, models: Iterable[Model]) -> None:
+    def remember_models(self, models: Iterable[Model], list_url: str) -> None:
+        """The models of a list answer, and `list_url`, where that answer was asked: what
+        the models' links are resolved against."""
         for model in models:
             model_id = id_of(model)
             if model_id is not None and (model_id in self.entries or len(self.entries) < ENTRIES):
                 self.entries[model_id] = model
+                self.carried_by[model_id] = list_url
                 self._catalog = None
 
     def remember_list(self, key: Key, listed: Listed) -> None:
@@ -123,13 +127,14 @@ class Memory:
         return self.seen
 
     def leads_to(
-        self, home: Hashable, link: str, resolve: Callable[[str], str | None]
+        self, link: str, list_url: str, resolve: Callable[[str, str], str | None]
     ) -> str | None:
-        """Where a listed link leads from the origin `home` (`resolve`d once per link and
-        origin): every endpoints page a client fetches is compared with every listed link."""
-        key = (home, link)
+        """Where a link the list answer asked at `list_url` carried leads (`resolve`d once
+        per link and list URL): every endpoints page a client fetches is compared with
+        every listed link."""
+        key = (list_url, link)
         if key not in self._links:
             if len(self._links) >= LINKS:
                 self._links.clear()
-            self._links[key] = resolve(link)
+            self._links[key] = resolve(link, list_url)
         return self._links[key]

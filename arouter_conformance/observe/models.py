@@ -131,7 +131,7 @@ def judge_list(exchange: Exchange, call: Call, memory: Memory, config: RunConfig
             memory.everything = Baseline(models, contract)
             memory.everything_from = evidence(exchange)
     if models is not None:
-        memory.remember_models(models)
+        memory.remember_models(models, exchange.url)
     return findings + _resolve_waiting(memory, declared=bool(config.manifest.aliases))
 
 

@@ -89,22 +89,21 @@ def _error_answer(exchange: Exchange, memory: Memory, config: RunConfig) -> list
 
 
 def _linking(exchange: Exchange, memory: Memory) -> list[Model]:
-    """The listed models whose links.details leads where `exchange` was sent, resolved
-    against its origin as the suite resolves them against the target's."""
-    home = origin(exchange.url)
+    """The listed models whose links.details leads where `exchange` was sent, each resolved
+    against the URL of the list answer that carried it, as the suite resolves them."""
     here = _place(exchange.url)
 
-    def resolve(link: str) -> str | None:
+    def resolve(link: str, list_url: str) -> str | None:
         try:
-            return endpoints.resolve_details(link, exchange.url, origin)
+            return endpoints.resolve_details(link, list_url, origin)
         except links.Refused:
-            return None  # no client sends it as given: no page shows where it leads
+            return None  # no client sends it as given, or not to the target: no page shows it
 
     found = []
-    for model in memory.entries.values():
+    for model_id, model in memory.entries.items():
         details = endpoints.details_of(model)
         if isinstance(details, str):
-            url = memory.leads_to(home, details, resolve)
+            url = memory.leads_to(details, memory.carried_by[model_id], resolve)
             if url is not None and _place(url) == here:
                 found.append(model)
     return found

@@ -112,10 +112,10 @@ def test_listed_ids_have_endpoint_pages(run: Run) -> None:
 
 @requirement("ENDPOINTS-LINK-001")
 def test_links_details_lead_to_the_models_endpoints(run: Run) -> None:
-    base_url = run.target.base_url
+    list_url = run.baseline_exchange().url  # the list that carried the links (R18)
     with judging() as judgement:
         for model in _sample(run):
-            url, problems = endpoints.details_url(model, base_url, origin)
+            url, problems = endpoints.details_url(model, list_url, origin)
             judgement.add(problems)
             if url is None:
                 continue

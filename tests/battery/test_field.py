@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -279,26 +280,42 @@ def test_list_filters_on_data_the_list_lacks_say_what_is_missing(
     assert verdict.report["run"]["requests_sent"] <= 2, verdict.report["run"]
 
 
-def test_links_to_another_origin_are_never_asked_and_leave_their_requirements_unjudged(
+def test_relative_links_details_resolve_under_the_list_that_carried_them(
+    judged: Callable[..., Verdict],
+) -> None:
+    """`models/<slug>/endpoints`, relative to the list answer at {root}/models, is the
+    model's page for any RFC 3986 client: the link is right, not a page at the origin's
+    root."""
+
+    def relative(rows: list[dict[str, Any]]) -> None:
+        for row in rows:
+            row["links"]["details"] = "models/" + row["links"]["details"].rpartition("/models/")[2]
+
+    verdict = judged(create_app(edited_catalog(relative)), requirements=["ENDPOINTS-LINK-001"])
+    assert verdict.status["ENDPOINTS-LINK-001"] == "passed", verdict.explain()
+
+
+def test_links_to_another_origin_are_never_asked_and_the_pages_are_asked_by_offset(
     judged: Callable[..., Verdict],
 ) -> None:
     """A gateway that writes its public base URL into links.details and links.next (behind
     a proxy, or in CI where the kit reaches it on localhost): R18 and R21 allow absolute
     URLs, the kit sends its key to no other origin, and what that origin would answer is
-    not seen. Nothing fails; what only the links show ends inconclusive, saying why."""
+    not seen. Nothing fails; what only the links show ends inconclusive, saying why and
+    how to judge it; the pages, asked for by offset, are judged all the same (R21)."""
     app = create_app(
         edited_catalog(endpoints_battery.links_elsewhere),
         queries=pagination_battery.NextElsewhere,
     )
     verdict = judged(app, profiles=("endpoints", "pagination"))
     reasons = {r["id"]: str(r["reason"]) for r in verdict.report["requirements"]}
-    linked = ("ENDPOINTS-LINK-001", "PAGE-NEXT-001")
-    walked = ("PAGE-CONCAT-001", "PAGE-SORT-001", "PAGE-ORDER-001")
-    unseen = dict.fromkeys((*linked, *walked), "inconclusive")
+    unseen = dict.fromkeys(("ENDPOINTS-LINK-001", "PAGE-NEXT-001"), "inconclusive")
     assert {rid: verdict.status[rid] for rid in unseen} == unseen, verdict.explain(unseen)
-    for rid in linked:
+    for rid in unseen:
         assert "leads to another origin (" in reasons[rid], reasons[rid]
-        assert reasons[rid].endswith("which the kit does not follow"), reasons[rid]
+        assert "give a target URL on that origin (--target-url)" in reasons[rid], reasons[rid]
+    by_offset = ("PAGE-CONCAT-001", "PAGE-SORT-001", "PAGE-ORDER-001")
+    assert {verdict.status[rid] for rid in by_offset} == {"passed"}, verdict.explain(by_offset)
     claimed = {r["id"] for r in verdict.report["requirements"] if r["status"] != "skipped"}
     assert {verdict.status[rid] for rid in claimed - set(unseen)} == {"passed"}
     assert verdict.code == 2, verdict.explain()
