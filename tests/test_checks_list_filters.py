@@ -175,6 +175,39 @@ def test_q_names_two_requirements(baseline: Baseline, spec: Spec) -> None:
     assert {"LFILTER-X", "LFILTER-Y"} <= ids_only[1].judged
 
 
+def test_a_model_holding_the_text_only_in_its_hugging_face_id_is_either_way(spec: Spec) -> None:
+    """The document says q searches by name or slug; a search that reads hugging_face_id
+    too, or not, is fair for a model holding the text only there."""
+    rows = [
+        model("x/alpha-instruct"),
+        model("x/beta", hugging_face_id="x/Beta-Instruct"),
+        model("x/gamma", description="an instruct model"),
+    ]
+    search = Baseline(rows, spec.contract)
+    probe = Probe(None, (rules.q_filter("INSTRUCT"),))
+    for got in (("x/alpha-instruct",), ("x/alpha-instruct", "x/beta")):
+        assert judge(probe, search, *got, missing_to="LFILTER-Y")[0] == []
+    assert judge(probe, search, "x/beta", missing_to="LFILTER-Y")[0] == ["LFILTER-Y"]
+    assert judge(probe, search, "x/alpha-instruct", "x/gamma")[0] == ["LFILTER-X"]
+
+
+def test_q_prefers_a_word_no_hugging_face_id_holds_alone_unless_it_tells_less() -> None:
+    """MINI and MAX each hold a model by name alone; x/eps holds MINI only in its
+    hugging_face_id, which shows nothing: MAX is chosen, unless MINI alone also catches a
+    search of descriptions."""
+    rows = [
+        model("x/alpha-mini"),
+        model("x/beta", name="Beta Mini"),
+        model("x/gamma-max"),
+        model("x/delta", name="Delta Max"),
+        model("x/eps", hugging_face_id="org/Eps-Mini"),
+        model("x/zeta"),
+    ]
+    assert pairs(rules.choose_q(rows)) == (("q", "MAX"),)
+    described = [*rows, model("x/theta", description="a mini model")]
+    assert pairs(rules.choose_q(described)) == (("q", "MINI"),)
+
+
 def test_ages_get_a_day_either_way(spec: Spec) -> None:
     rows = [
         model("a/new", created=days_ago(5)),
@@ -301,6 +334,30 @@ def test_prices_are_chosen_on_real_prices_with_models_on_every_side(spec: Spec) 
     cheapest = rules.choose_price(rows[:2], "prompt")
     assert pairs(cheapest) == (("max_price", "1.5"),)
     assert rules.choose_price(rows[:1], "prompt") is None
+
+
+def test_price_bounds_are_short_decimals_whatever_the_prices() -> None:
+    """A legal price of 70,001 digits, or 1e999990, puts no bound of its size in a URL: the
+    pair beside it is passed over for the nearest pair with a short bound, or none is
+    chosen; a bound is rounded to a tenth of its gap, so it stays strictly between."""
+    long_price = "1" + "0" * 70_000
+    rows = [model(f"a/m{i}", pricing=priced(f"0.00000{i}")) for i in range(1, 6)]
+    for huge in (long_price, "1e999990"):
+        listed = [*rows, model("a/huge", pricing=priced(huge, huge))]
+        for chosen in (
+            rules.choose_price(listed, "prompt"),
+            rules.choose_price(listed, "completion", both=False),
+            rules.choose_price(listed[-2:], "prompt"),
+            rules.beyond_prices(listed, "prompt"),
+        ):
+            assert chosen is None or all(len(value) <= 21 for _, value in chosen.pairs)
+        both = rules.choose_price(listed, "prompt")
+        assert both is not None
+        assert rules.decides(both, listed)
+        assert rules.choose_price(listed[-2:], "prompt") is None  # the only pair is too long
+        assert rules.beyond_prices(listed, "prompt") is None
+    uneven = [model(f"a/{p}", pricing=priced(p)) for p in ("0.0000001", "0.000000123456789")]
+    assert pairs(rules.choose_price(uneven, "prompt")) == (("max_price", "0.112"),)
 
 
 def test_q_is_an_id_word_in_another_case_preferring_names(spec: Spec) -> None:
@@ -503,7 +560,9 @@ def test_a_name_no_model_holds_may_be_refused_a_bound_may_not(tied: Baseline, sp
         assert "LFILTER-X" not in book.judged
         assert "refusing it is fair" in book.unjudgeable["LFILTER-X"]
     crashed = exchange({"error": {"code": 500, "message": "x"}}, status=500)
-    found = list_filters.filtered_answer("LFILTER-X", crashed, probes["authors"], tied)
+    authors = probes["authors"]
+    assert authors is not None
+    found = list_filters.filtered_answer("LFILTER-X", crashed, authors, tied)
     assert [f.requirement for f in found] == ["LFILTER-X"]
     context = probes["context"]
     assert context is not None

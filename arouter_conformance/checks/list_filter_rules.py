@@ -10,9 +10,10 @@ both and an answer must follow one of them.
 
 The values are chosen from the list itself so that each probe tells a working filter from
 a broken one: some models of the scope pass it and some do not, context bounds sit on real
-contexts (so inclusive bounds show), price bounds halfway between real prices (a price
-within a relative 1e-9 of a bound is judged either way, since gateways compare binary
-floats), and a search text appears in a different case.
+contexts (so inclusive bounds show), price bounds short decimals near halfway between
+real prices (so whether a price bound is inclusive is not seen: a price within a relative
+1e-9 of a bound is judged either way, since gateways compare binary floats), and a search
+text appears in a different case.
 Where no value splits the list (a tiny catalog where every model ties), a value beyond
 every model (a context above the longest, a name none holds) still tells an ignored filter
 from a working one: the ruling selects no model, so an empty answer is right and any model
@@ -29,7 +30,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from arouter_conformance.checks.listing import LATEST_CREATED
@@ -313,12 +314,21 @@ def haystack(model: Model) -> list[str]:
     return [model[k] for k in ("id", "canonical_slug", "name") if isinstance(model.get(k), str)]
 
 
+def _hugging_face_id(model: Model) -> str:
+    value = model.get("hugging_face_id")
+    return value.casefold() if isinstance(value, str) else ""
+
+
 def q_filter(text: str) -> Filter:
-    """q: the text, ignoring case, in the id, canonical_slug or name."""
+    """q: the text, ignoring case, in the id, canonical_slug or name; a model holding it only
+    in its hugging_face_id either way (the model's name on Hugging Face, which a search
+    by name may read)."""
     folded = text.casefold()
 
-    def sort(model: Model) -> bool:
-        return any(folded in value.casefold() for value in haystack(model))
+    def sort(model: Model) -> bool | None:
+        if any(folded in value.casefold() for value in haystack(model)):
+            return True
+        return None if folded in _hugging_face_id(model) else False
 
     return Filter((("q", text),), (sort,), cuts=True)
 
@@ -451,23 +461,52 @@ def choose_authors(models: Sequence[Model], how_many: int, skip: int = 0) -> Fil
 
 
 def choose_price(models: Sequence[Model], key: str, *, both: bool = True) -> Filter | None:
-    """Bounds halfway between neighbouring real prices of the scope (a third of the way up
-    and two thirds), so that models sit below, between and above them and none within the
-    tolerance of a bound; only a maximum when `both` is false or the scope has two prices."""
+    """Bounds between neighbouring real prices of the scope (a third of the way up and two
+    thirds), so that models sit below, between and above them and none within the
+    tolerance of a bound; only a maximum when `both` is false or the scope has two prices
+    (or one pair of neighbours with a short bound). A pair whose bound would be long is
+    passed over for the nearest pair with a short one."""
     prices = sorted({p for m in models if (p := price_per_million(m, key)) is not None})
-    if len(prices) < 2:
+    bounds = [_between(prices[i], prices[i + 1]) for i in range(len(prices) - 1)]
+    usable = [i for i, bound in enumerate(bounds) if bound is not None]
+    if not usable:
         return None
-    if len(prices) == 2 or not both:
-        kept = max(0, (len(prices) - 1) // 2)
-        return price_filter(key, None, _halfway(prices, kept))
-    low = max(1, len(prices) // 3)
-    high = min(len(prices) - 2, (2 * len(prices)) // 3)
-    return price_filter(key, _halfway(prices, low - 1), _halfway(prices, high))
+    if len(prices) == 2 or not both or len(usable) == 1:
+        kept = _nearest(usable, (len(prices) - 1) // 2)
+        return price_filter(key, None, bounds[kept])
+    low = _nearest(usable[:-1], max(1, len(prices) // 3) - 1)
+    high = _nearest([i for i in usable if i > low], min(len(prices) - 2, (2 * len(prices)) // 3))
+    return price_filter(key, bounds[low], bounds[high])
 
 
-def _halfway(prices: Sequence[Decimal], index: int) -> Decimal:
-    """Between prices[index] and the next (a difference, so no sum can overflow)."""
-    return prices[index] + (prices[index + 1] - prices[index]) / 2
+def _nearest(indices: Sequence[int], wanted: int) -> int:
+    return min(indices, key=lambda i: (abs(i - wanted), i))
+
+
+# A bound is written out in the URL: a few dozen digits at most, whatever the prices.
+BOUND_DIGITS = 20
+
+
+def _between(below: Decimal, above: Decimal) -> Decimal | None:
+    """Halfway between two prices, rounded to a tenth of their gap: a short decimal strictly
+    between them, far from both beside the tolerance. None when it would take more than
+    BOUND_DIGITS digits written out (a price of 70,000 digits, or 1e999990, which a target
+    may list: a bound that long makes no URL)."""
+    gap = above - below
+    try:
+        bound = (below + gap / 2).quantize(Decimal(1).scaleb(gap.adjusted() - 1))
+    except ArithmeticError:  # more digits than the arithmetic holds
+        return None
+    return bound if below < bound < above and _digits(bound) <= BOUND_DIGITS else None
+
+
+def _digits(value: Decimal) -> int:
+    """How many digits `_decimal_text` writes, counted without writing them (1e999990
+    would take a megabyte)."""
+    _, digits, exponent = value.normalize().as_tuple()
+    if not isinstance(exponent, int):  # not finite
+        return BOUND_DIGITS + 1
+    return len(digits) + exponent if exponent >= 0 else max(len(digits), -exponent)
 
 
 def choose_age(models: Sequence[Model], now: float) -> Filter | None:
@@ -504,7 +543,8 @@ def choose_q(
     ignoring the scope shows; then one that some models hold only in their name or
     canonical_slug (a search of ids alone then misses them) and that other models hold
     only in their description (a search of descriptions then finds too many); then one
-    held by about a tenth of the scope.
+    no model holds only in its hugging_face_id (such a model shows nothing either way);
+    then one held by about a tenth of the scope.
 
     Only the `candidates` words whose count in the ids is nearest a tenth are weighed: each
     weighing reads every model, and ten thousand models have thousands of words."""
@@ -512,21 +552,23 @@ def choose_q(
     counts = Counter(w for m in models for w in {*WORD.findall(str(id_of(m)).casefold())})
     nearest = sorted(counts, key=lambda w: (abs(counts[w] - tenth), w))[:candidates]
     folded = [[v.casefold() for v in haystack(m)] for m in models]
+    hugging = [_hugging_face_id(m) for m in models]
     outside = [v.casefold() for m in elsewhere for v in haystack(m)]
-    best: tuple[tuple[bool, bool, bool, float, str], str] | None = None
+    best: tuple[tuple[bool, bool, bool, bool, float, str], str] | None = None
     for word in nearest:
         held = [any(word in v for v in values) for values in folded]
-        if not 0 < sum(held) < len(models):
+        free = [not h and word in name for h, name in zip(held, hugging, strict=True)]
+        if not 0 < sum(held) < len(models) - sum(free):
             continue
         beyond_ids = any(
             h and word not in values[0] for h, values in zip(held, folded, strict=True)
         )
         described = any(
-            not h and word in str(m.get("description", "")).casefold()
-            for h, m in zip(held, models, strict=True)
+            not h and not f and word in str(m.get("description", "")).casefold()
+            for h, f, m in zip(held, free, models, strict=True)
         )
         beyond_scope = any(word in value for value in outside)
-        key = (beyond_scope, beyond_ids, described, -abs(sum(held) - tenth), word)
+        key = (beyond_scope, beyond_ids, described, not any(free), -abs(sum(held) - tenth), word)
         if best is None or key > best[0]:
             best = (key, word)
     return q_filter(best[1].upper()) if best else None
@@ -574,7 +616,11 @@ def beyond_prices(models: Sequence[Model], key: str) -> Filter | None:
     prices = [p for m in models if (p := price_per_million(m, key)) is not None]
     if not prices:
         return None
-    return _beyond(price_filter(key, Decimal(math.floor(max(prices)) + 1), None))
+    highest = max(prices)
+    bound = highest.to_integral_value(rounding=ROUND_FLOOR) + 1
+    if not bound > highest or _digits(bound) > BOUND_DIGITS:
+        return None  # a price too large for a bound above it to be written
+    return _beyond(price_filter(key, bound, None))
 
 
 def beyond_ages(models: Sequence[Model], now: float) -> Filter | None:

@@ -5,8 +5,9 @@ Most defects replace one entry of the reference server's filter table (`filter_r
 a parameter's parse and keep functions), so exactly one parameter goes wrong. The fair
 targets make the other choices the ruling allows: a comma list of input modalities read
 as all-of, null context lengths kept, ~ rows left out of their author, routers kept by
-price bounds, a search that cuts its answer, 422 for a malformed value, and the filters
-on data a model lacks ignored.
+price bounds, a search that cuts its answer or also reads hugging_face_id, 422 for a
+malformed value, and the filters on data a model lacks ignored; and prices too long for a
+bound beside them.
 """
 
 from __future__ import annotations
@@ -453,6 +454,31 @@ class RoutersKeptByPrices(Queries):
             self.filter_rules[name] = (parse, routers_kept(name))
 
 
+class SearchReadsHuggingFaceIds(Queries):
+    """q also searches hugging_face_id, the model's name on Hugging Face."""
+
+    def facts_of(self, model: Model, authors: Any) -> Facts:
+        found = super().facts_of(model, authors)
+        extra = str(model.get("hugging_face_id") or "").casefold()
+        return dataclasses.replace(found, text=f"{found.text}\n{extra}")
+
+
+def long_legal_prices(rows: list[Model]) -> None:
+    """The dearer half of the plain-priced text models cost more than any gateway would
+    ask, in legal decimal strings: one prompt price of 70,001 digits, the others 1e999990,
+    2e999990... per token, so the bounds the kit would put a third and two thirds of the
+    way up fall beside them, and a bound halfway between two of them is as long (no URL
+    holds it)."""
+    texts = sorted(
+        (r for r in rows if plain_priced(r) and "text" in outputs(r)),
+        key=lambda r: (Decimal(r["pricing"]["prompt"]), r["id"]),
+    )
+    dear = texts[len(texts) // 2 :]
+    for k, row in enumerate(dear, start=1):
+        row["pricing"] = {**row["pricing"], "prompt": f"{k}e999990", "completion": f"{k}e999990"}
+    dear[0]["pricing"]["prompt"] = "1" + "0" * 70_000
+
+
 PROFILE = ("list-filters",)
 FAIR: list[Fair] = [
     Fair(
@@ -501,6 +527,20 @@ FAIR: list[Fair] = [
         PROFILE,
         exercises=("LFILTER-Q-001",),
         should_fail=("LFILTER-Q-002",),
+    ),
+    Fair(
+        # On the bundled catalog, where the search word the kit picks (INSTRUCT) is in the
+        # hugging_face_id of models whose id, slug and name lack it.
+        "search-reads-hugging-face-ids",
+        lambda: create_app(Catalog.default(), queries=SearchReadsHuggingFaceIds),
+        PROFILE,
+        exercises=("LFILTER-Q-001", "LFILTER-Q-002", "LFILTER-COMPOSE-001"),
+    ),
+    Fair(
+        "prices-too-long-for-a-bound",
+        catalog(long_legal_prices),
+        PROFILE,
+        exercises=("LFILTER-PRICE-001", "LFILTER-PRICE-002", "LFILTER-COMPOSE-001"),
     ),
     Fair(
         "malformed-values-422",
