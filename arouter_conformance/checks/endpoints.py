@@ -125,8 +125,8 @@ def details_url(
     """Where a model's links.details leads, resolved against `list_url`, the URL of the
     list answer that carried it, as `links.follow` resolves every link (`origin`: the
     client's, so that the kit and its client agree on what is the target); None when the
-    model has no link
-    (nothing to judge) or when the kit must not ask for it: a link no client could send
+    model has no link (nothing to judge) or when the kit must not ask for it: a link no
+    client could send
     is a finding, one to another origin is never sent a request, a key or the run's
     headers, and leaves the requirement unjudged there (R18 allows absolute URLs)."""
     details = details_of(model)
