@@ -258,6 +258,9 @@ def resolve_config(
             url = normalize_base_url(url)
         except ValueError as exc:
             raise ConfigError(f"--target-url: {exc}") from None
+    repeated = next((p for i, p in enumerate(profiles) if p in profiles[:i]), None)
+    if repeated:
+        raise ConfigError(f"{flag('profile')}: {repeated!r} is given twice; name it once")
     unknown = [p for p in profiles if p not in spec.profiles]
     if unknown:
         raise ConfigError(

@@ -238,7 +238,7 @@ def test_sorted_pages_hold_their_positions_but_for_ties_across_a_boundary() -> N
     ]
     found = pagination.pages_in_sort_positions(swapped, 10, 4, MODELS, "created")
     assert [f.pointer for f in found] == ["/data/2"]
-    assert "holds a/m5, which the unpaged answer puts at position 5, on page 2" in (
+    assert "holds a/m5, which the unpaged answer puts at position 5: this page holds" in (
         found[0].message
     )
 

@@ -86,6 +86,7 @@ def test_no_chat_drops_the_profile_and_the_budget(spec: Spec) -> None:
     [
         ({"target_url": "not a url"}, "--target-url"),
         ({"profiles": ["nope"]}, "--profile: unknown profile 'nope'"),
+        ({"profiles": ["sort", "count", "sort"]}, "--profile: 'sort' is given twice"),
         ({"request_budget": -1}, "--request-budget must not be negative"),
         ({"endpoint_models": -1}, "--endpoint-models must not be negative"),
         ({"timeout": 0}, "--timeout must be positive"),

@@ -431,8 +431,8 @@ def pages_in_sort_positions(
                 Finding(
                     "PAGE-SORT-001",
                     f"{page.describe()} holds {stray}, which the unpaged answer puts at "
-                    f"position {position}, on page {position // limit + 1}: the page holds "
-                    f"{got[run]} models of its {tied_on}, its positions {wanted[run]}",
+                    f"position {position}: this page holds {got[run]} model(s) of that "
+                    f"{tied_on}, where its positions of the unpaged answer hold {wanted[run]}",
                     expected=f"the models at positions {start} to {start + len(held) - 1} of "
                     "the unpaged answer, ties across the page boundary aside",
                     observed=f"{stray} at position {start + at}",
