@@ -87,9 +87,17 @@ class Catalog:
     def from_document(
         cls, document: Any, *, source: str = "catalog", validate: bool = True
     ) -> Catalog:
-        """Build from a parsed catalog file; `validate` checks every row against Model.json."""
+        """Build from a parsed catalog file; `validate` checks every row against Model.json.
+        A saved `GET /models` answer (`{"data": [...]}`, no format) is taken as a catalog of
+        its rows, with no aliases or figures: serving one's own gateway's list is the
+        quickest way to see what the kit makes of it."""
+        if isinstance(document, dict) and "format" not in document and "data" in document:
+            document = {"format": FORMAT, "models": document["data"]}
         if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise CatalogError(f"{source}: not a catalog (expected format {FORMAT!r})")
+            raise CatalogError(
+                f"{source}: not a catalog (expected format {FORMAT!r}, or a saved "
+                'GET /models answer: {"data": [...]})'
+            )
         models = document.get("models")
         aliases = document.get("aliases", {})
         figures = document.get("figures", {})

@@ -66,6 +66,14 @@ def test_load_round_trips_a_file(tmp_path: Path) -> None:
     assert loaded.output_modalities == {"text", "image"}
 
 
+def test_a_saved_list_answer_is_a_catalog_of_its_rows(tmp_path: Path) -> None:
+    """What `curl .../models?output_modalities=all > list.json` saves serves as it is."""
+    saved = {"data": [row("a/one"), row("b/two")], "total_count": 2, "links": {"next": None}}
+    loaded = Catalog.load(write(tmp_path / "list.json", saved))
+    assert [m["id"] for m in loaded.models] == ["a/one", "b/two"]
+    assert loaded.aliases == {}
+
+
 def test_models_are_copied_so_the_caller_cannot_change_the_catalog() -> None:
     source = [row("a/one")]
     catalog = Catalog(source)
@@ -76,6 +84,8 @@ def test_models_are_copied_so_the_caller_cannot_change_the_catalog() -> None:
 BAD_DOCUMENTS: list[tuple[Any, str]] = [
     ([], "not a catalog"),
     ({"format": "other/1", "models": []}, "not a catalog"),
+    ({"format": "other/1", "data": []}, "or a saved GET /models answer"),
+    ({"data": {}}, "'models' must be a list of objects"),
     ({**document([]), "models": {}}, "'models' must be a list of objects"),
     ({**document([]), "models": [1]}, "'models' must be a list of objects"),
     ({**document([row("a/one")]), "aliases": ["a"]}, "'aliases' must map ids to ids"),
