@@ -22,6 +22,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from arouter_conformance import __version__
+from arouter_conformance.checks.links import origin
 from arouter_conformance.errors import KitError, TargetError
 from arouter_conformance.exchange import MAX_BODY, PARSED_KEPT, Exchange
 from arouter_conformance.once import Once
@@ -41,7 +42,6 @@ __all__ = [
     "TargetTooSlow",
     "encode_query",
     "normalize_base_url",
-    "origin",
 ]
 
 # Sent where the contract says a wrong key must be refused. Shaped like a real key so
@@ -448,17 +448,6 @@ class _Ahead(Target):
 
     def close(self) -> None:
         """The real target is closed by its owner."""
-
-
-def origin(url: str) -> tuple[str, str, int | None]:
-    """Scheme, host and port as a browser compares them (case and default ports aside)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    return (
-        scheme,
-        (parts.hostname or "").lower(),
-        parts.port or {"http": 80, "https": 443}.get(scheme),
-    )
 
 
 def _mib(size: int) -> str:

@@ -22,12 +22,12 @@ from urllib.parse import urlsplit
 import httpx
 
 from arouter_conformance.checks.common import compare_ids
+from arouter_conformance.checks.links import origin
 from arouter_conformance.client import (
     WRONG_KEY,
     BudgetExhausted,
     RateLimited,
     Target,
-    origin,
 )
 from arouter_conformance.errors import KitError, TargetError
 from arouter_conformance.exchange import Exchange, past_the_parser

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from arouter_conformance.checks import endpoints, lookup
-from arouter_conformance.client import origin
 from arouter_conformance.findings import ledger
 from arouter_conformance.spec import load_spec
 from tests.factories import ROOT, exchange, model
@@ -127,7 +126,7 @@ def test_links_resolve_against_the_list_that_carried_them(
 ) -> None:
     """As any client resolves a link (RFC 3986): against the URL of the list answer."""
     listed = model("a/b", links={"details": details})
-    url, found = endpoints.details_url(listed, f"{ROOT}/models?output_modalities=all", origin)
+    url, found = endpoints.details_url(listed, f"{ROOT}/models?output_modalities=all")
     assert found == []
     assert url == (resolved or details)
 
@@ -144,7 +143,7 @@ def test_links_resolve_against_the_list_that_carried_them(
 def test_a_link_to_another_origin_is_never_asked_nor_judged(details: str, there: str) -> None:
     """R18 allows absolute URLs, and a gateway may write its public base URL."""
     with ledger() as book:
-        url, found = endpoints.details_url(model("a/b", links={"details": details}), ROOT, origin)
+        url, found = endpoints.details_url(model("a/b", links={"details": details}), ROOT)
     assert (url, found) == (None, [])
     assert book.judged == set()
     assert book.unjudgeable["ENDPOINTS-LINK-001"] == (
@@ -169,7 +168,7 @@ def test_a_link_to_another_origin_is_never_asked_nor_judged(details: str, there:
 def test_a_link_no_client_could_send_is_a_finding(details: Any) -> None:
     """A NUL is stripped or refused by clients: the request would not be the link given."""
     with ledger() as book:
-        url, found = endpoints.details_url(model("a/b", links={"details": details}), ROOT, origin)
+        url, found = endpoints.details_url(model("a/b", links={"details": details}), ROOT)
     assert url is None
     assert [f.requirement for f in found] == ["ENDPOINTS-LINK-001"]
     assert book.judged == {"ENDPOINTS-LINK-001"}
@@ -178,7 +177,7 @@ def test_a_link_no_client_could_send_is_a_finding(details: Any) -> None:
 @pytest.mark.parametrize("links", [None, {}, {"details": None}, "x"])
 def test_a_model_without_a_link_is_not_judged(links: Any) -> None:
     with ledger() as book:
-        assert endpoints.details_url(model("a/b", links=links), ROOT, origin) == (None, [])
+        assert endpoints.details_url(model("a/b", links=links), ROOT) == (None, [])
     assert book.judged == set()
 
 

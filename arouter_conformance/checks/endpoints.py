@@ -4,7 +4,7 @@ its id or by its links.details, their prices, enumerations and context lengths."
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any, TypeGuard
 from urllib.parse import quote
@@ -26,7 +26,6 @@ __all__ = [
     "names_model",
     "plain",
     "prices",
-    "resolve_details",
     "sample",
 ]
 
@@ -119,16 +118,14 @@ def details_of(model: Model) -> Any:
     return links.get("details") if isinstance(links, Mapping) else None
 
 
-def details_url(
-    model: Model, list_url: str, origin: Callable[[str], Hashable]
-) -> tuple[str | None, list[Finding]]:
+def details_url(model: Model, list_url: str) -> tuple[str | None, list[Finding]]:
     """Where a model's links.details leads, resolved against `list_url`, the URL of the
-    list answer that carried it, as `links.follow` resolves every link (`origin`: the
-    client's, so that the kit and its client agree on what is the target); None when the
-    model has no link (nothing to judge) or when the kit must not ask for it: a link no
-    client could send
-    is a finding, one to another origin is never sent a request, a key or the run's
-    headers, and leaves the requirement unjudged there (R18 allows absolute URLs)."""
+    list answer that carried it (RFC 3986, as `links.follow` resolves every link: a path
+    from the root is kept, `models/x/endpoints` lands under the list's path); None when
+    the model has no link (nothing to judge) or when the kit must not ask for it: a link
+    no client could send is a finding, one to another origin is never sent a request, a
+    key or the run's headers, and leaves the requirement unjudged there (R18 allows
+    absolute URLs)."""
     details = details_of(model)
     if details is None:
         return None, []
@@ -137,7 +134,7 @@ def details_url(
         judged("ENDPOINTS-LINK-001")
         return None, [_link_finding(where, "links.details is not a string", repr(details))]
     try:
-        url = resolve_details(details, list_url, origin)
+        url = links.follow(details, list_url)
     except links.Elsewhere as exc:
         cannot_judge("ENDPOINTS-LINK-001", f"{where}: links.details {exc}")
         return None, []
@@ -146,16 +143,6 @@ def details_url(
         return None, [_link_finding(where, f"links.details {exc}", details)]
     judged("ENDPOINTS-LINK-001")
     return url, []
-
-
-def resolve_details(details: str, list_url: str, origin: Callable[[str], Hashable]) -> str:
-    """The URL a links.details string leads to, resolved against `list_url` (RFC 3986, as
-    any client resolves a link against the answer that carried it: a path from the root
-    is kept, `models/x/endpoints` lands under the list's path); `links.Refused` when the
-    kit must not ask for it. Judges nothing: observe mode asks where a listed link leads
-    for every page a client fetched, most of them not that one."""
-    home = origin(list_url)
-    return links.follow(details, list_url, lambda there: origin(there) == home)
 
 
 def _link_finding(where: str, what: str, observed: str) -> Finding:

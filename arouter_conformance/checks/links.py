@@ -15,12 +15,11 @@ it (a gateway that writes its public URL is judged through that URL).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
 
-__all__ = ["Elsewhere", "Refused", "Unusable", "follow"]
+__all__ = ["Elsewhere", "Refused", "Unusable", "follow", "origin", "request"]
 
 MAX_URL = 65_536  # longer URLs are refused by HTTP clients (httpx among them)
 WHITESPACE = " \t\n\f\r"  # ASCII whitespace, as a browser trims it around a link
@@ -39,9 +38,27 @@ class Elsewhere(Refused):
     """The link leads to another origin: never asked, and what it leads to is unjudged."""
 
 
-def follow(link: str, base: str, inside: Callable[[str], bool]) -> str:
-    """The URL to ask for `link`, resolved against `base` (`inside`: whether a URL is on
-    the target's origin); `Unusable` or `Elsewhere` when the kit must not ask for it."""
+def origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port as a browser compares them (case and default ports aside)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    return (
+        scheme,
+        (parts.hostname or "").lower(),
+        parts.port or {"http": 80, "https": 443}.get(scheme),
+    )
+
+
+def request(url: str) -> tuple[tuple[str, str, int | None], str, str]:
+    """What makes two URLs the same request: origin, path and query."""
+    parts = urlsplit(url)
+    return origin(url), parts.path, parts.query
+
+
+def follow(link: str, base: str) -> str:
+    """The URL to ask for `link`, resolved against `base`, the URL of the target's answer
+    that gave it (so on the target's origin); `Unusable` or `Elsewhere` when the kit must
+    not ask for it."""
     if len(link) > MAX_URL:
         raise Unusable(f"is longer than {MAX_URL // 1024} KiB, which no client sends")
     link = "".join(c for c in link.strip(WHITESPACE) if c not in DROPPED)
@@ -62,7 +79,7 @@ def follow(link: str, base: str, inside: Callable[[str], bool]) -> str:
         raise Unusable(f"is no URL a client can ask for ({str(exc)[:200]})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise Unusable("is no http(s) URL")
-    if not inside(url):
+    if origin(url) != origin(base):
         there = f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
         raise Elsewhere(
             f"leads to another origin ({there}), which the kit does not follow: give a "

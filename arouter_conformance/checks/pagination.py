@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from arouter_conformance.checks import links
 from arouter_conformance.checks.common import preview
@@ -127,7 +126,7 @@ def _next_value(body: Mapping[str, Any]) -> Any:
     return links.get("next", _ABSENT) if isinstance(links, dict) else _ABSENT
 
 
-def next_url(page: Exchange, inside: Callable[[str], bool]) -> str | None:
+def next_url(page: Exchange) -> str | None:
     """Where a page's links.next leads, resolved against the page's own URL as every link
     is (`links.follow`); None when there is no link or no client could follow it (a walk
     that ends there fails PAGE-NEXT-001). `links.Elsewhere` when it leads to another
@@ -137,25 +136,9 @@ def next_url(page: Exchange, inside: Callable[[str], bool]) -> str | None:
     if not isinstance(value, str):
         return None
     try:
-        return links.follow(value, page.url, inside)
+        return links.follow(value, page.url)
     except links.Unusable:
         return None
-
-
-def _same_url(one: str, other: str) -> bool:
-    """Equal as a client asks for them: scheme and host in any case, default ports aside."""
-
-    def key(url: str) -> tuple[str, str, int | None, str, str]:
-        try:
-            parts = urlsplit(url)
-            port = parts.port
-        except ValueError:
-            return ("", url, None, "", "")
-        scheme = parts.scheme.lower()
-        default = {"http": 80, "https": 443}.get(scheme)
-        return (scheme, (parts.hostname or "").lower(), port or default, parts.path, parts.query)
-
-    return key(one) == key(other)
 
 
 # ----------------------------------------------------------------------------- size and total
@@ -225,18 +208,16 @@ def _json_text(value: Any) -> str:
 # ----------------------------------------------------------------------------- links.next
 
 
-def next_links(
-    pages: Sequence[Exchange], total: int, limit: int, inside: Callable[[str], bool]
-) -> list[Finding]:
+def next_links(pages: Sequence[Exchange], total: int, limit: int) -> list[Finding]:
     """PAGE-NEXT-001 along the pages links.next led through from the first: a link a
     client can follow on every page but the last, null on the last (where offset + limit
     reaches `total`).
 
-    `inside` says whether a URL is on the target's origin. A link elsewhere (R21 allows
-    absolute URLs: a gateway may write its public base URL) is never followed, since the
+    A link to another origin than the page's (R21 allows absolute URLs: a gateway may
+    write its public base URL) is never followed, since the
     kit sends its key nowhere else, and leaves the requirement unjudged: the links before
     it showed nothing of where they lead."""
-    walked = _walked(pages, total, limit, inside)
+    walked = _walked(pages, total, limit)
     if isinstance(walked, str):
         cannot_judge("PAGE-NEXT-001", walked)
         return []
@@ -244,9 +225,7 @@ def next_links(
     return [] if walked is None else [walked]
 
 
-def _walked(
-    pages: Sequence[Exchange], total: int, limit: int, inside: Callable[[str], bool]
-) -> Finding | str | None:
+def _walked(pages: Sequence[Exchange], total: int, limit: int) -> Finding | str | None:
     """The walk's first wrong link, why it showed nothing (a string), or None when it
     reached the last page rightly."""
     last = page_count(total, limit) - 1
@@ -270,12 +249,14 @@ def _walked(
         if not isinstance(value, str):
             return _next_finding(page, f"is {_excerpt(value)} though {left} models remain")
         try:
-            url = links.follow(value, page.url, inside)
+            url = links.follow(value, page.url)
         except links.Elsewhere as exc:
             return f"{page.describe()}: links.next {exc}"
         except links.Unusable as exc:
             return _next_finding(page, f"{_excerpt(value)} {exc}")
-        back = next((n for n, p in enumerate(pages[: index + 1]) if _same_url(p.url, url)), None)
+        asked = links.request(url)
+        seen = (n for n, p in enumerate(pages[: index + 1]) if links.request(p.url) == asked)
+        back = next(seen, None)
         if back is not None:
             return _next_finding(page, f"leads back to page {back + 1}: {url}")
     return f"the walk stopped after {len(pages)} of {last + 1} pages"

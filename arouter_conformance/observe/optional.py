@@ -20,11 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from arouter_conformance.checks import auth, endpoints, links, lookup, providers, user_models
 from arouter_conformance.checks.http import error_body, error_status_code
-from arouter_conformance.client import origin
 from arouter_conformance.config import RunConfig
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding
@@ -91,11 +89,11 @@ def _error_answer(exchange: Exchange, memory: Memory, config: RunConfig) -> list
 def _linking(exchange: Exchange, memory: Memory) -> list[Model]:
     """The listed models whose links.details leads where `exchange` was sent, each resolved
     against the URL of the list answer that carried it, as the suite resolves them."""
-    here = _place(exchange.url)
+    here = links.request(exchange.url)
 
     def resolve(link: str, list_url: str) -> str | None:
         try:
-            return endpoints.resolve_details(link, list_url, origin)
+            return links.follow(link, list_url)
         except links.Refused:
             return None  # no client sends it as given, or not to the target: no page shows it
 
@@ -104,15 +102,9 @@ def _linking(exchange: Exchange, memory: Memory) -> list[Model]:
         details = endpoints.details_of(model)
         if isinstance(details, str):
             url = memory.leads_to(details, memory.carried_by[model_id], resolve)
-            if url is not None and _place(url) == here:
+            if url is not None and links.request(url) == here:
                 found.append(model)
     return found
-
-
-def _place(url: str) -> tuple[object, str, str]:
-    """What makes two URLs the same request: origin, path and query."""
-    parts = urlsplit(url)
-    return origin(url), parts.path, parts.query
 
 
 def _unlisted(

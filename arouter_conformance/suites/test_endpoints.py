@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from arouter_conformance.checks import endpoints, lookup
-from arouter_conformance.client import origin
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import (
     Finding,
@@ -115,7 +114,7 @@ def test_links_details_lead_to_the_models_endpoints(run: Run) -> None:
     list_url = run.baseline_exchange().url  # the list that carried the links (R18)
     with judging() as judgement:
         for model in _sample(run):
-            url, problems = endpoints.details_url(model, list_url, origin)
+            url, problems = endpoints.details_url(model, list_url)
             judgement.add(problems)
             if url is None:
                 continue

@@ -15,14 +15,13 @@ the same (a few more requests, only on such a target).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
 from arouter_conformance.checks import links, pagination
-from arouter_conformance.client import origin
 from arouter_conformance.exchange import Exchange
 from arouter_conformance.findings import Finding, Inconclusive, cannot_judge, require
 from arouter_conformance.session import Run
@@ -82,12 +81,6 @@ def _queries(run: Run) -> list[dict[str, str]]:
     return [everything, {**everything, "sort": sort or next(iter(SORTS))}]
 
 
-def _inside(run: Run) -> Callable[[str], bool]:
-    """Whether a URL is on the target's origin: the only one the kit sends its key to."""
-    home = origin(run.target.base_url)
-    return lambda url: origin(url) == home
-
-
 def _walk(
     run: Run, query: Mapping[str, str], total: int, limit: int
 ) -> tuple[tuple[str, ...], bool]:
@@ -96,10 +89,9 @@ def _walk(
     and whether the walk ended at a link to another origin."""
     urls = [run.target.url("/models", {**query, "limit": str(limit)})]
     page = run.target.get_url(urls[0])
-    inside = _inside(run)
     while len(urls) < pagination.page_count(total, limit):
         try:
-            url = pagination.next_url(page, inside)
+            url = pagination.next_url(page)
         except links.Elsewhere:
             return tuple(urls), True
         if url is None or url in urls:
@@ -177,7 +169,7 @@ def test_next_links_lead_to_the_next_page(run: Run) -> None:
     findings: list[Finding] = []
     for paged in _each_paged(run, "PAGE-NEXT-001"):
         pages = paged.pages(run)
-        found = pagination.next_links(pages, paged.total, paged.limit, _inside(run))
+        found = pagination.next_links(pages, paged.total, paged.limit)
         if not found and len(pages) == pagination.page_count(paged.total, paged.limit):
             found = pagination.same_page(pages[-1], paged.last(run))
         findings += found
