@@ -20,6 +20,7 @@ from reference_server import create_app
 from tests.battery import endpoints_battery, field, pagination_battery
 from tests.battery.field import FieldTarget
 from tests.battery.harness import Verdict, battery_catalog, edited_catalog
+from tests.battery.list_filters_battery import DATA_FILTERS
 from tests.targets import live, run_cli
 
 SPEC = load_spec()
@@ -30,20 +31,6 @@ MODEL_PARTS = frozenset(
         "MODELS-ARCH-001",
         "MODELS-PRICING-001",
         "MODELS-TOPPROV-001",
-    }
-)
-
-# The newer list filters that select by what a model carries: each its own feature, so a
-# gateway that ignores them all fails each once.
-DATA_FILTERS = frozenset(
-    {
-        "LFILTER-INPUT-001",
-        "LFILTER-CONTEXT-001",
-        "LFILTER-AUTHOR-001",
-        "LFILTER-PRICE-001",
-        "LFILTER-PRICE-002",
-        "LFILTER-Q-001",
-        "LFILTER-AGE-001",
     }
 )
 
